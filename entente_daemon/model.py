@@ -1,0 +1,299 @@
+"""The data model: every record Entente stores, sends over the control API or uploads.
+
+All models are pydantic models with JSON-safe fields, so that ``to_json()`` gives a plain
+dict that TinyDB, the control API and the broker all accept, and ``from_json()`` reads it
+back with validation. Times are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def canonical_json(value: Any) -> str:
+    """JSON with sorted keys and no whitespace: the form that content hashes are taken of."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def content_hash(value: Any) -> str:
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+class Record(BaseModel):
+    """Base of every stored model: strict about unknown fields, JSON both ways."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Self:
+        return cls.model_validate(data)
+
+
+class Role(StrEnum):
+    CONSUMER = "consumer"
+    PROVIDER = "provider"
+    BOTH = "both"
+
+
+class Service(Record):
+    name: str
+    role: Role = Role.CONSUMER
+    description: str | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+
+    @property
+    def id(self) -> str:
+        return self.name
+
+
+class SpecVersion(Record):
+    """One published version of a provider's OpenAPI document."""
+
+    service: str
+    version: str
+    spec: dict[str, Any]
+    content_hash: str
+    source: str | None = None  # the file or URL it was read from
+    uploaded_at: datetime = Field(default_factory=utc_now)
+
+    @property
+    def id(self) -> str:
+        return f"{self.service}@{self.version}"
+
+    @classmethod
+    def of(cls, service: str, version: str, spec: dict[str, Any], source: str | None = None) -> Self:
+        return cls(
+            service=service,
+            version=version,
+            spec=spec,
+            content_hash=content_hash(spec),
+            source=source,
+        )
+
+
+class HttpRequest(Record):
+    method: str
+    path: str
+    query: dict[str, list[str]] = Field(default_factory=dict)
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+
+
+class HttpResponse(Record):
+    status: int
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+
+
+AnswerSource = Literal["fixture", "example", "generated", "provider", "error"]
+
+
+class MatchContext(Record):
+    """Why the mock answered as it did: the operation matched and the answer's source."""
+
+    operation_id: str | None = None
+    path_template: str | None = None
+    path_params: dict[str, str] = Field(default_factory=dict)
+    source: AnswerSource | None = None
+    fixture_id: str | None = None
+    example_name: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    validation_errors: list[str] = Field(default_factory=list)
+
+
+class Interaction(Record):
+    """One request a consumer made and the answer it got, as recorded."""
+
+    id: str = Field(default_factory=new_id)
+    content_hash: str = ""
+    consumer: str
+    consumer_version: str
+    provider: str
+    provider_version: str
+    environment: str = "local"
+    operation_id: str | None = None
+    provider_state: str | None = None
+    request: HttpRequest
+    response: HttpResponse
+    duration_ms: float = 0.0
+    timestamp: datetime = Field(default_factory=utc_now)
+    last_seen: datetime | None = None
+    count: int = 1
+    test_id: str | None = None
+    run_id: str | None = None
+    match: MatchContext = Field(default_factory=MatchContext)
+
+    def compute_hash(self) -> str:
+        """The de-duplication key: who talked to whom, and what was said (not when)."""
+        return content_hash(
+            {
+                "consumer": self.consumer,
+                "consumer_version": self.consumer_version,
+                "provider": self.provider,
+                "provider_version": self.provider_version,
+                "operation_id": self.operation_id,
+                "provider_state": self.provider_state,
+                "request": self.request.to_json(),
+                "response": self.response.to_json(),
+            }
+        )
+
+    def with_hash(self) -> Interaction:
+        return self.model_copy(update={"content_hash": self.compute_hash()})
+
+
+class FixtureStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class FixtureSource(StrEnum):
+    PROVIDER = "provider"
+    CONSUMER = "consumer"
+    MANUAL = "manual"
+
+
+class Fixture(Record):
+    """A request/response pair that a mock may answer with once it is approved."""
+
+    id: str = Field(default_factory=new_id)
+    provider: str
+    provider_versions: list[str] = Field(default_factory=list)
+    operation_id: str
+    status: FixtureStatus = FixtureStatus.DRAFT
+    source: FixtureSource = FixtureSource.MANUAL
+    priority: int = 0
+    request: HttpRequest
+    response: HttpResponse
+    provider_state: str | None = None
+    notes: str | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    content_hash: str = ""
+
+    def compute_hash(self) -> str:
+        return content_hash(
+            {
+                "provider": self.provider,
+                "operation_id": self.operation_id,
+                "provider_state": self.provider_state,
+                "request": self.request.to_json(),
+                "response": self.response.to_json(),
+            }
+        )
+
+    def with_hash(self) -> Fixture:
+        return self.model_copy(update={"content_hash": self.compute_hash()})
+
+
+class ErrorKind(StrEnum):
+    STATUS_MISMATCH = "status_mismatch"
+    STRUCTURE_MISMATCH = "structure_mismatch"
+    SCHEMA_MISMATCH = "schema_mismatch"
+    CONTENT_MISMATCH = "content_mismatch"
+    STATE_HANDLER_ERROR = "state_handler_error"
+    REQUEST_ERROR = "request_error"
+
+
+class VerificationResult(Record):
+    interaction_id: str
+    interaction_hash: str = ""
+    operation_id: str | None = None
+    ok: bool
+    error_kind: ErrorKind | None = None
+    path: str | None = None  # JSON path of the first difference, "$.items[0].name"
+    expected: Any = None
+    actual: Any = None
+    message: str | None = None
+    duration_ms: float = 0.0
+
+
+class Verification(Record):
+    """One verification run: a provider version checked against one consumer version."""
+
+    id: str = Field(default_factory=new_id)
+    provider: str
+    provider_version: str
+    consumer: str
+    consumer_version: str
+    environment: str = "local"
+    started_at: datetime = Field(default_factory=utc_now)
+    finished_at: datetime | None = None
+    results: list[VerificationResult] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for r in self.results if r.ok)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results if not r.ok)
+
+
+class DeploymentStatus(StrEnum):
+    SUCCESSFUL = "successful"
+    FAILED = "failed"
+
+
+class Deployment(Record):
+    id: str = Field(default_factory=new_id)
+    service: str
+    version: str
+    environment: str
+    deployed_at: datetime = Field(default_factory=utc_now)
+    deployed_by: str | None = None
+    active: bool = True
+    status: DeploymentStatus = DeploymentStatus.SUCCESSFUL
+
+
+class EventKind(StrEnum):
+    INTERACTION_RECORDED = "interaction.recorded"
+    TEST_RUN_STARTED = "test_run.started"
+    TEST_RUN_FINISHED = "test_run.finished"
+    TEST_STARTED = "test.started"
+    TEST_FINISHED = "test.finished"
+    VERIFICATION_STARTED = "verification.started"
+    VERIFICATION_PROGRESS = "verification.progress"
+    VERIFICATION_FINISHED = "verification.finished"
+    FIXTURE_CREATED = "fixture.created"
+    FIXTURE_APPROVED = "fixture.approved"
+    FIXTURE_REJECTED = "fixture.rejected"
+    SPEC_RELOADED = "spec.reloaded"
+    SPEC_ERROR = "spec.error"
+    BREAKING_CHANGE = "breaking_change"
+    DEPLOYMENT_RECORDED = "deployment.recorded"
+    SYNC_PROGRESS = "sync.progress"
+    SYNC_ERROR = "sync.error"
+
+
+class Event(Record):
+    """One entry of the live feed; ``seq`` orders events and lets a client resume."""
+
+    seq: int = 0
+    kind: EventKind
+    payload: dict[str, Any] = Field(default_factory=dict)
+    time: datetime = Field(default_factory=utc_now)
