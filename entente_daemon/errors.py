@@ -12,11 +12,21 @@ class EntenteError(Exception):
 class ConfigError(EntenteError):
     """The project configuration is invalid: names the file and the key."""
 
-    def __init__(self, message: str, *, file: Path | None = None, key: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: Path | None = None,
+        key: str | None = None,
+        line: int | None = None,
+    ) -> None:
         self.file = file
         self.key = key
+        self.line = line
         self.detail = message
         where = str(file) if file else "configuration"
+        if line is not None:
+            where += f":{line}"
         if key:
             where += f": {key}"
         super().__init__(f"{where}: {message}")

@@ -79,7 +79,9 @@ class SpecVersion(Record):
         return f"{self.service}@{self.version}"
 
     @classmethod
-    def of(cls, service: str, version: str, spec: dict[str, Any], source: str | None = None) -> Self:
+    def of(
+        cls, service: str, version: str, spec: dict[str, Any], source: str | None = None
+    ) -> Self:
         return cls(
             service=service,
             version=version,
