@@ -1,0 +1,194 @@
+"""`Spec`: a loaded spec, its operation index, matcher and schema helpers."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from referencing import Registry
+
+from entente_daemon.spec import pointer as jp
+from entente_daemon.spec.errors import SpecWarning
+from entente_daemon.spec.locate import Locator
+from entente_daemon.spec.matcher import Matcher, MatchResult
+from entente_daemon.spec.model import OpenAPIVersion, Operation, Server
+from entente_daemon.spec.refs import DocumentRefs
+from entente_daemon.spec.schemas import (
+    SchemaValidator,
+    absolutise_refs,
+    build_registry,
+    dialect_uri,
+    document_ref,
+    validator_class,
+)
+from entente_daemon.spec.validate import validate_document
+
+
+class Spec:
+    """A loaded spec. Made by `load_spec` / `load_spec_text`; treat it as read-only.
+
+    * ``document``: the whole spec as one self-contained document; the only refs left are
+      internal (``#/components/...`` or ``#/definitions/...``);
+    * ``openapi_version``: ``"2.0"``, ``"3.0"`` or ``"3.1"`` (``declared_version`` is what
+      the document says, e.g. ``"3.0.3"``), which decides JSON Schema semantics;
+    * ``operations``: the index, in document order; ``servers``: the document's servers;
+    * ``files``: every file the spec was read from, root first (watch these to reload);
+    * ``warnings``: problems that did not stop loading, each with file and line.
+    """
+
+    def __init__(
+        self,
+        *,
+        document: dict[str, Any],
+        openapi_version: OpenAPIVersion,
+        declared_version: str,
+        operations: tuple[Operation, ...],
+        servers: tuple[Server, ...],
+        warnings: tuple[SpecWarning, ...],
+        files: tuple[Path, ...],
+        root: Path,
+        matcher: Matcher,
+        refs: DocumentRefs,
+        locator: Locator,
+    ) -> None:
+        self.document = document
+        self.openapi_version: OpenAPIVersion = openapi_version
+        self.declared_version = declared_version
+        self.operations = operations
+        self.servers = servers
+        self.warnings = warnings
+        self.files = files
+        self.root = root
+        self._matcher = matcher
+        self._refs = refs
+        self._locator = locator
+        self._by_id = {op.operation_id: op for op in operations}
+
+    def __repr__(self) -> str:
+        return (
+            f"<Spec {self.title!r} {self.version} (OpenAPI {self.declared_version}, "
+            f"{len(self.operations)} operations)>"
+        )
+
+    # -- info ------------------------------------------------------------------------------
+
+    @property
+    def info(self) -> dict[str, Any]:
+        info = self.document.get("info")
+        return info if isinstance(info, dict) else {}
+
+    @property
+    def title(self) -> str:
+        return str(self.info.get("title", ""))
+
+    @property
+    def version(self) -> str:
+        """``info.version``: the API's version, not OpenAPI's."""
+        return str(self.info.get("version", ""))
+
+    @property
+    def security_schemes(self) -> dict[str, Any]:
+        if self.openapi_version == "2.0":
+            schemes = self.document.get("securityDefinitions")
+        else:
+            components = self.document.get("components")
+            schemes = components.get("securitySchemes") if isinstance(components, dict) else None
+        return schemes if isinstance(schemes, dict) else {}
+
+    # -- operations ------------------------------------------------------------------------
+
+    def match(self, method: str, path: str) -> MatchResult:
+        """The operation for a request: ``spec.match("GET", "/api/castles/42")``. ``path``
+        is the raw request path (percent-encoded, query string allowed) or a full URL."""
+        return self._matcher.match(method, path)
+
+    def operation(self, operation_id: str) -> Operation | None:
+        return self._by_id.get(operation_id)
+
+    def validation_warnings(self) -> list[SpecWarning]:
+        """What openapi-spec-validator says about the spec, located (what
+        ``load_spec(validate=True)`` adds to `warnings`). Leaves out what the loader reported
+        already: duplicate operationIds are an error, and a place that has a warning (say an
+        invalid regex) gets no second one."""
+        known = {(w.file, w.pointer) for w in self.warnings}
+        return [
+            w
+            for w in validate_document(self.document, self.openapi_version, self._locator)
+            if (w.file, w.pointer) not in known and "is not unique" not in w.message
+        ]
+
+    # -- refs and places -------------------------------------------------------------------
+
+    def resolve_ref(self, ref: str) -> Any:
+        """The value an internal ref (``"#/components/schemas/Castle"``) points to."""
+        return self._refs.resolve_ref(ref)
+
+    def deref(self, value: Any) -> Any:
+        """``value``, or if it is a ``{"$ref": ...}`` what that points to (chains followed,
+        one level deep: refs inside the result stay)."""
+        return self._refs.deref(value)
+
+    def locate(self, pointer: str) -> tuple[Path, int | None, int | None]:
+        """The file, line and column a pointer into ``document`` was read from."""
+        file, line, column, _ = self._locator.locate(self._locator.physical(jp.split(pointer)))
+        return file, line, column
+
+    # -- JSON Schema -----------------------------------------------------------------------
+
+    @property
+    def json_schema_dialect(self) -> str:
+        """The ``$schema`` URI of the dialect the spec's schemas use."""
+        return dialect_uri(self.openapi_version, self.document)
+
+    def schema_registry(self) -> Registry[Any]:
+        """A `referencing.Registry` holding the document as ``urn:entente:spec``; combine it
+        with a schema whose refs are absolute (see `schema_ref`) or use `validator_for`."""
+        return self._registry
+
+    @cached_property
+    def _registry(self) -> Registry[Any]:
+        return build_registry(self.document, self.openapi_version)
+
+    def schema_ref(self, pointer_or_ref: str) -> dict[str, str]:
+        """A schema that is just an absolute ref to a place in the document:
+        ``schema_ref("#/components/schemas/Castle")``."""
+        pointer = pointer_or_ref[1:] if pointer_or_ref.startswith("#") else pointer_or_ref
+        return {"$ref": document_ref(jp.from_fragment(pointer))}
+
+    def validator_for(self, schema: Any, *, format_checker: Any = None) -> SchemaValidator:
+        """A validator (``.iter_errors(instance)``, ``.is_valid(instance)``) for a schema of
+        this spec: one taken from the index or the document, or a new schema whose refs
+        point into the document (``None``, no schema, accepts anything). Refs are resolved
+        lazily; recursion is fine. Build it once per schema and reuse it: construction costs
+        more than a validation. ``format`` is not checked unless a ``format_checker``
+        (e.g. ``jsonschema.FormatChecker()``) is given."""
+        cls = validator_class(self.json_schema_dialect)
+        pointer = self._pointers.get(id(schema)) if isinstance(schema, dict) else None
+        if pointer is not None:
+            root: Any = {"$ref": document_ref(pointer)}
+        elif schema is None:
+            root = {}  # not True: draft 4 has no boolean schemas
+        else:
+            root = absolutise_refs(schema)
+        try:
+            raw = cls(root, registry=self._registry, format_checker=format_checker)
+        except Exception as exc:  # noqa: BLE001 - a malformed schema (e.g. a string)
+            return SchemaValidator(None, problem=exc)
+        return SchemaValidator(raw)
+
+    @cached_property
+    def _pointers(self) -> dict[int, str]:
+        """Where each mapping of the document is (identity → pointer), first place wins."""
+        found: dict[int, str] = {}
+        stack: list[tuple[Any, str]] = [(self.document, "")]
+        while stack:
+            value, pointer = stack.pop()
+            if isinstance(value, dict):
+                if id(value) in found:
+                    continue
+                found[id(value)] = pointer
+                stack.extend((v, jp.join(pointer, k)) for k, v in value.items())
+            elif isinstance(value, list):
+                stack.extend((v, jp.join(pointer, i)) for i, v in enumerate(value))
+        return found
