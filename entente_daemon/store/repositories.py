@@ -1,0 +1,487 @@
+"""One repository per stored entity: typed reads and writes over one TinyDB table each.
+
+Every method holds the engine's lock for its whole read-modify-write, so a repository call
+is atomic with respect to other threads. Returned models are independent copies.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from itertools import islice
+from typing import Any, Generic, TypeVar
+
+from pydantic import TypeAdapter
+from tinydb import Query
+from tinydb.queries import QueryInstance
+
+from ..errors import StoreError
+from ..model import (
+    Deployment,
+    Event,
+    Fixture,
+    FixtureStatus,
+    Interaction,
+    Record,
+    Role,
+    Service,
+    SpecVersion,
+    Verification,
+    utc_now,
+)
+from .engine import Engine
+from .storage import JournaledTable
+
+M = TypeVar("M", bound=Record)
+T = TypeVar("T")
+Doc = dict[str, Any]
+
+
+def _where(**fields: Any) -> QueryInstance | None:
+    """A TinyDB query matching every field given a value other than None (None: all)."""
+    query: QueryInstance | None = None
+    for name, value in fields.items():
+        if value is None:
+            continue
+        term = Query()[name] == value
+        query = term if query is None else query & term
+    return query
+
+
+def _page(items: Iterable[T], limit: int | None, offset: int) -> list[T]:
+    if offset < 0 or (limit is not None and limit < 0):
+        raise ValueError("limit and offset must not be negative")
+    stop = None if limit is None else offset + limit
+    return list(islice(items, offset, stop))
+
+
+class Repository(Generic[M]):
+    table_name: str
+
+    def __init__(self, engine: Engine, table_name: str, model: type[M]) -> None:
+        self._engine = engine
+        self.table_name = table_name
+        self._model = model
+
+    @property
+    def _table(self) -> JournaledTable:
+        return self._engine.db.table(self.table_name)
+
+    def _load(self, doc: Doc) -> M:
+        # Parsed from JSON text: a model sharing nothing with the stored document, so the
+        # caller may mutate it (and faster than a deep copy plus validation).
+        return self._model.model_validate_json(json.dumps(doc))
+
+    def _docs(self, **fields: Any) -> Iterator[Doc]:
+        """The matching documents in insertion order; call under the lock."""
+        query = _where(**fields)
+        table = self._table
+        if query is None:
+            return iter(table.docs().values())
+        return (doc for doc in table.docs().values() if query(doc))
+
+    def _list(self, limit: int | None, offset: int, **fields: Any) -> list[M]:
+        with self._engine.lock:
+            self._engine.check_open()
+            return [self._load(doc) for doc in _page(self._docs(**fields), limit, offset)]
+
+    def get(self, id: str) -> M | None:
+        with self._engine.lock:
+            self._engine.check_open()
+            doc = self._table.docs().get(id)
+            return None if doc is None else self._load(doc)
+
+    def ids(self) -> list[str]:
+        """The ids of every record, in insertion order (cheap: nothing is parsed)."""
+        with self._engine.lock:
+            self._engine.check_open()
+            return list(self._table.docs())
+
+    def count(self) -> int:
+        with self._engine.lock:
+            self._engine.check_open()
+            return len(self._table)
+
+    def delete(self, id: str) -> bool:
+        """Remove a record; whether it was there."""
+        with self._engine.lock:
+            self._engine.check_writable()
+            return self._table.delete(id)
+
+    def clear(self) -> int:
+        """Delete every record of this kind; how many there were."""
+        with self._engine.lock:
+            self._engine.check_writable()
+            table = self._table
+            count = len(table.docs())
+            table.truncate()
+            return count
+
+    def _insert(self, id: str, model: M) -> str:
+        with self._engine.lock:
+            self._engine.check_writable()
+            try:
+                self._table.insert_new(id, model.to_json())
+            except ValueError:
+                raise StoreError(f"{self.table_name}: {id!r} already exists") from None
+            return id
+
+    def _put(self, id: str, model: M) -> str:
+        with self._engine.lock:
+            self._engine.check_writable()
+            self._table.put(id, model.to_json())
+            return id
+
+    def _replace(self, id: str, change: Callable[[M], M]) -> M:
+        """Read, change and write back one record atomically; StoreError if it is absent."""
+        with self._engine.lock:
+            self._engine.check_writable()
+            current = self.get(id)
+            if current is None:
+                raise StoreError(f"{self.table_name}: no record {id!r}")
+            updated = change(current)
+            self._table.put(id, updated.to_json())
+            return updated
+
+
+class ServiceRepository(Repository[Service]):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, "services", Service)
+
+    def upsert(self, service: Service) -> str:
+        """Insert or update a service by name; an update keeps the original ``created_at``."""
+        with self._engine.lock:
+            existing = self.get(service.name)
+            if existing is not None:
+                service = service.model_copy(update={"created_at": existing.created_at})
+            return self._put(service.name, service)
+
+    def list(
+        self, *, role: Role | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[Service]:
+        return self._list(limit, offset, role=role)
+
+
+class SpecVersionRepository(Repository[SpecVersion]):
+    """Spec versions keyed ``service@version``; adding one again replaces it."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, "spec_versions", SpecVersion)
+
+    def add(self, spec_version: SpecVersion) -> str:
+        return self._put(spec_version.id, spec_version)
+
+    def get_version(self, service: str, version: str) -> SpecVersion | None:
+        return self.get(f"{service}@{version}")
+
+    def list_versions(self, service: str) -> list[SpecVersion]:
+        """The service's versions, oldest upload first."""
+        versions = self._list(None, 0, service=service)
+        return sorted(versions, key=lambda v: v.uploaded_at)
+
+    def latest(self, service: str) -> SpecVersion | None:
+        versions = self.list_versions(service)
+        return versions[-1] if versions else None
+
+
+class InteractionRepository(Repository[Interaction]):
+    """Recorded interactions, de-duplicated by content hash."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, "interactions", Interaction)
+        self._by_hash: dict[str, str] = {}
+        self._index_epoch = -1
+
+    def _hash_index(self) -> dict[str, str]:
+        """content_hash → id, built on first use; call under the lock."""
+        if self._index_epoch != self._engine.epoch:
+            self._by_hash = {
+                doc["content_hash"]: doc_id
+                for doc_id, doc in self._table.docs().items()
+                if doc.get("content_hash")
+            }
+            self._index_epoch = self._engine.epoch
+        return self._by_hash
+
+    def add(self, interaction: Interaction) -> str:
+        """Store an interaction; the id stored under.
+
+        When one with the same content hash is stored already, that one's ``count`` grows
+        by this one's and its ``last_seen`` becomes this one's timestamp; its id is returned.
+        """
+        if not interaction.content_hash:
+            interaction = interaction.with_hash()
+        with self._engine.lock:
+            self._engine.check_writable()
+            index = self._hash_index()
+            table = self._table
+            existing_id = index.get(interaction.content_hash)
+            existing = None if existing_id is None else table.docs().get(existing_id)
+            if existing_id is not None and existing is not None:
+                seen = interaction.last_seen or interaction.timestamp
+                doc = {
+                    **existing,
+                    "count": int(existing.get("count", 1)) + interaction.count,
+                    "last_seen": _later(existing.get("last_seen"), seen),
+                }
+                table.put(existing_id, doc)
+                return existing_id
+            table.insert_new(interaction.id, interaction.to_json())
+            index[interaction.content_hash] = interaction.id
+            return interaction.id
+
+    def add_many(self, interactions: Iterable[Interaction]) -> list[str]:
+        """``add`` each, under one lock: the ids stored under, in order."""
+        with self._engine.lock:
+            return [self.add(interaction) for interaction in interactions]
+
+    def find_by_hash(self, content_hash: str) -> Interaction | None:
+        with self._engine.lock:
+            self._engine.check_open()
+            doc_id = self._hash_index().get(content_hash)
+            return None if doc_id is None else self.get(doc_id)
+
+    def clear(self) -> int:
+        with self._engine.lock:
+            count = super().clear()
+            self._by_hash.clear()
+            return count
+
+    def delete(self, id: str) -> bool:
+        with self._engine.lock:
+            doc = self._table.docs().get(id)
+            removed = super().delete(id)
+            if removed and doc is not None:
+                self._hash_index().pop(doc.get("content_hash", ""), None)
+            return removed
+
+    def list(
+        self,
+        *,
+        provider: str | None = None,
+        consumer: str | None = None,
+        test_id: str | None = None,
+        run_id: str | None = None,
+        operation_id: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Interaction]:
+        """Matching interactions in the order first recorded."""
+        return self._list(
+            limit,
+            offset,
+            provider=provider,
+            consumer=consumer,
+            test_id=test_id,
+            run_id=run_id,
+            operation_id=operation_id,
+        )
+
+
+def _later(stored: Any, seen: datetime) -> Any:
+    """The later of a stored time and ``seen``, in the stored (JSON) form."""
+    seen_json = _DATETIME.dump_python(seen, mode="json")
+    try:
+        if stored is not None and _DATETIME.validate_python(stored) > seen:
+            return stored
+    except (ValueError, TypeError):
+        pass
+    return seen_json
+
+
+_DATETIME = TypeAdapter(datetime)
+
+
+class FixtureRepository(Repository[Fixture]):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, "fixtures", Fixture)
+
+    def add(self, fixture: Fixture) -> str:
+        if not fixture.content_hash:
+            fixture = fixture.with_hash()
+        return self._insert(fixture.id, fixture)
+
+    def update(self, fixture: Fixture) -> None:
+        """Replace a stored fixture (same id) by ``fixture``; StoreError if it is absent."""
+        self._replace(fixture.id, lambda _old: fixture.with_hash())
+
+    def set_status(self, id: str, status: FixtureStatus, *, by: str | None = None) -> Fixture:
+        """Approve, reject or return to draft; approving records who and when."""
+
+        def change(fixture: Fixture) -> Fixture:
+            approved = status is FixtureStatus.APPROVED
+            return fixture.model_copy(
+                update={
+                    "status": status,
+                    "approved_by": by if approved else None,
+                    "approved_at": utc_now() if approved else None,
+                }
+            )
+
+        return self._replace(id, change)
+
+    def list(
+        self,
+        *,
+        provider: str | None = None,
+        status: FixtureStatus | None = None,
+        operation_id: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Fixture]:
+        return self._list(
+            limit, offset, provider=provider, status=status, operation_id=operation_id
+        )
+
+
+class VerificationRepository(Repository[Verification]):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, "verifications", Verification)
+
+    def add(self, verification: Verification) -> str:
+        return self._insert(verification.id, verification)
+
+    def save(self, verification: Verification) -> str:
+        """Insert or replace (a run in progress is saved as its results come in)."""
+        return self._put(verification.id, verification)
+
+    def list(
+        self,
+        *,
+        provider: str | None = None,
+        provider_version: str | None = None,
+        consumer: str | None = None,
+        consumer_version: str | None = None,
+        environment: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Verification]:
+        return self._list(
+            limit,
+            offset,
+            provider=provider,
+            provider_version=provider_version,
+            consumer=consumer,
+            consumer_version=consumer_version,
+            environment=environment,
+        )
+
+
+class DeploymentRepository(Repository[Deployment]):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, "deployments", Deployment)
+
+    def add(self, deployment: Deployment) -> str:
+        """Record a deployment. An active one supersedes the service's other active
+        deployments to the same environment, which become inactive (after it is stored:
+        a crash in between leaves one active deployment too many, never one too few)."""
+        with self._engine.lock:
+            self._insert(deployment.id, deployment)
+            if deployment.active:
+                table = self._table
+                for doc_id, doc in list(table.docs().items()):
+                    if (
+                        doc_id != deployment.id
+                        and doc.get("active")
+                        and doc.get("service") == deployment.service
+                        and doc.get("environment") == deployment.environment
+                    ):
+                        table.put(doc_id, {**doc, "active": False})
+            return deployment.id
+
+    def deactivate(self, id: str) -> Deployment:
+        return self._replace(id, lambda d: d.model_copy(update={"active": False}))
+
+    def active(
+        self, *, environment: str | None = None, service: str | None = None
+    ) -> list[Deployment]:
+        return self._list(None, 0, active=True, environment=environment, service=service)
+
+    def list(
+        self,
+        *,
+        service: str | None = None,
+        environment: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Deployment]:
+        return self._list(limit, offset, service=service, environment=environment)
+
+
+class EventRepository(Repository[Event]):
+    """The live feed: events numbered by a sequence that only grows, stored under it."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine, "events", Event)
+        self._seqs: list[int] = []  # the stored sequence numbers, ascending
+        self._seqs_epoch = -1
+
+    def _sorted_seqs(self) -> list[int]:
+        if self._seqs_epoch != self._engine.epoch:
+            self._seqs = sorted(int(i) for i in self._table.docs() if i.isdigit())
+            self._seqs_epoch = self._engine.epoch
+        return self._seqs
+
+    def _high_water(self) -> int:
+        """The last number handed out, even when that event has been deleted since."""
+        doc = self._engine.db.table(_META_TABLE).docs().get(_EVENTS_META)
+        return int(doc["last_seq"]) if doc else 0
+
+    def last_seq(self) -> int:
+        with self._engine.lock:
+            self._engine.check_open()
+            seqs = self._sorted_seqs()
+            return max(seqs[-1] if seqs else 0, self._high_water())
+
+    def append(self, event: Event) -> int:
+        """Store ``event`` under the next sequence number, which is returned."""
+        with self._engine.lock:
+            self._engine.check_writable()
+            seq = self.last_seq() + 1
+            self._table.insert_new(str(seq), event.model_copy(update={"seq": seq}).to_json())
+            self._seqs.append(seq)
+            return seq
+
+    def since(self, seq: int, limit: int = 100) -> list[Event]:
+        """Up to ``limit`` events after ``seq``, oldest first."""
+        with self._engine.lock:
+            self._engine.check_open()
+            seqs = self._sorted_seqs()
+            start = bisect.bisect_right(seqs, seq)
+            raw = self._table.docs()
+            return [self._load(raw[str(n)]) for n in seqs[start : start + max(limit, 0)]]
+
+    def _forget(self, removed: Iterable[str]) -> None:
+        """Remember the high-water mark before events are deleted; call under the lock."""
+        last = self.last_seq()
+        if str(last) in set(removed):
+            self._engine.db.table(_META_TABLE).put(_EVENTS_META, {"last_seq": last})
+        self._seqs_epoch = -1
+
+    def delete(self, id: str) -> bool:
+        with self._engine.lock:
+            self._engine.check_writable()
+            self._forget([id])
+            return self._table.delete(id)
+
+    def clear(self) -> int:
+        with self._engine.lock:
+            self._engine.check_writable()
+            self._forget(list(self._table.docs()))
+            return super().clear()
+
+    def trim(self, keep: int) -> int:
+        """Delete all but the ``keep`` newest events; how many were deleted."""
+        with self._engine.lock:
+            self._engine.check_writable()
+            seqs = self._sorted_seqs()
+            old = [str(n) for n in seqs[: max(len(seqs) - max(keep, 0), 0)]]
+            self._forget(old)
+            self._table.delete_many(old)
+            return len(old)
+
+
+_META_TABLE = "store_meta"
+_EVENTS_META = "events"
