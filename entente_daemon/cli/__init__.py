@@ -1,0 +1,1 @@
+"""Command-line interfaces: ``entente`` and ``entente-daemon``."""

@@ -1,0 +1,43 @@
+"""``entente``: the command line for people and CI. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from entente_daemon import __version__
+from entente_daemon.cli.config_commands import config_group
+from entente_daemon.cli.spec_commands import spec_group
+from entente_daemon.errors import EntenteError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="entente")
+def cli() -> None:
+    """Entente: schema-first contract testing on your workstation.
+
+    Mocks from OpenAPI that record what consumers do, provider verification that replays it,
+    fixtures approved from real responses, and can-i-deploy.
+    """
+
+
+cli.add_command(spec_group)
+cli.add_command(config_group)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI; errors a user can act on are printed as one line, never as a traceback."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except EntenteError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(2)
+    sys.exit(0)

@@ -1,0 +1,69 @@
+"""``entente spec``: check a spec and list what it serves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from entente_daemon.spec import load_spec
+
+
+@click.group("spec")
+def spec_group() -> None:
+    """OpenAPI specs (3.0, 3.1 and Swagger 2.0; YAML or JSON; $refs across files)."""
+
+
+@spec_group.command("check")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def check(path: Path, as_json: bool) -> None:
+    """Validate the spec at PATH and print its operations.
+
+    Exits 0 when the spec can be served (warnings included), 2 when it cannot.
+    """
+    spec = load_spec(path)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "file": str(path),
+                    "title": spec.title,
+                    "version": spec.version,
+                    "openapi": spec.openapi_version,
+                    "files": [str(f) for f in spec.files],
+                    "warnings": [str(w) for w in spec.warnings],
+                    "operations": [
+                        {
+                            "method": op.method.upper(),
+                            "path": op.path,
+                            "operationId": op.operation_id,
+                            "responses": sorted(op.responses),
+                        }
+                        for op in spec.operations
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return
+    console = Console(highlight=False)
+    console.print(
+        f"[bold]{spec.title}[/] {spec.version} · OpenAPI {spec.openapi_version} · "
+        f"{len(spec.operations)} operations · {len(spec.files)} file(s)"
+    )
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for column in ("method", "path", "operationId", "responses"):
+        table.add_column(column, style="bold" if column == "method" else None)
+    for op in spec.operations:
+        table.add_row(op.method.upper(), op.path, op.operation_id, " ".join(sorted(op.responses)))
+    console.print(table)
+    for warning in spec.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    console.print(
+        "[green]ok[/]: the spec can be served"
+        + (f" ({len(spec.warnings)} warning(s))" if spec.warnings else "")
+    )
