@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from prance.util import fs as prance_fs
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from entente_daemon.spec import pointer as jp
@@ -92,17 +93,16 @@ def read_source(path: Path, *, referenced_from: str | None = None) -> SourceFile
         raise SpecError(f"is a directory, not a spec file{suffix}", file=path) from None
     except OSError as exc:
         raise SpecError(f"cannot read the file: {exc.strerror}{suffix}", file=path) from None
+    encoding_note: str | None = None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise SpecError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
-            file=path,
-            line=line,
-        ) from None
+        text, encoding_note = _decode_other(raw, exc, path)
     try:
-        return parse_source(text, path)
+        source = parse_source(text, path)
+        if encoding_note:
+            source.warnings.append(source.warning(encoding_note, source="loader"))
+        return source
     except SpecError as exc:
         if not suffix:
             raise
@@ -113,6 +113,27 @@ def read_source(path: Path, *, referenced_from: str | None = None) -> SourceFile
             column=exc.column,
             pointer=exc.pointer,
         ) from None
+
+
+def _decode_other(raw: bytes, error: UnicodeDecodeError, path: Path) -> tuple[str, str]:
+    """Decode a file that is not UTF-8 with the encoding prance detects (BOMs, chardet):
+    specs saved as UTF-16 or a Windows code page still load, with a warning."""
+    line = raw[: error.start].count(b"\n") + 1
+    try:
+        encoding = prance_fs.detect_encoding(str(path), read_all=True)
+        text = raw.decode(encoding)
+    except (LookupError, UnicodeDecodeError, OSError, TypeError, AttributeError):
+        raise SpecError(
+            f"not UTF-8 text (byte 0x{raw[error.start]:02x}) and no other encoding fits; "
+            "save the file as UTF-8",
+            file=path,
+            line=line,
+        ) from None
+    note = (
+        f"not UTF-8 (byte 0x{raw[error.start]:02x} at line {line}); read as {encoding}, "
+        "as detected; save the file as UTF-8 to be sure"
+    )
+    return text.removeprefix("\ufeff"), note
 
 
 def parse_source(text: str, path: Path) -> SourceFile:
