@@ -12,7 +12,8 @@ PROBE = """
 import json, sys, pkgutil, importlib
 import {package}
 for info in pkgutil.walk_packages({package}.__path__, "{package}."):
-    importlib.import_module(info.name)
+    if not info.name.endswith(".__main__"):
+        importlib.import_module(info.name)
 print(json.dumps(sorted(sys.modules)))
 """
 
