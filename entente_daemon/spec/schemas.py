@@ -1,37 +1,37 @@
-"""JSON Schema validation against the schemas of a loaded spec.
+"""JSON Schema validation against the schemas of an OpenAPI document: Entente's one stack.
 
-The bundled document is registered as one `referencing` resource (``urn:entente:spec``), so
-every internal ``$ref`` (``#/components/schemas/Node``, ``#/definitions/Node``) resolves
-lazily and recursive schemas just work. The dialect follows the spec: OpenAPI 3.1 schemas
-are JSON Schema 2020-12 (or the document's ``jsonSchemaDialect``); OpenAPI 3.0 and Swagger
-2.0 schemas are the draft-4 subset, validated with draft 4 plus ``nullable`` /
-``x-nullable``. Two robustness tweaks: ``pattern`` is compiled with `regex.compile_pattern`
-(ECMA named groups translated, an invalid pattern ignored, as the load reported it), and
-``patternProperties``-based keywords ignore an invalid regex instead of raising.
+A document (a loaded spec's bundled document, or the small one the data generator assembles)
+is registered as one `referencing` resource (``urn:entente:spec``), and every validator starts
+with its base URI there, so an internal ``$ref`` (``#/components/schemas/Node``,
+``#/definitions/Node``) resolves lazily from wherever the schema sits, and recursive schemas
+just work. The dialect follows the spec: OpenAPI 3.1 schemas are JSON Schema 2020-12 (or the
+document's ``jsonSchemaDialect``); OpenAPI 3.0 and Swagger 2.0 schemas are the draft-4
+subset, validated with draft 4. The keywords OpenAPI changes (``nullable``, ``discriminator``,
+``readOnly``/``writeOnly`` by direction, tolerant ``pattern``) are in `keywords`, the format
+checks in `formats`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from jsonschema import validators as _validators  # type: ignore[import-untyped,unused-ignore]
-from jsonschema.exceptions import (  # type: ignore[import-untyped,unused-ignore]
-    ValidationError,
-)
+from jsonschema import validators as _validators
+from jsonschema.exceptions import ValidationError
+from jsonschema_specifications import REGISTRY as _META_SCHEMAS  # type: ignore[import-untyped]
 from referencing import Registry, Specification
+from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT4, DRAFT202012, specification_with
 
 from entente_daemon.spec.bundle import ref_fragment
-from entente_daemon.spec.regex import compile_pattern
+from entente_daemon.spec.formats import FormatDialect, format_checker
+from entente_daemon.spec.keywords import Direction, keywords
 
 DOCUMENT_URI = "urn:entente:spec"
+_MAX_ROOT_REFS = 16
 
 DRAFT4_URI = "http://json-schema.org/draft-04/schema#"
 DRAFT202012_URI = "https://json-schema.org/draft/2020-12/schema"
-
-Keyword = Callable[[Any, Any, Any, Any], Iterator[Any]]
 
 
 def dialect_uri(version: str, document: dict[str, Any]) -> str:
@@ -42,12 +42,19 @@ def dialect_uri(version: str, document: dict[str, Any]) -> str:
     return DRAFT4_URI
 
 
+def format_dialect(dialect: str) -> FormatDialect:
+    """The set of OpenAPI formats a dialect URI goes with."""
+    return "3.0" if dialect == DRAFT4_URI else "3.1"
+
+
 def specification(version: str, document: dict[str, Any]) -> Specification[Any]:
     default = DRAFT202012 if version == "3.1" else DRAFT4
     return specification_with(dialect_uri(version, document), default=default)
 
 
 def build_registry(document: dict[str, Any], version: str) -> Registry[Any]:
+    """A registry holding ``document`` as ``urn:entente:spec`` (``version``: the OpenAPI
+    version, ``"2.0"``, ``"3.0"`` or ``"3.1"``)."""
     resource = specification(version, document).create_resource(document)
     registry: Registry[Any] = Registry().with_resource(DOCUMENT_URI, resource)
     return registry
@@ -58,47 +65,46 @@ def document_ref(pointer: str) -> str:
     return DOCUMENT_URI + ref_fragment(pointer)
 
 
-def absolutise_refs(schema: Any) -> Any:
-    """A copy of a schema that is *not* part of the document, with its ``#/...`` refs made
-    to point into the document (``urn:entente:spec#/...``)."""
-    if isinstance(schema, list):
-        return [absolutise_refs(item) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out = {k: absolutise_refs(v) for k, v in schema.items()}
-    ref = out.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#"):
-        out["$ref"] = DOCUMENT_URI + ref
-    return out
+_CLASSES: dict[tuple[str, Direction | None, bool], Any] = {}
+_BASES: tuple[Any, ...] = (
+    _validators.Draft4Validator,
+    _validators.Draft6Validator,
+    _validators.Draft7Validator,
+    _validators.Draft201909Validator,
+    _validators.Draft202012Validator,
+)
 
 
-def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Iterator[Any]:
-    if not validator.is_type(instance, "string") or not isinstance(pattern, str):
-        return
-    compiled = compile_pattern(pattern)
-    if compiled is not None and not compiled.search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+def _base_class(dialect: str) -> Any:
+    """jsonschema's class for a dialect URI; 2020-12 for one it does not know (OpenAPI 3.1's
+    own ``https://spec.openapis.org/oas/3.1/dialect/base`` is 2020-12 plus annotations)."""
+    wanted = dialect.rstrip("#")
+    for cls in _BASES:
+        if str(cls.META_SCHEMA.get("$schema", "")).rstrip("#") == wanted:
+            return cls
+    return _validators.Draft202012Validator
 
 
-def _regex_tolerant(keyword: Keyword) -> Keyword:
-    def tolerant(validator: Any, value: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        try:
-            yield from keyword(validator, value, instance, schema)
-        except re.error:
-            return  # reported when the spec was loaded
-
-    return tolerant
-
-
-def _nullable(keyword: Keyword) -> Keyword:
-    def nullable_type(validator: Any, types: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        if instance is None and (
-            schema.get("nullable") is True or schema.get("x-nullable") is True
-        ):
-            return
-        yield from keyword(validator, types, instance, schema)
-
-    return nullable_type
+def validator_class(
+    dialect: str, direction: Direction | None = None, *, report_invalid_patterns: bool = False
+) -> Any:
+    """The jsonschema validator class for a dialect URI with Entente's keywords; with a
+    ``direction``, the read-only (request) or write-only (response) rules too. An invalid
+    ``pattern`` is ignored unless ``report_invalid_patterns``."""
+    key = (dialect, direction, report_invalid_patterns)
+    cls = _CLASSES.get(key)
+    if cls is not None:
+        return cls
+    base = _base_class(dialect)
+    overrides = keywords(
+        base,
+        draft4=base.META_SCHEMA.get("$schema") == DRAFT4_URI,
+        direction=direction,
+        report_invalid_patterns=report_invalid_patterns,
+    )
+    cls = _validators.extend(base, overrides)  # type: ignore[no-untyped-call,unused-ignore]
+    _CLASSES[key] = cls
+    return cls
 
 
 class SchemaValidator:
@@ -106,11 +112,13 @@ class SchemaValidator:
     an exception in the middle of a request (``properties: null``, a ref to nothing...) is
     reported as one validation error instead. ``raw`` is the jsonschema validator."""
 
+    __slots__ = ("problem", "raw")
+
     def __init__(self, raw: Any, problem: Exception | None = None) -> None:
         self.raw = raw
         self.problem = problem
 
-    def iter_errors(self, instance: Any) -> Iterator[Any]:
+    def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
         """The instance's validation errors (`jsonschema.ValidationError`)."""
         try:
             if self.problem is not None:
@@ -126,21 +134,64 @@ class SchemaValidator:
         return next(self.iter_errors(instance), None) is None
 
 
-_CLASSES: dict[str, Any] = {}
+class DocumentSchemas:
+    """Validators for schemas of one document, internal refs resolved against it.
 
+    ``registry`` holds the document as ``urn:entente:spec`` (made from ``document`` when not
+    given). A schema handed to `raw`/`validator` may be part of the document or not: either
+    way its ``#/...`` refs resolve into the document.
+    """
 
-def validator_class(dialect: str) -> Any:
-    """The jsonschema validator class for a dialect URI, with Entente's tweaks."""
-    cls = _CLASSES.get(dialect)
-    if cls is not None:
-        return cls
-    base = _validators.validator_for({"$schema": dialect}, default=_validators.Draft202012Validator)
-    keywords: dict[str, Any] = {"pattern": _pattern}
-    for name in ("patternProperties", "additionalProperties", "unevaluatedProperties"):
-        if name in base.VALIDATORS:
-            keywords[name] = _regex_tolerant(base.VALIDATORS[name])
-    if dialect == DRAFT4_URI:
-        keywords["type"] = _nullable(base.VALIDATORS["type"])
-    cls = _validators.extend(base, keywords)  # type: ignore[no-untyped-call,unused-ignore]
-    _CLASSES[dialect] = cls
-    return cls
+    __slots__ = ("dialect", "report_invalid_patterns", "_resolver")
+
+    def __init__(
+        self,
+        document: Any,
+        *,
+        dialect: str,
+        registry: Registry[Any] | None = None,
+        report_invalid_patterns: bool = False,
+    ) -> None:
+        self.dialect = dialect
+        self.report_invalid_patterns = report_invalid_patterns
+        if registry is None:
+            default = DRAFT4 if dialect == DRAFT4_URI else DRAFT202012
+            resource = specification_with(dialect, default=default).create_resource(document)
+            registry = Registry().with_resource(DOCUMENT_URI, resource)
+        # The meta-schemas too, as jsonschema adds them to a registry it is given.
+        combined: Registry[Any] = _META_SCHEMAS.combine(registry)
+        self._resolver = combined.resolver(base_uri=DOCUMENT_URI)
+
+    def raw(
+        self, schema: Any, *, direction: Direction | None = None, check_formats: bool = True
+    ) -> Any:
+        """The jsonschema validator for ``schema`` (``None``: accepts anything). Raises on a
+        schema jsonschema cannot even start with; `validator` does not."""
+        cls = validator_class(
+            self.dialect, direction, report_invalid_patterns=self.report_invalid_patterns
+        )
+        checker = format_checker(format_dialect(self.dialect)) if check_formats else None
+        root: Any = {} if schema is None else schema  # not True: draft 4 has no boolean schemas
+        resolver = self._resolver
+        # A schema that is only a ref (``{"$ref": "#/components/schemas/Castle"}``, the usual
+        # body schema) is resolved now rather than on every validation.
+        for _ in range(_MAX_ROOT_REFS):
+            ref = root.get("$ref") if isinstance(root, Mapping) else None
+            if not isinstance(ref, str) or (len(root) > 1 and self.dialect != DRAFT4_URI):
+                break
+            try:
+                resolved = resolver.lookup(ref)
+            except Unresolvable:
+                break  # reported by the validation
+            root, resolver = resolved.contents, resolved.resolver
+        return cls(root, format_checker=checker, _resolver=resolver)
+
+    def validator(
+        self, schema: Any, *, direction: Direction | None = None, check_formats: bool = True
+    ) -> SchemaValidator:
+        try:
+            return SchemaValidator(
+                self.raw(schema, direction=direction, check_formats=check_formats)
+            )
+        except Exception as exc:  # noqa: BLE001 - a malformed schema (e.g. a string)
+            return SchemaValidator(None, problem=exc)

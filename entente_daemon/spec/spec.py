@@ -10,19 +10,22 @@ from referencing import Registry
 
 from entente_daemon.spec import pointer as jp
 from entente_daemon.spec.errors import SpecWarning
+from entente_daemon.spec.keywords import Direction
 from entente_daemon.spec.locate import Locator
 from entente_daemon.spec.matcher import Matcher, MatchResult
 from entente_daemon.spec.model import OpenAPIVersion, Operation, Server
 from entente_daemon.spec.refs import DocumentRefs
 from entente_daemon.spec.schemas import (
+    DocumentSchemas,
     SchemaValidator,
-    absolutise_refs,
     build_registry,
     dialect_uri,
     document_ref,
-    validator_class,
 )
 from entente_daemon.spec.validate import validate_document
+
+#: Validators `Spec.validator_for` keeps; past this the cache starts again empty.
+_MAX_VALIDATORS = 4096
 
 
 class Spec:
@@ -64,6 +67,9 @@ class Spec:
         self._refs = refs
         self._locator = locator
         self._by_id = {op.operation_id: op for op in operations}
+        # (id(schema), direction, check_formats) -> (schema, validator); the schema is held
+        # so that its id cannot be reused while the entry lives.
+        self._validators: dict[tuple[int, str | None, bool], tuple[Any, SchemaValidator]] = {}
 
     def __repr__(self) -> str:
         return (
@@ -156,39 +162,37 @@ class Spec:
         pointer = pointer_or_ref[1:] if pointer_or_ref.startswith("#") else pointer_or_ref
         return {"$ref": document_ref(jp.from_fragment(pointer))}
 
-    def validator_for(self, schema: Any, *, format_checker: Any = None) -> SchemaValidator:
+    def validator_for(
+        self,
+        schema: Any,
+        *,
+        direction: Direction | None = None,
+        check_formats: bool = True,
+    ) -> SchemaValidator:
         """A validator (``.iter_errors(instance)``, ``.is_valid(instance)``) for a schema of
-        this spec: one taken from the index or the document, or a new schema whose refs
-        point into the document (``None``, no schema, accepts anything). Refs are resolved
-        lazily; recursion is fine. Build it once per schema and reuse it: construction costs
-        more than a validation. ``format`` is not checked unless a ``format_checker``
-        (e.g. ``jsonschema.FormatChecker()``) is given."""
-        cls = validator_class(self.json_schema_dialect)
-        pointer = self._pointers.get(id(schema)) if isinstance(schema, dict) else None
-        if pointer is not None:
-            root: Any = {"$ref": document_ref(pointer)}
-        elif schema is None:
-            root = {}  # not True: draft 4 has no boolean schemas
-        else:
-            root = absolutise_refs(schema)
-        try:
-            raw = cls(root, registry=self._registry, format_checker=format_checker)
-        except Exception as exc:  # noqa: BLE001 - a malformed schema (e.g. a string)
-            return SchemaValidator(None, problem=exc)
-        return SchemaValidator(raw)
+        this spec: one taken from the index or the document, or a new schema whose ``#/...``
+        refs point into the document (``None``, no schema, accepts anything). Refs are
+        resolved lazily; recursion is fine. ``format`` is checked unless ``check_formats``
+        is False. With a ``direction``, read-only properties must not appear in a request
+        (``"request"``) and write-only ones in a response (``"response"``), and neither is
+        then required.
+
+        Validators are cached per (schema object, direction, check_formats): calling this
+        on every request costs a dict lookup. Do not mutate a schema after asking for it."""
+        key = (id(schema), direction, check_formats)
+        cached = self._validators.get(key)
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        validator = self._schemas.validator(
+            schema, direction=direction, check_formats=check_formats
+        )
+        if len(self._validators) >= _MAX_VALIDATORS:
+            self._validators.clear()  # schemas made on the fly (``schema_ref``) pile up
+        self._validators[key] = (schema, validator)
+        return validator
 
     @cached_property
-    def _pointers(self) -> dict[int, str]:
-        """Where each mapping of the document is (identity → pointer), first place wins."""
-        found: dict[int, str] = {}
-        stack: list[tuple[Any, str]] = [(self.document, "")]
-        while stack:
-            value, pointer = stack.pop()
-            if isinstance(value, dict):
-                if id(value) in found:
-                    continue
-                found[id(value)] = pointer
-                stack.extend((v, jp.join(pointer, k)) for k, v in value.items())
-            elif isinstance(value, list):
-                stack.extend((v, jp.join(pointer, i)) for i, v in enumerate(value))
-        return found
+    def _schemas(self) -> DocumentSchemas:
+        return DocumentSchemas(
+            self.document, dialect=self.json_schema_dialect, registry=self._registry
+        )
