@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from entente_daemon.mock import patterns, strings
 from entente_daemon.mock.flatten import Flat, Schema
-from entente_daemon.mock.schema_validation import discriminator_ref
+from entente_daemon.spec.keywords import discriminator_ref
 
 _UNIQUE_ATTEMPTS = 8
 

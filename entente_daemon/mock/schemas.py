@@ -13,13 +13,8 @@ from typing import Any, Literal
 
 from entente_daemon.mock.containers import all_of
 from entente_daemon.mock.flatten import Choice, Flat, Schema, absorb, flatten
-from entente_daemon.mock.schema_validation import (
-    HIDDEN_FLAG,
-    DocumentValidation,
-    assemble_document,
-    discriminator_ref,
-    is_flagged,
-)
+from entente_daemon.mock.schema_validation import DocumentValidation, assemble_document
+from entente_daemon.spec.keywords import HIDDEN_FLAG, discriminator_ref, is_flagged
 
 Resolve = Callable[[str], Mapping[str, Any]]
 Direction = Literal["request", "response"]

@@ -28,9 +28,9 @@ from entente_daemon.mock.schema_validation import (
     DocumentValidation,
     assemble_document,
     describe,
-    format_checker,
     validator_for,
 )
+from entente_daemon.spec.formats import format_checker
 
 Dialect = Literal["3.0", "3.1"]
 Direction = Literal["request", "response"]

@@ -1,0 +1,240 @@
+"""The mock as a raw ASGI 3 application: no framework between the socket and the engine.
+
+Per request: read the body, build a `MockRequest` (raw percent-encoded path, lower-case
+header names), ask the engine, send its `MockResponse`, then hand the request, the result
+and the time taken to the recorder, which only enqueues (storage happens in its flusher
+thread, never on the event loop).
+
+``app.engine = new_engine`` swaps the engine atomically (one reference assignment): a
+request in flight finishes with the engine it started with, the next one uses the new one.
+
+Tests in other languages attribute their requests with the ``X-Entente-Test`` (test id)
+and ``X-Entente-Run`` (run id) headers; both are taken out of the request before the engine
+or the recorder sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from time import perf_counter
+from typing import Any, Protocol
+from urllib.parse import quote, quote_from_bytes
+
+from entente_daemon.mock.http import MockRequest, MockResponse, MockResult
+from entente_daemon.model import Interaction, MatchContext
+from entente_daemon.record.context import RUN_HEADER, TEST_HEADER
+from entente_daemon.record.recorder import Recorder
+
+log = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+RequestLog = Callable[[MockRequest, MockResult, float], None]
+
+_TEST = TEST_HEADER.encode("ascii")
+_RUN = RUN_HEADER.encode("ascii")
+_DROPPED_RESPONSE_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+
+
+class Engine(Protocol):
+    """What the app needs of an engine (`entente_daemon.mock.engine.MockEngine`)."""
+
+    def handle(self, request: MockRequest) -> MockResult: ...
+
+
+class MockApp:
+    """ASGI 3 application serving ``engine``; recording into ``recorder`` when given, and
+    calling ``on_request(request, result, seconds)`` after each answer (the CLI's log line).
+
+    Lifespan: startup starts the recorder's flusher; shutdown closes the recorder (in a
+    worker thread), writing what is left; `unwritten` then holds what could not be.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        recorder: Recorder | None = None,
+        on_request: RequestLog | None = None,
+    ) -> None:
+        self.engine = engine
+        self.recorder = recorder
+        self.on_request = on_request
+        self.unwritten: list[Interaction] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+        elif kind == "websocket":  # a mock of an HTTP API: refuse the handshake
+            await receive()
+            await send({"type": "websocket.close", "code": 1003})
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start = perf_counter()
+        engine = self.engine  # the engine this request is answered by, whatever swaps come
+
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return
+        body: bytes = message.get("body", b"")
+        if message.get("more_body", False):
+            chunks = [body]
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+            body = b"".join(chunks)
+
+        test_id: str | None = None
+        run_id: str | None = None
+        headers: list[tuple[str, str]] = []
+        for name, raw_value in scope["headers"]:  # names are lower-case (ASGI says so)
+            if name == _TEST:
+                test_id = raw_value.decode("latin-1")
+            elif name == _RUN:
+                run_id = raw_value.decode("latin-1")
+            else:
+                headers.append((name.decode("latin-1"), raw_value.decode("latin-1")))
+
+        request = MockRequest(
+            scope["method"],
+            _raw_path(scope),
+            scope.get("query_string", b"").decode("latin-1"),
+            tuple(headers),
+            body,
+        )
+        try:
+            result = engine.handle(request)
+        except Exception as exc:  # the engine promises not to raise; never drop a request
+            log.exception("the mock engine failed on %s %s", request.method, request.path)
+            result = _engine_failure(exc)
+
+        response = result.response
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": _encode_headers(response),
+            }
+        )
+        await send({"type": "http.response.body", "body": _body_of(response)})
+
+        duration = perf_counter() - start
+        recorder = self.recorder
+        if recorder is not None:
+            recorder.record(request, result, duration, test_id, run_id)
+        if self.on_request is not None:
+            try:
+                self.on_request(request, result, duration)
+            except Exception:
+                log.exception("the request log failed")
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            kind = message["type"]
+            if kind == "lifespan.startup":
+                try:
+                    if self.recorder is not None:
+                        self.recorder.start()
+                except Exception as exc:
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif kind == "lifespan.shutdown":
+                try:
+                    await asyncio.to_thread(self.close)
+                except Exception as exc:
+                    await send({"type": "lifespan.shutdown.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    def close(self) -> list[Interaction]:
+        """Close the recorder (writing what is left); what could not be written."""
+        if self.recorder is not None:
+            self.unwritten = self.recorder.close()
+        return self.unwritten
+
+
+def _raw_path(scope: Scope) -> str:
+    """The path as sent, still percent-encoded (bytes that are not ASCII get encoded)."""
+    raw: bytes | None = scope.get("raw_path")
+    if not raw:
+        return quote(scope.get("path", "/"), safe=_PATH_SAFE)
+    try:
+        return raw.decode("ascii")
+    except UnicodeDecodeError:
+        return quote_from_bytes(raw, safe=_PATH_SAFE)
+
+
+_ENCODED: dict[tuple[tuple[str, str], ...], list[tuple[bytes, bytes]]] = {}
+_ENCODED_MAX = 1024
+
+
+def _encode_headers(response: MockResponse) -> list[tuple[bytes, bytes]]:
+    """The response's headers for the server, with our own ``content-length`` (none on the
+    statuses that have no body). Encodings are remembered: a mock repeats its headers."""
+    encoded = _ENCODED.get(response.headers)
+    if encoded is None:
+        encoded = _encode(response.headers)
+        if len(_ENCODED) >= _ENCODED_MAX:
+            _ENCODED.clear()
+        _ENCODED[response.headers] = encoded
+    if _has_body(response.status):
+        return [*encoded, (b"content-length", str(len(response.body)).encode("ascii"))]
+    return list(encoded)
+
+
+def _encode(headers: tuple[tuple[str, str], ...]) -> list[tuple[bytes, bytes]]:
+    encoded: list[tuple[bytes, bytes]] = []
+    for name, value in headers:
+        raw_name = name.lower().encode("latin-1")
+        if raw_name in _DROPPED_RESPONSE_HEADERS:
+            continue
+        try:
+            raw_value = value.encode("latin-1")
+        except UnicodeEncodeError:
+            raw_value = value.encode("utf-8")
+        encoded.append((raw_name, raw_value))
+    return encoded
+
+
+def _has_body(status: int) -> bool:
+    return status >= 200 and status not in (204, 304)
+
+
+def _body_of(response: MockResponse) -> bytes:
+    return response.body if _has_body(response.status) else b""
+
+
+def _engine_failure(exc: Exception) -> MockResult:
+    detail = f"the mock failed to answer: {type(exc).__name__}: {exc}"
+    body = {
+        "type": "https://entente.dev/problems/mock-error",
+        "title": "Mock error",
+        "status": 500,
+        "detail": detail,
+    }
+    response = MockResponse(
+        500,
+        (("content-type", "application/problem+json"),),
+        json.dumps(body).encode("utf-8"),
+    )
+    return MockResult(
+        response=response,
+        match=MatchContext(source="error", reasons=[detail]),
+        response_body=body,
+    )
