@@ -78,6 +78,14 @@ class BrokerSection(_Section):
         return value
 
 
+class RecordingSection(_Section):
+    """``[recording]``: whether mocks record, and which further names carry credentials."""
+
+    enabled: bool | None = None
+    redact_headers: list[str] = Field(default_factory=list)
+    redact_query: list[str] = Field(default_factory=list)
+
+
 class _RawConfig(_Section):
     service: str
     version: str | None = None
@@ -86,6 +94,7 @@ class _RawConfig(_Section):
     providers: list[ProviderDependency] = Field(default_factory=list)
     provider: ProvidedSpec | None = None
     broker: BrokerSection = Field(default_factory=BrokerSection)
+    recording: RecordingSection = Field(default_factory=RecordingSection)
 
     _name = field_validator("service")(_check_name)
 
@@ -113,6 +122,16 @@ class Broker:
 
 
 @dataclass(frozen=True)
+class RecordingSettings:
+    """``enabled`` None: the default applies (on in CI or when the daemon runs). The names
+    are redacted in addition to the built-in ones (lower-case)."""
+
+    enabled: bool | None = None
+    redact_headers: tuple[str, ...] = ()
+    redact_query: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     """A project's resolved configuration: defaults filled in, paths absolute."""
 
@@ -127,6 +146,7 @@ class ProjectConfig:
     provided_spec: Path | None
     provided_name: str
     broker: Broker
+    recording: RecordingSettings = field(default_factory=RecordingSettings)
 
     def provider(self, name: str) -> ConsumedProvider:
         for dependency in self.providers:
@@ -281,6 +301,11 @@ def _resolve(raw: _RawConfig, file: Path, env: Mapping[str, str]) -> ProjectConf
         provided_spec=provided_spec,
         provided_name=(raw.provider.name if raw.provider and raw.provider.name else raw.service),
         broker=Broker(url=broker_url, api_key=env.get(API_KEY_ENV) or None),
+        recording=RecordingSettings(
+            enabled=raw.recording.enabled,
+            redact_headers=tuple(n.lower() for n in raw.recording.redact_headers if n),
+            redact_query=tuple(n.lower() for n in raw.recording.redact_query if n),
+        ),
     )
 
 

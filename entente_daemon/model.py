@@ -144,9 +144,12 @@ class Interaction(Record):
     match: MatchContext = Field(default_factory=MatchContext)
 
     def compute_hash(self) -> str:
-        """The de-duplication key: who talked to whom, and what was said (not when)."""
+        """The de-duplication key: who talked to whom, what was said, and the test that made
+        it (not when, nor in which run: a test that repeats a request across runs is one
+        interaction with a count, while two tests making the same request are two)."""
         return content_hash(
             {
+                "test_id": self.test_id,
                 "consumer": self.consumer,
                 "consumer_version": self.consumer_version,
                 "provider": self.provider,

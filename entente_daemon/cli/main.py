@@ -9,6 +9,9 @@ import click
 
 from entente_daemon import __version__
 from entente_daemon.cli.config_commands import config_group
+from entente_daemon.cli.events_command import events
+from entente_daemon.cli.interactions_commands import interactions_group
+from entente_daemon.cli.mock_command import mock_command
 from entente_daemon.cli.spec_commands import spec_group
 from entente_daemon.errors import EntenteError
 
@@ -25,6 +28,9 @@ def cli() -> None:
 
 cli.add_command(spec_group)
 cli.add_command(config_group)
+cli.add_command(interactions_group)
+cli.add_command(events)
+cli.add_command(mock_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

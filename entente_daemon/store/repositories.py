@@ -209,7 +209,8 @@ class InteractionRepository(Repository[Interaction]):
         """Store an interaction; the id stored under.
 
         When one with the same content hash is stored already, that one's ``count`` grows
-        by this one's and its ``last_seen`` becomes this one's timestamp; its id is returned.
+        by this one's, its ``last_seen`` becomes this one's timestamp and its ``run_id`` the
+        newest run that made it; its id is returned.
         """
         if not interaction.content_hash:
             interaction = interaction.with_hash()
@@ -225,6 +226,7 @@ class InteractionRepository(Repository[Interaction]):
                     **existing,
                     "count": int(existing.get("count", 1)) + interaction.count,
                     "last_seen": _later(existing.get("last_seen"), seen),
+                    "run_id": interaction.run_id or existing.get("run_id"),
                 }
                 table.put(existing_id, doc)
                 return existing_id

@@ -115,7 +115,10 @@ def test_default_location_is_in_the_entente_home(
 
 def test_interactions_are_deduplicated_by_content_hash(tmp_path: Path) -> None:
     first = interaction(1, timestamp=T0)
-    again = interaction(1, timestamp=T0 + timedelta(seconds=5))  # same exchange, later
+    # The same exchange, later, in another run: the newest run is kept.
+    again = interaction(1, timestamp=T0 + timedelta(seconds=5)).model_copy(
+        update={"run_id": "run-2"}
+    )
     other = interaction(2, timestamp=T0)
     with Store.open(tmp_path) as store:
         first_id = store.interactions.add(first)
@@ -128,6 +131,7 @@ def test_interactions_are_deduplicated_by_content_hash(tmp_path: Path) -> None:
         assert stored.count == 2
         assert stored.last_seen == again.timestamp
         assert stored.timestamp == T0
+        assert stored.run_id == "run-2"
         assert store.interactions.find_by_hash(first.with_hash().content_hash) == stored
         # The index is rebuilt from disk: a third sighting still folds into the first.
         assert store.interactions.add(interaction(1)) == first_id

@@ -1,0 +1,121 @@
+"""One answered request → one `model.Interaction`, redacted and hashed.
+
+Decisions worth knowing:
+
+* ``request.path`` is the path as the consumer sent it, with percent-escapes decoded for
+  readability *except* where decoding would change its meaning: reserved characters
+  (``/ ? # [ ] @ ! $ & ' ( ) * + , ; =`` and ``:``), ``%`` itself, spaces and control
+  characters stay encoded, and so does anything that is not valid UTF-8. So
+  ``/castles/Ch%C3%A2teau`` is recorded as ``/castles/Château`` while ``/files/a%2Fb`` stays
+  ``/files/a%2Fb``; an HTTP client replaying the recorded path sends the same request.
+* Headers: lower-case names, repeated headers joined with ``", "`` (RFC 9110 §5.3);
+  transport headers such as ``Host`` and ``User-Agent`` are left out (see `redact`).
+* Bodies are the engine's parsed forms (JSON value, text, or None), not bytes.
+* Credentials are redacted before the content hash is computed (see `redact`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import NamedTuple
+from urllib.parse import quote, unquote
+
+from entente_daemon.mock.http import MockRequest, MockResult
+from entente_daemon.model import HttpRequest, HttpResponse, Interaction, MatchContext
+from entente_daemon.record.redact import Redaction, scrub
+
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_KEEP_ENCODED = frozenset(":/?#[]@!$&'()*+,;=% ")
+
+
+class Identity(NamedTuple):
+    """Who talked to whom, in which environment: the same for every interaction a recorder
+    records until it is told otherwise (e.g. a reloaded spec's new version)."""
+
+    consumer: str
+    consumer_version: str
+    provider: str
+    provider_version: str
+    environment: str
+
+
+def readable_path(raw: str) -> str:
+    """The raw path with harmless escapes decoded (see the module's docstring)."""
+    if "%" not in raw:
+        return raw
+    return _ESCAPES.sub(_decode_run, raw)
+
+
+def _decode_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    try:
+        text = unquote(run, errors="strict")
+    except UnicodeDecodeError:
+        return run
+    out: list[str] = []
+    for char in text:
+        if char in _KEEP_ENCODED or not char.isprintable():
+            out.append(quote(char, safe=""))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def to_interaction(
+    identity: Identity,
+    request: MockRequest,
+    result: MockResult,
+    *,
+    redaction: Redaction,
+    duration: float,
+    timestamp: datetime,
+    test_id: str | None,
+    run_id: str | None,
+    count: int = 1,
+    last_seen: datetime | None = None,
+) -> Interaction:
+    """The interaction as it is stored (``duration`` in seconds), content hash included."""
+    secrets: list[str] = []
+    request_headers = redaction.headers_dict(request.headers, secrets)
+    query = redaction.query_dict(request.query, secrets)
+    response_headers = redaction.headers_dict(result.response.headers, secrets)
+    match = result.match
+    if secrets and (match.reasons or match.validation_errors):
+        match = match.model_copy(
+            update={
+                "reasons": [scrub(reason, secrets) for reason in match.reasons],
+                "validation_errors": [scrub(e, secrets) for e in match.validation_errors],
+            }
+        )
+    interaction = Interaction(
+        consumer=identity.consumer,
+        consumer_version=identity.consumer_version,
+        provider=identity.provider,
+        provider_version=identity.provider_version,
+        environment=identity.environment,
+        operation_id=result.operation_id,
+        provider_state=result.provider_state,
+        request=HttpRequest(
+            method=request.method.upper(),
+            path=readable_path(request.path),
+            query=query,
+            headers=request_headers,
+            body=result.request_body,
+        ),
+        response=HttpResponse(
+            status=result.response.status,
+            headers=response_headers,
+            body=result.response_body,
+        ),
+        duration_ms=round(duration * 1000.0, 3),
+        timestamp=timestamp,
+        last_seen=last_seen,
+        count=count,
+        test_id=test_id,
+        run_id=run_id,
+        match=match if isinstance(match, MatchContext) else MatchContext(),
+    )
+    # what `Interaction.with_hash` gives, without copying the model
+    interaction.content_hash = interaction.compute_hash()
+    return interaction
