@@ -1,0 +1,307 @@
+"""Where a consumer's recordings go when a mock closes.
+
+In order:
+
+1. the daemon, when one runs (``$ENTENTE_HOME/run/daemon.json`` naming a live pid): it owns
+   the store and syncs with the broker. Its control API is not built yet: `send_to_daemon`
+   is the one function to fill in; until then it declines and we fall back;
+2. else the local store, waiting up to the store's lock timeout for another writer; when
+   the store stays locked (or cannot be written) the records go to a spool file under
+   ``$ENTENTE_HOME/spool/`` instead, never dropped, and the next upload that gets the store
+   imports the spool first;
+3. and, when a broker is configured (``[broker] url`` and ``ENTENTE_API_KEY``), the
+   interactions are POSTed to ``{url}/api/interactions`` in JSON batches. A broker failure
+   is reported (`UploadResult.broker_error`, `BrokerUploadError`) without losing anything:
+   the records are in the store or the spool by then.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+
+from entente_daemon.config import Broker
+from entente_daemon.errors import EntenteError, StoreError
+from entente_daemon.home import ensure_private_dir, entente_home
+from entente_daemon.model import Fixture, Interaction
+from entente_daemon.record.policy import daemon_file, pid_alive
+from entente_daemon.store import DEFAULT_LOCK_TIMEOUT as STORE_LOCK_TIMEOUT
+from entente_daemon.store import Store
+
+log = logging.getLogger("entente.consumer")
+
+SPOOL_DIR = "spool"
+BROKER_PATH = "/api/interactions"
+BROKER_BATCH = 200
+BROKER_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+Destination = Literal["daemon", "store", "spool", "none"]
+
+
+class BrokerUploadError(EntenteError):
+    """The broker refused or could not be reached; the records are safe locally."""
+
+    def __init__(self, message: str, result: UploadResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass(frozen=True)
+class DaemonInfo:
+    pid: int
+    url: str | None
+    file: Path
+
+
+@dataclass
+class UploadResult:
+    """What happened to one batch of records."""
+
+    interactions: int
+    fixtures: int
+    destination: Destination
+    spool_file: Path | None = None
+    broker_sent: int = 0
+    broker_error: str | None = None
+    messages: list[str] = field(default_factory=list)
+
+    def raise_for_broker(self) -> None:
+        if self.broker_error is not None:
+            raise BrokerUploadError(self.broker_error, self)
+
+
+# -- the daemon ---------------------------------------------------------------------------
+
+
+def running_daemon(home: Path | None = None) -> DaemonInfo | None:
+    """The daemon named by ``run/daemon.json`` when its process is alive, else None."""
+    file = daemon_file(home)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    pid = data.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or not pid_alive(pid):
+        return None
+    url = data.get("url")
+    return DaemonInfo(pid=pid, url=url if isinstance(url, str) else None, file=file)
+
+
+def send_to_daemon(
+    daemon: DaemonInfo, interactions: Sequence[Interaction], fixtures: Sequence[Fixture]
+) -> bool:
+    """Hand records to the running daemon; whether it took them.
+
+    Not built yet (the daemon's control API is its own issue): declines, so the caller
+    writes to the store itself. Fill this in to POST to ``daemon.url``.
+    """
+    log.debug("daemon %d runs, but records cannot be sent to it yet", daemon.pid)
+    return False
+
+
+# -- the store and the spool --------------------------------------------------------------
+
+
+def _new_fixtures(store: Store, fixtures: Iterable[Fixture]) -> list[Fixture]:
+    """Those whose content hash is not stored yet for their provider (nor repeated)."""
+    known: dict[str, set[str]] = {}
+    fresh: list[Fixture] = []
+    for fixture in fixtures:
+        hashed = fixture if fixture.content_hash else fixture.with_hash()
+        if hashed.provider not in known:
+            known[hashed.provider] = {
+                f.content_hash for f in store.fixtures.list(provider=hashed.provider)
+            }
+        if hashed.content_hash in known[hashed.provider]:
+            continue
+        known[hashed.provider].add(hashed.content_hash)
+        fresh.append(hashed)
+    return fresh
+
+
+def write_to_store(
+    store: Store, interactions: Sequence[Interaction], fixtures: Sequence[Fixture]
+) -> int:
+    """Add the records to an open writer store; how many fixtures were new."""
+    store.interactions.add_many(interactions)
+    fresh = _new_fixtures(store, fixtures)
+    for fixture in fresh:
+        store.fixtures.add(fixture)
+    return len(fresh)
+
+
+def spool_dir(home: Path | None = None) -> Path:
+    return (home or entente_home()) / SPOOL_DIR
+
+
+def spool_records(
+    interactions: Sequence[Interaction], fixtures: Sequence[Fixture], home: Path | None = None
+) -> Path:
+    """Write the records to a new spool file (atomically, owner-only); its path."""
+    folder = ensure_private_dir(spool_dir(home))
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = folder / f"records-{stamp}-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
+    lines = [json.dumps({"kind": "interaction", "record": i.to_json()}) for i in interactions]
+    lines += [json.dumps({"kind": "fixture", "record": f.to_json()}) for f in fixtures]
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".spool-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write("\n".join(lines) + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def read_spool(file: Path) -> tuple[list[Interaction], list[Fixture]]:
+    interactions: list[Interaction] = []
+    fixtures: list[Fixture] = []
+    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            entry: dict[str, Any] = json.loads(line)
+            if entry["kind"] == "interaction":
+                interactions.append(Interaction.from_json(entry["record"]))
+            elif entry["kind"] == "fixture":
+                fixtures.append(Fixture.from_json(entry["record"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("%s:%d: skipped an unreadable spooled record (%s)", file, number, exc)
+    return interactions, fixtures
+
+
+def drain_spool(store: Store, home: Path | None = None) -> int:
+    """Import every spool file into an open writer store and delete it; records imported."""
+    folder = spool_dir(home)
+    if not folder.is_dir():
+        return 0
+    imported = 0
+    for file in sorted(folder.glob("records-*.jsonl")):
+        interactions, fixtures = read_spool(file)
+        write_to_store(store, interactions, fixtures)
+        store.flush()  # durable before the spool file goes
+        file.unlink(missing_ok=True)
+        imported += len(interactions) + len(fixtures)
+        log.info("imported %s into the store", file)
+    return imported
+
+
+# -- the broker ---------------------------------------------------------------------------
+
+
+def post_to_broker(
+    url: str,
+    api_key: str,
+    interactions: Sequence[Interaction],
+    *,
+    batch_size: int = BROKER_BATCH,
+    timeout: httpx.Timeout = BROKER_TIMEOUT,
+) -> int:
+    """POST the interactions to ``{url}/api/interactions`` as ``{"interactions": [...]}``
+    batches; how many were sent. `BrokerUploadError` names the URL and what went wrong."""
+    endpoint = url.rstrip("/") + BROKER_PATH
+    sent = 0
+    headers = {"Authorization": f"Bearer {api_key}", "User-Agent": "entente-consumer"}
+    with httpx.Client(timeout=timeout, headers=headers) as http:
+        for start in range(0, len(interactions), batch_size):
+            batch = interactions[start : start + batch_size]
+            body = {"interactions": [i.to_json() for i in batch]}
+            try:
+                response = http.post(endpoint, json=body)
+            except httpx.HTTPError as exc:
+                raise BrokerUploadError(
+                    f"cannot upload interactions to the broker at {endpoint}: {exc!r}"
+                ) from None
+            if response.status_code >= 400:
+                raise BrokerUploadError(
+                    f"the broker at {endpoint} refused the interactions: HTTP "
+                    f"{response.status_code} {response.text[:200]!r}"
+                    + (" (check ENTENTE_API_KEY)" if response.status_code in (401, 403) else "")
+                )
+            sent += len(batch)
+    return sent
+
+
+# -- all together -------------------------------------------------------------------------
+
+
+def upload(
+    interactions: Sequence[Interaction],
+    fixtures: Sequence[Fixture] = (),
+    *,
+    broker: Broker | None = None,
+    store_path: Path | None = None,
+    lock_timeout: float = STORE_LOCK_TIMEOUT,
+    home: Path | None = None,
+    use_daemon: bool = True,
+) -> UploadResult:
+    """Put the records somewhere safe (daemon, else store, else spool), then to the broker.
+
+    Never raises for a locked or broken store (the spool takes the records); a spool that
+    cannot be written either raises `StoreError`. Broker failures are in the result.
+    """
+    result = UploadResult(len(interactions), len(fixtures), "none")
+    if not interactions and not fixtures:
+        return result
+
+    daemon = running_daemon(home) if use_daemon else None
+    if daemon is not None and send_to_daemon(daemon, interactions, fixtures):
+        result.destination = "daemon"
+        result.messages.append(f"sent to the Entente daemon (pid {daemon.pid})")
+        return result  # the daemon syncs with the broker itself
+
+    try:
+        with Store.open(store_path, lock_timeout=lock_timeout) as store:
+            drained = drain_spool(store, home)
+            fresh = write_to_store(store, interactions, fixtures)
+        result.destination = "store"
+        result.messages.append(
+            f"stored {len(interactions)} interaction(s) and {fresh} new fixture(s) in "
+            f"{store.path}"
+            + (f" (and {drained} spooled record(s) from earlier)" if drained else "")
+        )
+    except StoreError as exc:
+        file = spool_records(interactions, fixtures, home)
+        result.destination = "spool"
+        result.spool_file = file
+        result.messages.append(
+            f"the store could not take the recordings ({exc}); kept them in {file} "
+            "instead: the next upload that gets the store imports them"
+        )
+
+    if broker is not None and broker.url is not None and interactions:
+        if not broker.api_key:
+            result.broker_error = (
+                f"a broker is configured ({broker.url}) but ENTENTE_API_KEY is not set: "
+                f"the interactions stay in the local {result.destination} only"
+            )
+        else:
+            try:
+                result.broker_sent = post_to_broker(broker.url, broker.api_key, interactions)
+                result.messages.append(
+                    f"uploaded {result.broker_sent} interaction(s) to the broker at {broker.url}"
+                )
+            except BrokerUploadError as exc:
+                result.broker_error = (
+                    f"{exc}; the interactions are kept in the local {result.destination}"
+                )
+    for message in result.messages:
+        log.info("%s", message)
+    if result.broker_error:
+        log.warning("%s", result.broker_error)
+    return result
