@@ -64,6 +64,7 @@ FixtureSupply = Callable[[], Sequence[Fixture]] | Sequence[Fixture]
 
 _INVALID_TITLES = {
     400: "Invalid request",
+    401: "Credentials missing",
     406: "Not acceptable",
     415: "Unsupported request media type",
 }

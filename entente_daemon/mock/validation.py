@@ -19,7 +19,11 @@ What is checked, each problem a `Violation` (location, name, a sentence saying w
   ``Accept`` matches none of it (`entente_daemon.mock.negotiation`), since the mock could then
   answer nothing; the choice among acceptable types is made when answering.
 
-`RequestCheck.status` is the status to answer an invalid request with: ``400`` unless every
+* **credentials** (``401``): one alternative of the operation's ``security`` must be present
+  (`entente_daemon.mock.security`; presence only).
+
+`RequestCheck.status` is the status to answer an invalid request with: ``401`` when
+credentials are missing (checked first, as a server would); else ``400`` unless every
 violation has the same more specific status (``415``, ``406``); when they are all ``415`` or
 ``406`` but mixed, the most specific first: ``415`` (the body could not even be read as
 declared) over ``406``. A request with any plain ``400`` violation is a ``400``: its
@@ -49,11 +53,14 @@ from entente_daemon.mock.params import (
 )
 from entente_daemon.mock.request_plan import BodyPlan, ParamPlan, RequestPlan, plan_for
 from entente_daemon.mock.schema_text import HIDDEN, explain
+from entente_daemon.mock.security import missing_credentials
 from entente_daemon.spec import Operation, Spec
 
 __all__ = ["RequestCheck", "Violation", "negotiate", "parse_body", "validate_request"]
 
-Location = Literal["path", "query", "header", "cookie", "body", "content-type", "accept"]
+Location = Literal[
+    "path", "query", "header", "cookie", "body", "content-type", "accept", "security"
+]
 
 #: Body schema violations reported at most (a huge wrong body should not cost more).
 MAX_BODY_VIOLATIONS = 50
@@ -103,6 +110,8 @@ class RequestCheck:
         statuses = {v.status for v in self.violations}
         if not statuses:
             return 200
+        if 401 in statuses:
+            return 401  # as a real server would: credentials are checked before the rest
         if len(statuses) == 1:
             return statuses.pop()
         if 400 in statuses:
@@ -117,6 +126,9 @@ def validate_request(
     template variables the match found). Never raises on what a client sends."""
     plan = plan_for(spec, operation)
     violations: list[Violation] = []
+    credentials = missing_credentials(spec, operation, request)
+    if credentials is not None:
+        violations.append(Violation("security", None, credentials, status=401))
     path: dict[str, Any] = {}
     for param in plan.path:
         raw = path_params.get(param.name)
