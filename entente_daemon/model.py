@@ -293,6 +293,8 @@ class EventKind(StrEnum):
     DEPLOYMENT_RECORDED = "deployment.recorded"
     SYNC_PROGRESS = "sync.progress"
     SYNC_ERROR = "sync.error"
+    PROJECT_ATTACHED = "project.attached"
+    STORE_ERROR = "store.error"
 
 
 class Event(Record):

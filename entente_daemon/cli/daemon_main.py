@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Sequence
 
 import click
 
 from entente_daemon import __version__
+from entente_daemon.client import DaemonClient, DaemonStatus, RunPaths
+from entente_daemon.errors import EntenteError
 from entente_daemon.home import entente_home, store_dir
 
 
@@ -23,5 +27,163 @@ def home() -> None:
     click.echo(f"store: {store_dir()}")
 
 
+@cli.command("run")
+@click.option("--tcp", is_flag=True, help="Also listen on 127.0.0.1 (random port, token).")
+@click.option("--heartbeat", type=float, default=None, hidden=True)
+@click.option("--queue-size", type=int, default=None, hidden=True)
+def run(tcp: bool, heartbeat: float | None, queue_size: int | None) -> None:
+    """Run the daemon in the foreground until SIGTERM or Ctrl-C."""
+    from entente_daemon.daemon.main import run_daemon
+    from entente_daemon.daemon.settings import DaemonSettings
+
+    settings = DaemonSettings(tcp=tcp)
+    overrides: dict[str, float | int] = {}
+    if heartbeat is not None:
+        overrides["heartbeat"] = heartbeat
+    if queue_size is not None:
+        overrides["queue_size"] = queue_size
+    if overrides:
+        from dataclasses import replace
+
+        settings = replace(settings, **overrides)  # type: ignore[arg-type]
+    sys.exit(run_daemon(settings))
+
+
+@cli.command("start")
+@click.option("--tcp", is_flag=True, help="Also listen on 127.0.0.1 (random port, token).")
+@click.option("--timeout", type=float, default=20.0, show_default=True, help="Seconds to wait.")
+def start(tcp: bool, timeout: float) -> None:
+    """Start the daemon in the background (or find the one running)."""
+    from entente_daemon.daemon.lifecycle import start_daemon
+
+    result = start_daemon(tcp=tcp, timeout=timeout)
+    info = result.info
+    if result.cleaned_stale:
+        click.echo("removed the files of a daemon that had died")
+    if not result.started:
+        click.echo(f"the Entente daemon is already running (pid {info.pid}, socket {info.socket})")
+        if tcp and info.tcp_port is None:
+            click.secho(
+                "warning: it does not listen on TCP; restart it with `entente-daemon stop && "
+                "entente-daemon start --tcp`",
+                fg="yellow",
+                err=True,
+            )
+        if info.version != __version__:
+            click.secho(
+                f"warning: it is version {info.version}, this is {__version__}; restart it with "
+                "`entente-daemon stop && entente-daemon start`",
+                fg="yellow",
+                err=True,
+            )
+        return
+    extra = f", http://127.0.0.1:{info.tcp_port}" if info.tcp_port else ""
+    click.echo(
+        f"started the Entente daemon {info.version} (pid {info.pid}, socket {info.socket}{extra}) "
+        f"in {result.seconds:.1f}s"
+    )
+
+
+@cli.command("stop")
+@click.option("--timeout", type=float, default=20.0, show_default=True, help="Seconds to wait.")
+@click.option("--force", is_flag=True, help="SIGKILL the daemon if it does not stop in time.")
+def stop(timeout: float, force: bool) -> None:
+    """Stop the daemon gracefully (SIGTERM; its store is flushed and closed)."""
+    from entente_daemon.daemon.lifecycle import stop_daemon
+
+    result = stop_daemon(timeout=timeout, force=force)
+    if result.pid is None:
+        suffix = " (removed the files of one that had died)" if result.cleaned_stale else ""
+        click.echo(f"no Entente daemon is running{suffix}")
+        return
+    how = "killed" if result.forced else "stopped"
+    click.echo(f"{how} the Entente daemon (pid {result.pid}) in {result.seconds:.1f}s")
+
+
+def _uptime(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    parts = [f"{days}d"] if days else []
+    parts += [f"{hours}h"] if hours or days else []
+    parts += [f"{minutes}m"] if minutes or hours or days else []
+    return " ".join([*parts, f"{secs}s"])
+
+
+def _print_status(status: DaemonStatus) -> None:
+    up = _uptime(status.uptime_s)
+    click.echo(f"Entente daemon {status.version}: running (pid {status.pid}, up {up})")
+    click.echo(f"  socket:   {status.socket}")
+    if status.tcp_port:
+        click.echo(f"  tcp:      http://127.0.0.1:{status.tcp_port} (token in run/token)")
+    records = ", ".join(f"{name} {count}" for name, count in status.store.records.items())
+    click.echo(f"  store:    {status.store.path}: {records}")
+    if status.store.error:
+        click.secho(f"  store error: {status.store.error}", fg="red")
+    click.echo(f"  broker:   {status.broker.state}")
+    projects = ", ".join(f"{p.service} ({p.config})" for p in status.projects) or "none"
+    click.echo(f"  projects: {projects}")
+    mocks = ", ".join(f"{m.provider} at {m.url}" for m in status.mocks) or "none"
+    click.echo(f"  mocks:    {mocks}")
+    click.echo(f"  events:   last {status.last_event_seq}, {status.subscribers} subscriber(s)")
+
+
+@cli.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(as_json: bool) -> None:
+    """Show whether the daemon runs, and what it holds. Exits 3 when it does not run."""
+    client = DaemonClient.discover()
+    if client is None:
+        if as_json:
+            click.echo(json.dumps({"running": False}))
+        else:
+            click.echo(f"no Entente daemon is running (home {entente_home()})")
+        sys.exit(3)
+    with client:
+        result = client.status()
+    if as_json:
+        click.echo(json.dumps({"running": True, **result.model_dump(mode="json")}, indent=2))
+    else:
+        _print_status(result)
+
+
+@cli.command("logs")
+@click.option("-n", "--lines", type=click.IntRange(min=0), default=50, show_default=True)
+@click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (Ctrl-C stops).")
+def logs(lines: int, follow: bool) -> None:
+    """Print the end of the daemon's log (daemon.log in the Entente home)."""
+    from entente_daemon.daemon.logs import follow as follow_log
+    from entente_daemon.daemon.logs import tail
+
+    file = RunPaths.for_home().log
+    if not file.exists() and not follow:
+        click.echo(f"no log yet ({file})", err=True)
+        return
+    for line in tail(file, lines):
+        click.echo(line)
+    if follow:
+        try:
+            for line in follow_log(file):
+                click.echo(line)
+        except KeyboardInterrupt:
+            return
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    cli.main(args=list(argv) if argv is not None else None)
+    """Run ``entente-daemon``; errors a user can act on are one line, not a traceback."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except EntenteError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(2)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

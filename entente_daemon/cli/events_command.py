@@ -1,0 +1,47 @@
+"""``entente events``: follow the daemon's live event feed, one JSON object per line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+import click
+
+from entente_daemon.client import AsyncDaemonClient, StreamState, StreamStatus, event_to_wire
+
+
+def _report(status: StreamStatus) -> None:
+    if status.state is StreamState.RECONNECTING and status.detail is not None:
+        retry = f"; retrying in {status.retry_in:.1f}s" if status.retry_in is not None else ""
+        click.echo(f"{status.detail}{retry}", err=True)
+    elif status.state is StreamState.FELL_BEHIND:
+        click.echo("fell behind the daemon's events; catching up", err=True)
+
+
+async def _follow(since: int | None) -> None:
+    async with AsyncDaemonClient.connect() as client:
+        async for event in client.stream_events(since, on_state=_report):
+            sys.stdout.write(json.dumps(event_to_wire(event), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+
+
+@click.command("events")
+@click.option(
+    "--since",
+    type=click.IntRange(min=0),
+    default=None,
+    help="First replay the stored events after this id (0: all kept); default: only new ones.",
+)
+def events(since: int | None) -> None:
+    """Follow the daemon's events (recordings, fixtures, spec errors...) until Ctrl-C.
+
+    Each line is {"v", "seq", "kind", "time", "payload"}. The feed survives daemon
+    restarts: it reconnects and resumes after the last event printed.
+    """
+    try:
+        asyncio.run(_follow(since))
+    except KeyboardInterrupt:
+        return
+    except BrokenPipeError:  # `entente events | head`
+        sys.stderr.close()

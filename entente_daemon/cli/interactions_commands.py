@@ -1,0 +1,114 @@
+"""``entente interactions``: what consumers recorded.
+
+Through the daemon when it runs (it owns the store); else straight from the local store,
+opened read-only, which takes no lock and so never gets in a writer's way.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Literal
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from entente_daemon.client import DaemonClient
+from entente_daemon.model import Interaction
+
+Source = Literal["daemon", "store"]
+
+
+@click.group("interactions")
+def interactions_group() -> None:
+    """Recorded interactions (consumer requests and the answers they got)."""
+
+
+def _from_store(
+    provider: str | None,
+    consumer: str | None,
+    test: str | None,
+    operation: str | None,
+    limit: int,
+    offset: int | None,
+) -> tuple[list[Interaction], int, int]:
+    from entente_daemon.daemon.queries import InteractionFilter, page_interactions
+    from entente_daemon.store import Store
+
+    where = InteractionFilter(
+        provider=provider, consumer=consumer, test_id=test, operation_id=operation
+    )
+    with Store.open(readonly=True) as store:
+        return page_interactions(store, where, limit, offset)
+
+
+@interactions_group.command("list")
+@click.option("--provider", help="Only those with this provider.")
+@click.option("--consumer", help="Only those of this consumer.")
+@click.option("--test", help="Only those recorded by this test (its id).")
+@click.option("--operation", help="Only those of this operationId.")
+@click.option("--limit", type=click.IntRange(0, 1000), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(min=0), default=None, help="Default: the newest.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_interactions(
+    provider: str | None,
+    consumer: str | None,
+    test: str | None,
+    operation: str | None,
+    limit: int,
+    offset: int | None,
+    as_json: bool,
+) -> None:
+    """List recorded interactions, oldest first, ending with the newest."""
+    source: Source
+    client = DaemonClient.discover()
+    if client is not None:
+        with client:
+            page = client.interactions(
+                provider=provider,
+                consumer=consumer,
+                test=test,
+                operation=operation,
+                limit=limit,
+                offset=offset,
+            )
+        items, total, start, source = page.items, page.total, page.offset, "daemon"
+    else:
+        items, total, start = _from_store(provider, consumer, test, operation, limit, offset)
+        source = "store"
+    if as_json:
+        body = {
+            "source": source,
+            "total": total,
+            "offset": start,
+            "limit": limit,
+            "interactions": [i.to_json() for i in items],
+        }
+        click.echo(json.dumps(body, indent=2))
+        return
+    _print_table(items, total, start, source)
+
+
+def _print_table(items: list[Interaction], total: int, start: int, source: Source) -> None:
+    # Piped output is not cut at 80 columns: keep whole paths for grep.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for column in ("time", "consumer", "provider", "request", "status", "operation", "test", "×"):
+        table.add_column(column, no_wrap=column in ("time", "status", "×"))
+    for i in items:
+        table.add_row(
+            i.timestamp.strftime("%m-%d %H:%M:%S"),
+            i.consumer,
+            i.provider,
+            f"{i.request.method} {i.request.path}",
+            str(i.response.status),
+            i.operation_id or "",
+            i.test_id or "",
+            str(i.count),
+        )
+    if items:
+        console.print(table)
+    end = start + len(items)
+    shown = f"{start + 1}-{end}" if items else "none"
+    console.print(f"{shown} of {total} interaction(s), from the {source}")

@@ -1,0 +1,330 @@
+"""The asyncio client (the TUI's): the same calls as `DaemonClient`, and the live event
+stream, which survives daemon restarts by reconnecting and resuming from the last event id."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
+from contextlib import aclosing
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+import httpx
+
+from entente_daemon.model import (
+    Deployment,
+    Event,
+    Fixture,
+    FixtureStatus,
+    Interaction,
+    Verification,
+)
+
+from . import calls
+from .endpoint import Endpoint, check_version, find_endpoint, require_endpoint
+from .errors import DaemonError, DaemonRequestError, DaemonUnavailable
+from .sse import SseParser
+from .wire import (
+    API_PREFIX,
+    SSE_OVERFLOW,
+    SSE_READY,
+    DaemonStatus,
+    EventPage,
+    Health,
+    InteractionPage,
+    MockInfo,
+    ProjectInfo,
+    UploadReceipt,
+    event_from_wire,
+)
+
+T = TypeVar("T")
+log = logging.getLogger("entente.client")
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+# The daemon sends a heartbeat every ~15 s: three missed ones mean the link is dead.
+STREAM_READ_TIMEOUT = 45.0
+
+
+class StreamState(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"  # connected; events arrive as they happen
+    FELL_BEHIND = "fell_behind"  # the daemon dropped us for reading too slowly; resuming
+    RECONNECTING = "reconnecting"  # the daemon is down or the link broke; retrying
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    """A change of the stream's state, for a "daemon down, reconnecting" indicator."""
+
+    state: StreamState
+    detail: str | None = None
+    retry_in: float | None = None  # seconds until the next attempt (RECONNECTING)
+    last_seq: int | None = None
+
+
+StateCallback = Callable[[StreamStatus], None]
+
+
+@dataclass(frozen=True)
+class Backoff:
+    initial: float = 0.2
+    maximum: float = 5.0
+    factor: float = 2.0
+
+    def delays(self) -> Iterable[float]:
+        delay = self.initial
+        while True:
+            yield delay
+            delay = min(delay * self.factor, self.maximum)
+
+
+def async_http_client(
+    endpoint: Endpoint, timeout: httpx.Timeout | float = DEFAULT_TIMEOUT
+) -> httpx.AsyncClient:
+    transport = httpx.AsyncHTTPTransport(uds=str(endpoint.socket)) if endpoint.socket else None
+    return httpx.AsyncClient(
+        base_url=endpoint.base_url,
+        transport=transport,
+        headers=endpoint.headers,
+        timeout=timeout,
+        trust_env=False,
+    )
+
+
+class AsyncDaemonClient:
+    """Talks to the running daemon from asyncio code. ``AsyncDaemonClient.discover()``."""
+
+    def __init__(
+        self,
+        endpoint: Endpoint,
+        *,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        home: Path | None = None,
+        rediscover: bool = False,
+    ) -> None:
+        self.endpoint = endpoint
+        self._timeout = timeout
+        self._home = home
+        self._rediscover = rediscover  # re-read the runtime file when reconnecting
+        self._http = async_http_client(endpoint, timeout)
+
+    @classmethod
+    def discover(cls, home: Path | None = None) -> AsyncDaemonClient | None:
+        """A client of the running daemon or None; `DaemonVersionMismatch` when it is
+        another version. Its event stream follows the daemon across restarts."""
+        endpoint = find_endpoint(home)
+        return None if endpoint is None else cls(endpoint, home=home, rediscover=True)
+
+    @classmethod
+    def connect(cls, home: Path | None = None) -> AsyncDaemonClient:
+        return cls(require_endpoint(home), home=home, rediscover=True)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncDaemonClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def _run(self, call: calls.Call[T]) -> T:
+        try:
+            response = await self._http.request(
+                call.method, call.path, params=call.params or None, json=call.body
+            )
+        except httpx.TransportError as exc:
+            raise DaemonUnavailable(
+                f"the Entente daemon at {self.endpoint.describe()} does not answer ({exc!r})"
+            ) from None
+        return call.finish(response)
+
+    async def health(self) -> Health:
+        return await self._run(calls.health())
+
+    async def status(self) -> DaemonStatus:
+        result = await self._run(calls.status())
+        check_version(result.version, result.pid)
+        return result
+
+    async def interactions(
+        self,
+        *,
+        provider: str | None = None,
+        consumer: str | None = None,
+        test: str | None = None,
+        operation: str | None = None,
+        run: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> InteractionPage:
+        return await self._run(
+            calls.interactions(
+                provider=provider,
+                consumer=consumer,
+                test=test,
+                operation=operation,
+                run=run,
+                limit=limit,
+                offset=offset,
+            )
+        )
+
+    async def interaction(self, id: str) -> Interaction | None:
+        return await self._run(calls.interaction(id))
+
+    async def upload_interactions(
+        self, interactions: Iterable[Interaction], fixtures: Iterable[Fixture] = ()
+    ) -> UploadReceipt:
+        return await self._run(calls.upload_interactions(interactions, fixtures))
+
+    async def fixtures(
+        self, *, provider: str | None = None, status: FixtureStatus | str | None = None
+    ) -> list[Fixture]:
+        return await self._run(calls.fixtures(provider=provider, status=status))
+
+    async def approve(self, id: str, *, by: str | None = None) -> Fixture:
+        return await self._run(calls.approve(id, by=by))
+
+    async def reject(self, id: str, note: str | None = None) -> Fixture:
+        return await self._run(calls.reject(id, note))
+
+    async def verifications(
+        self, *, provider: str | None = None, limit: int | None = None
+    ) -> list[Verification]:
+        return await self._run(calls.verifications(provider=provider, limit=limit))
+
+    async def deployments(
+        self, *, service: str | None = None, environment: str | None = None
+    ) -> list[Deployment]:
+        return await self._run(calls.deployments(service=service, environment=environment))
+
+    async def alerts(self) -> list[Event]:
+        return await self._run(calls.alerts())
+
+    async def mocks(self) -> list[MockInfo]:
+        return await self._run(calls.mocks())
+
+    async def attach_project(self, path: Path | str) -> ProjectInfo:
+        return await self._run(calls.attach_project(path))
+
+    async def projects(self) -> list[ProjectInfo]:
+        return await self._run(calls.projects())
+
+    async def events_since(self, seq: int = 0, limit: int = 100) -> EventPage:
+        return await self._run(calls.events_since(seq, limit))
+
+    # -- the live stream --------------------------------------------------------------
+
+    async def stream_events(
+        self,
+        since: int | None = None,
+        *,
+        on_state: StateCallback | None = None,
+        backoff: Backoff | None = None,
+        read_timeout: float = STREAM_READ_TIMEOUT,
+    ) -> AsyncIterator[Event]:
+        """The daemon's events, forever: those after ``since`` first (None: only new ones),
+        then live ones, each once and in order.
+
+        When the daemon goes away or drops us for falling behind, this reconnects (with
+        backoff while it is down) and resumes after the last event yielded; ``on_state``
+        hears each change. A version mismatch or a refused request ends it with an error.
+        """
+        last = since
+        delays = iter((backoff or Backoff()).delays())
+        first = True
+
+        def tell(state: StreamState, detail: str | None = None, retry: float | None = None) -> None:
+            if on_state is not None:
+                on_state(StreamStatus(state, detail, retry, last))
+
+        while True:
+            tell(StreamState.CONNECTING if first else StreamState.RECONNECTING)
+            first = False
+            fell_behind = False
+            try:
+                await self._refresh_endpoint()
+                async with aclosing(self._one_stream(last, read_timeout)) as frames:
+                    async for kind, event, ready_seq in frames:
+                        if kind == SSE_READY:
+                            delays = iter((backoff or Backoff()).delays())
+                            if last is None:
+                                last = ready_seq
+                            tell(StreamState.LIVE)
+                        elif kind == SSE_OVERFLOW:
+                            fell_behind = True
+                        elif event is not None and (last is None or event.seq > last):
+                            last = event.seq
+                            yield event
+                if fell_behind:
+                    tell(StreamState.FELL_BEHIND, "the daemon dropped us for reading slowly")
+                    continue  # resume at once from the last event yielded
+                problem = "the daemon closed the event stream"
+            except (httpx.TransportError, DaemonUnavailable) as exc:
+                problem = f"the daemon is not reachable ({exc.__class__.__name__})"
+            except DaemonRequestError as exc:
+                if exc.status < 500:
+                    raise
+                problem = str(exc)
+            except ValueError as exc:  # a frame that is not JSON: resume after the last good one
+                problem = f"unreadable event frame ({exc})"
+            delay = next(delays)
+            log.debug("event stream: %s; retrying in %.1fs", problem, delay)
+            tell(StreamState.RECONNECTING, problem, delay)
+            await asyncio.sleep(delay)  # backoff before the next attempt
+
+    async def _refresh_endpoint(self) -> None:
+        """Re-read the runtime file (a restarted daemon may listen elsewhere)."""
+        if not self._rediscover:
+            return
+        endpoint = find_endpoint(self._home)
+        if endpoint is None:
+            raise DaemonUnavailable("no Entente daemon is running")
+        if (endpoint.socket, endpoint.url, endpoint.token) != (
+            self.endpoint.socket,
+            self.endpoint.url,
+            self.endpoint.token,
+        ):
+            await self._http.aclose()
+            self.endpoint = endpoint
+            self._http = async_http_client(endpoint, self._timeout)
+
+    async def _one_stream(
+        self, last: int | None, read_timeout: float
+    ) -> AsyncGenerator[tuple[str, Event | None, int | None], None]:
+        """One connection's frames: (kind, event, ready_seq)."""
+        headers = {"Accept": "text/event-stream", "Cache-Control": "no-cache"}
+        if last is not None:
+            headers["Last-Event-ID"] = str(last)
+        timeout = httpx.Timeout(read_timeout, connect=5.0)
+        path = f"{API_PREFIX}/events/stream"
+        async with self._http.stream("GET", path, headers=headers, timeout=timeout) as response:
+            if response.status_code != 200:
+                await response.aread()
+                calls.Call("GET", path, lambda data: data).finish(response)
+                raise DaemonError(f"unexpected HTTP {response.status_code} from {path}")
+            parser = SseParser()
+            async for line in response.aiter_lines():
+                message = parser.feed(line)
+                if message is None:
+                    continue
+                data = json.loads(message.data) if message.data else {}
+                if message.event == SSE_READY:
+                    yield SSE_READY, None, int(data.get("last_seq", 0))
+                elif message.event == SSE_OVERFLOW:
+                    yield SSE_OVERFLOW, None, None
+                    return
+                elif message.id is not None:
+                    yield message.event, event_from_wire(data), None

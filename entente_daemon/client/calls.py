@@ -1,0 +1,207 @@
+"""The control API's requests, described once for both the sync and the async client.
+
+Each function returns a `Call`: what to send and how to read the answer. The clients only
+execute calls, so the two stay identical by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import httpx
+from pydantic import TypeAdapter, ValidationError
+
+from entente_daemon.model import (
+    Deployment,
+    Event,
+    Fixture,
+    FixtureStatus,
+    Interaction,
+    Verification,
+)
+
+from .errors import DaemonError, DaemonRequestError
+from .wire import (
+    API_PREFIX,
+    DaemonStatus,
+    EventPage,
+    Health,
+    InteractionPage,
+    MockInfo,
+    ProjectInfo,
+    UploadReceipt,
+    event_from_wire,
+)
+
+T = TypeVar("T")
+Params = dict[str, str | int]
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    method: str
+    path: str
+    decode: Callable[[Any], T]
+    params: Params = field(default_factory=dict)
+    body: Any = None
+    none_on_404: bool = False  # a missing record is an answer (None), not an error
+
+    def finish(self, response: httpx.Response) -> T:
+        """The decoded answer, or `DaemonRequestError` with the daemon's message."""
+        if self.none_on_404 and response.status_code == 404:
+            return self.decode(None)
+        if response.status_code >= 400:
+            message, detail = f"{response.reason_phrase}", None
+            try:
+                data = response.json()
+                message, detail = str(data.get("error", message)), data.get("detail")
+            except (ValueError, AttributeError):
+                message = response.text[:200] or message
+            raise DaemonRequestError(response.status_code, message, detail)
+        try:
+            return self.decode(response.json())
+        except (ValueError, ValidationError) as exc:
+            raise DaemonError(
+                f"the daemon's answer to {self.method} {self.path} is not what this client "
+                f"expects ({exc.__class__.__name__}: {str(exc)[:200]}); are both the same version?"
+            ) from None
+
+
+def _params(**values: str | int | None) -> Params:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _adapter(kind: type[T]) -> Callable[[Any], T]:
+    return TypeAdapter(kind).validate_python
+
+
+def _list_of(kind: type[T], key: str) -> Callable[[Any], list[T]]:
+    adapter = TypeAdapter(list[kind])  # type: ignore[valid-type]
+
+    def decode(data: Any) -> list[T]:
+        result: list[T] = adapter.validate_python(data[key])
+        return result
+
+    return decode
+
+
+def _optional(kind: type[T]) -> Callable[[Any], T | None]:
+    adapter = TypeAdapter(kind)
+
+    def decode(data: Any) -> T | None:
+        return None if data is None else adapter.validate_python(data)
+
+    return decode
+
+
+def _event_page(data: Any) -> EventPage:
+    return EventPage(
+        events=[event_from_wire(e) for e in data["events"]], last_seq=int(data["last_seq"])
+    )
+
+
+def _events(data: Any) -> list[Event]:
+    return [event_from_wire(e) for e in data["alerts"]]
+
+
+def health() -> Call[Health]:
+    return Call("GET", f"{API_PREFIX}/health", _adapter(Health))
+
+
+def status() -> Call[DaemonStatus]:
+    return Call("GET", f"{API_PREFIX}/status", _adapter(DaemonStatus))
+
+
+def interactions(
+    *,
+    provider: str | None = None,
+    consumer: str | None = None,
+    test: str | None = None,
+    operation: str | None = None,
+    run: str | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> Call[InteractionPage]:
+    params = _params(
+        provider=provider,
+        consumer=consumer,
+        test=test,
+        operation=operation,
+        run=run,
+        limit=limit,
+        offset=offset,
+    )
+    return Call("GET", f"{API_PREFIX}/interactions", _adapter(InteractionPage), params)
+
+
+def interaction(id: str) -> Call[Interaction | None]:
+    return Call("GET", f"{API_PREFIX}/interactions/{id}", _optional(Interaction), none_on_404=True)
+
+
+def upload_interactions(
+    items: Iterable[Interaction], fixtures: Iterable[Fixture] = ()
+) -> Call[UploadReceipt]:
+    body: dict[str, Any] = {"interactions": [i.to_json() for i in items]}
+    fixture_docs = [f.to_json() for f in fixtures]
+    if fixture_docs:
+        body["fixtures"] = fixture_docs
+    return Call("POST", f"{API_PREFIX}/interactions", _adapter(UploadReceipt), body=body)
+
+
+def fixtures(
+    *, provider: str | None = None, status: FixtureStatus | str | None = None
+) -> Call[list[Fixture]]:
+    params = _params(provider=provider, status=None if status is None else str(status))
+    return Call("GET", f"{API_PREFIX}/fixtures", _list_of(Fixture, "fixtures"), params)
+
+
+def approve(id: str, *, by: str | None = None) -> Call[Fixture]:
+    body = {} if by is None else {"by": by}
+    return Call("POST", f"{API_PREFIX}/fixtures/{id}/approve", _adapter(Fixture), body=body)
+
+
+def reject(id: str, note: str | None = None) -> Call[Fixture]:
+    return Call(
+        "POST", f"{API_PREFIX}/fixtures/{id}/reject", _adapter(Fixture), body={"note": note}
+    )
+
+
+def verifications(
+    *, provider: str | None = None, limit: int | None = None
+) -> Call[list[Verification]]:
+    params = _params(provider=provider, limit=limit)
+    return Call(
+        "GET", f"{API_PREFIX}/verifications", _list_of(Verification, "verifications"), params
+    )
+
+
+def deployments(
+    *, service: str | None = None, environment: str | None = None
+) -> Call[list[Deployment]]:
+    params = _params(service=service, environment=environment)
+    return Call("GET", f"{API_PREFIX}/deployments", _list_of(Deployment, "deployments"), params)
+
+
+def alerts() -> Call[list[Event]]:
+    return Call("GET", f"{API_PREFIX}/alerts", _events)
+
+
+def mocks() -> Call[list[MockInfo]]:
+    return Call("GET", f"{API_PREFIX}/mocks", _list_of(MockInfo, "mocks"))
+
+
+def attach_project(path: Path | str) -> Call[ProjectInfo]:
+    config = Path(path).expanduser().resolve()
+    return Call("POST", f"{API_PREFIX}/projects", _adapter(ProjectInfo), body={"path": str(config)})
+
+
+def projects() -> Call[list[ProjectInfo]]:
+    return Call("GET", f"{API_PREFIX}/projects", _list_of(ProjectInfo, "projects"))
+
+
+def events_since(seq: int = 0, limit: int = 100) -> Call[EventPage]:
+    params: Params = {"since": seq, "limit": limit}
+    return Call("GET", f"{API_PREFIX}/events", _event_page, params)

@@ -1,0 +1,187 @@
+"""The blocking client (the CLI's): one method per control API endpoint."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+import httpx
+
+from entente_daemon.model import (
+    Deployment,
+    Event,
+    Fixture,
+    FixtureStatus,
+    Interaction,
+    Verification,
+)
+
+from . import calls
+from .endpoint import Endpoint, check_version, find_endpoint, require_endpoint
+from .errors import DaemonError, DaemonUnavailable
+from .wire import (
+    DaemonStatus,
+    EventPage,
+    Health,
+    InteractionPage,
+    MockInfo,
+    ProjectInfo,
+    UploadReceipt,
+)
+
+T = TypeVar("T")
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+
+
+def http_client(
+    endpoint: Endpoint, timeout: httpx.Timeout | float = DEFAULT_TIMEOUT
+) -> httpx.Client:
+    transport = httpx.HTTPTransport(uds=str(endpoint.socket)) if endpoint.socket else None
+    return httpx.Client(
+        base_url=endpoint.base_url,
+        transport=transport,
+        headers=endpoint.headers,
+        timeout=timeout,
+        trust_env=False,  # never through an HTTP(S)_PROXY: the daemon is local
+    )
+
+
+class DaemonClient:
+    """Talks to the running daemon. ``DaemonClient.discover()`` finds it."""
+
+    def __init__(
+        self, endpoint: Endpoint, *, timeout: httpx.Timeout | float = DEFAULT_TIMEOUT
+    ) -> None:
+        self.endpoint = endpoint
+        self._http = http_client(endpoint, timeout)
+
+    @classmethod
+    def discover(cls, home: Path | None = None, *, prefer_tcp: bool = False) -> DaemonClient | None:
+        """A client of the daemon running for ``home`` (default: the Entente home), or None
+        when none runs. `DaemonVersionMismatch` when it is another version than this one."""
+        endpoint = find_endpoint(home, prefer_tcp=prefer_tcp)
+        return None if endpoint is None else cls(endpoint)
+
+    @classmethod
+    def connect(cls, home: Path | None = None, *, prefer_tcp: bool = False) -> DaemonClient:
+        """Like `discover`, but `DaemonNotRunning` (saying how to start one) instead of None."""
+        return cls(require_endpoint(home, prefer_tcp=prefer_tcp))
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> DaemonClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _run(self, call: calls.Call[T]) -> T:
+        try:
+            response = self._http.request(
+                call.method, call.path, params=call.params or None, json=call.body
+            )
+        except httpx.TransportError as exc:
+            raise DaemonUnavailable(
+                f"the Entente daemon at {self.endpoint.describe()} does not answer ({exc!r}); "
+                "`entente-daemon status` tells more"
+            ) from None
+        return call.finish(response)
+
+    def health(self) -> Health:
+        return self._run(calls.health())
+
+    def status(self) -> DaemonStatus:
+        result = self._run(calls.status())
+        check_version(result.version, result.pid)
+        return result
+
+    def interactions(
+        self,
+        *,
+        provider: str | None = None,
+        consumer: str | None = None,
+        test: str | None = None,
+        operation: str | None = None,
+        run: str | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+    ) -> InteractionPage:
+        """A page of interactions, newest last; without ``offset``, the newest ``limit``."""
+        return self._run(
+            calls.interactions(
+                provider=provider,
+                consumer=consumer,
+                test=test,
+                operation=operation,
+                run=run,
+                limit=limit,
+                offset=offset,
+            )
+        )
+
+    def interaction(self, id: str) -> Interaction | None:
+        return self._run(calls.interaction(id))
+
+    def upload_interactions(
+        self, interactions: Iterable[Interaction], fixtures: Iterable[Fixture] = ()
+    ) -> UploadReceipt:
+        return self._run(calls.upload_interactions(interactions, fixtures))
+
+    def fixtures(
+        self, *, provider: str | None = None, status: FixtureStatus | str | None = None
+    ) -> list[Fixture]:
+        return self._run(calls.fixtures(provider=provider, status=status))
+
+    def approve(self, id: str, *, by: str | None = None) -> Fixture:
+        return self._run(calls.approve(id, by=by))
+
+    def reject(self, id: str, note: str | None = None) -> Fixture:
+        return self._run(calls.reject(id, note))
+
+    def verifications(
+        self, *, provider: str | None = None, limit: int | None = None
+    ) -> list[Verification]:
+        return self._run(calls.verifications(provider=provider, limit=limit))
+
+    def deployments(
+        self, *, service: str | None = None, environment: str | None = None
+    ) -> list[Deployment]:
+        return self._run(calls.deployments(service=service, environment=environment))
+
+    def alerts(self) -> list[Event]:
+        return self._run(calls.alerts())
+
+    def mocks(self) -> list[MockInfo]:
+        return self._run(calls.mocks())
+
+    def attach_project(self, path: Path | str) -> ProjectInfo:
+        return self._run(calls.attach_project(path))
+
+    def projects(self) -> list[ProjectInfo]:
+        return self._run(calls.projects())
+
+    def events_since(self, seq: int = 0, limit: int = 100) -> EventPage:
+        return self._run(calls.events_since(seq, limit))
+
+
+def daemon_running(home: Path | None = None) -> bool:
+    """Whether a daemon runs for ``home`` and answers: runtime file, live process (its lock
+    held), and an answer on its socket. Any version counts as running."""
+    endpoint = find_endpoint(home, check=False)
+    if endpoint is None:
+        return False
+    client = DaemonClient(endpoint, timeout=httpx.Timeout(5.0, connect=2.0))
+    try:
+        return client.health().ok
+    except DaemonError:
+        return False
+    finally:
+        client.close()

@@ -1,0 +1,119 @@
+"""The control API's wire format: paths, the event frame, and the response models.
+
+Records travel as the data model's own JSON (`entente_daemon.model`); the models here only
+wrap them (pages, status). They ignore fields they do not know, so a newer daemon may add
+some; the event frame carries a schema version ``v`` for the same reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from entente_daemon.model import Event, Interaction
+
+API_PREFIX = "/v1"
+EVENT_SCHEMA_VERSION = 1
+# The Host that clients send over the Unix socket (the URL needs one; the socket has none).
+SOCKET_HOST = "entente-daemon"
+SOCKET_BASE_URL = f"http://{SOCKET_HOST}"
+VERSION_HEADER = "x-entente-version"
+
+# Server-sent event names besides the event kinds.
+SSE_READY = "ready"  # first frame of a stream: {"v", "last_seq", "version"}
+SSE_OVERFLOW = "overflow"  # the client fell behind: resume from your last id
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class StoreStatus(Wire):
+    path: str
+    records: dict[str, int] = Field(default_factory=dict)
+    pending: int = 0
+    error: str | None = None
+
+
+class BrokerStatus(Wire):
+    state: str = "not configured"
+    url: str | None = None
+
+
+class ProjectInfo(Wire):
+    config: str
+    service: str
+    version: str
+    role: str
+    environment: str
+    providers: list[str] = Field(default_factory=list)
+    attached_at: datetime
+
+
+class MockInfo(Wire):
+    """A mock server the daemon hosts (filled in by the mock-hosting service)."""
+
+    provider: str
+    url: str
+    project: str | None = None
+
+
+class DaemonStatus(Wire):
+    pid: int
+    version: str
+    started_at: datetime
+    uptime_s: float
+    socket: str
+    tcp_port: int | None = None
+    store: StoreStatus
+    broker: BrokerStatus = Field(default_factory=BrokerStatus)
+    projects: list[ProjectInfo] = Field(default_factory=list)
+    mocks: list[MockInfo] = Field(default_factory=list)
+    subscribers: int = 0
+    last_event_seq: int = 0
+
+
+class Health(Wire):
+    ok: bool
+    pid: int
+    version: str
+
+
+class InteractionPage(Wire):
+    """A page of interactions in the order recorded (newest last) and the matching total."""
+
+    items: list[Interaction]
+    total: int
+    offset: int
+    limit: int
+
+
+class UploadReceipt(Wire):
+    """What ``POST /v1/interactions`` did: the ids stored under, in the order sent."""
+
+    ids: list[str]
+    new: int = 0
+    merged: int = 0
+    fixtures: int = 0
+
+
+class EventPage(Wire):
+    events: list[Event]
+    last_seq: int
+
+
+class ErrorBody(Wire):
+    error: str
+    detail: Any = None
+
+
+def event_to_wire(event: Event) -> dict[str, Any]:
+    """The frame's data: ``{"v": 1, "seq", "kind", "time", "payload"}``."""
+    return {"v": EVENT_SCHEMA_VERSION, **event.to_json()}
+
+
+def event_from_wire(data: dict[str, Any]) -> Event:
+    fields = {key: value for key, value in data.items() if key in Event.model_fields}
+    return Event.from_json(fields)

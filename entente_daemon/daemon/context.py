@@ -1,0 +1,39 @@
+"""What the control API's handlers reach: the services, and facts about this daemon."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from entente_daemon.client.wire import MockInfo
+from entente_daemon.model import utc_now
+
+from .bus import EventBus
+from .projects import ProjectRegistry
+from .recorder import Recorder
+from .settings import DaemonSettings
+
+
+def _no_mocks() -> list[MockInfo]:
+    return []
+
+
+@dataclass
+class ApiContext:
+    settings: DaemonSettings
+    recorder: Recorder
+    bus: EventBus
+    projects: ProjectRegistry
+    pid: int = field(default_factory=os.getpid)
+    started_at: datetime = field(default_factory=utc_now)
+    started_monotonic: float = field(default_factory=time.monotonic)
+    tcp_port: int | None = None
+    # The mock-hosting service replaces this with its own listing.
+    mocks: Callable[[], list[MockInfo]] = _no_mocks
+
+    @property
+    def uptime(self) -> float:
+        return time.monotonic() - self.started_monotonic
