@@ -2,9 +2,8 @@
 
 In order:
 
-1. the daemon, when one runs (``$ENTENTE_HOME/run/daemon.json`` naming a live pid): it owns
-   the store and syncs with the broker. Its control API is not built yet: `send_to_daemon`
-   is the one function to fill in; until then it declines and we fall back;
+1. the daemon, when one runs for this Entente home: it owns the store (and syncs with the
+   broker), so the records go through its control API; if it cannot take them, we fall back;
 2. else the local store, waiting up to the store's lock timeout for another writer; when
    the store stays locked (or cannot be written) the records go to a spool file under
    ``$ENTENTE_HOME/spool/`` instead, never dropped, and the next upload that gets the store
@@ -30,11 +29,11 @@ from typing import Any, Literal
 
 import httpx
 
+from entente_daemon.client import DaemonClient, DaemonError
 from entente_daemon.config import Broker
 from entente_daemon.errors import EntenteError, StoreError
 from entente_daemon.home import ensure_private_dir, entente_home
 from entente_daemon.model import Fixture, Interaction
-from entente_daemon.record.policy import daemon_file, pid_alive
 from entente_daemon.store import DEFAULT_LOCK_TIMEOUT as STORE_LOCK_TIMEOUT
 from entente_daemon.store import Store
 
@@ -54,13 +53,6 @@ class BrokerUploadError(EntenteError):
     def __init__(self, message: str, result: UploadResult | None = None) -> None:
         super().__init__(message)
         self.result = result
-
-
-@dataclass(frozen=True)
-class DaemonInfo:
-    pid: int
-    url: str | None
-    file: Path
 
 
 @dataclass
@@ -83,32 +75,26 @@ class UploadResult:
 # -- the daemon ---------------------------------------------------------------------------
 
 
-def running_daemon(home: Path | None = None) -> DaemonInfo | None:
-    """The daemon named by ``run/daemon.json`` when its process is alive, else None."""
-    file = daemon_file(home)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict):
-        return None
-    pid = data.get("pid")
-    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0 or not pid_alive(pid):
-        return None
-    url = data.get("url")
-    return DaemonInfo(pid=pid, url=url if isinstance(url, str) else None, file=file)
-
-
 def send_to_daemon(
-    daemon: DaemonInfo, interactions: Sequence[Interaction], fixtures: Sequence[Fixture]
-) -> bool:
-    """Hand records to the running daemon; whether it took them.
-
-    Not built yet (the daemon's control API is its own issue): declines, so the caller
-    writes to the store itself. Fill this in to POST to ``daemon.url``.
-    """
-    log.debug("daemon %d runs, but records cannot be sent to it yet", daemon.pid)
-    return False
+    interactions: Sequence[Interaction], fixtures: Sequence[Fixture], home: Path | None = None
+) -> str | None:
+    """Hand records to the daemon running for ``home``; where they went, or None when no
+    daemon runs or it could not take them (the caller then writes the store itself)."""
+    try:
+        client = DaemonClient.discover(home)
+    except DaemonError as exc:
+        log.warning("not uploading through the daemon: %s", exc)
+        return None
+    if client is None:
+        return None
+    try:
+        client.upload_interactions(interactions, fixtures)
+    except DaemonError as exc:
+        log.warning("the daemon did not take the recordings: %s", exc)
+        return None
+    finally:
+        client.close()
+    return f"sent to the Entente daemon ({client.endpoint.describe()})"
 
 
 # -- the store and the spool --------------------------------------------------------------
@@ -259,10 +245,10 @@ def upload(
     if not interactions and not fixtures:
         return result
 
-    daemon = running_daemon(home) if use_daemon else None
-    if daemon is not None and send_to_daemon(daemon, interactions, fixtures):
+    sent = send_to_daemon(interactions, fixtures, home) if use_daemon else None
+    if sent is not None:
         result.destination = "daemon"
-        result.messages.append(f"sent to the Entente daemon (pid {daemon.pid})")
+        result.messages.append(sent)
         return result  # the daemon syncs with the broker itself
 
     try:

@@ -14,6 +14,7 @@
 * :mod:`.policy` -- whether to record by default (CI, a running daemon).
 """
 
+from entente_daemon.client import daemon_running
 from entente_daemon.record.context import (
     RUN_HEADER,
     TEST_HEADER,
@@ -21,7 +22,7 @@ from entente_daemon.record.context import (
     recording_context,
 )
 from entente_daemon.record.convert import Identity, readable_path, to_interaction
-from entente_daemon.record.policy import daemon_running, recording_enabled
+from entente_daemon.record.policy import recording_enabled
 from entente_daemon.record.recorder import Recorder
 from entente_daemon.record.redact import REDACTED, Redaction
 from entente_daemon.record.sinks import LocalStoreSink, MemorySink, NullSink, Sink, StoreSink

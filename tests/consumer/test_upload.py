@@ -4,7 +4,6 @@ broker when one is configured (with the key in a Bearer header, never in the sto
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -15,7 +14,7 @@ import pytest
 
 from entente_daemon.config import load_project_config
 from entente_daemon.consumer import BrokerUploadError, EntenteClient, create_client, upload
-from entente_daemon.consumer.upload import running_daemon, spool_dir
+from entente_daemon.consumer.upload import spool_dir
 from entente_daemon.model import HttpRequest, HttpResponse, Interaction
 from entente_daemon.store import Store
 
@@ -114,24 +113,6 @@ def test_a_mock_closing_while_the_store_is_locked_keeps_its_recordings(
     assert result.spool_file is not None
     lines = result.spool_file.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["record"]["operation_id"] for line in lines] == ["getCastle"]
-
-
-def test_a_stale_daemon_file_is_ignored(home: Path) -> None:
-    run = home / "run"
-    run.mkdir(parents=True)
-    done = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    (run / "daemon.json").write_text(json.dumps({"pid": int(done.stdout)}), encoding="utf-8")
-    assert running_daemon() is None
-
-    (run / "daemon.json").write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
-    assert running_daemon() is not None
-    # a daemon that cannot take records yet: the store gets them
-    assert upload([interaction(1)]).destination == "store"
 
 
 # -- the broker ----------------------------------------------------------------------------

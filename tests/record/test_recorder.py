@@ -3,10 +3,6 @@ and when recording is on by default."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -23,12 +19,10 @@ from entente_daemon.record import (
     RecordingContext,
     Sink,
     StoreSink,
-    daemon_running,
     readable_path,
     recording_enabled,
 )
 from entente_daemon.record.daemon_sink import DaemonSink
-from entente_daemon.record.policy import daemon_file
 from entente_daemon.store import Store
 
 from .factory import answered
@@ -232,30 +226,9 @@ def test_recording_is_off_by_default_outside_ci(entente_home: Path) -> None:
     assert recording_enabled(False, None, environ={"CI": "true"})[0] is False
 
 
-def test_a_running_daemon_turns_recording_on(entente_home: Path) -> None:
-    file = daemon_file()
-    file.parent.mkdir(parents=True)
-    file.write_text(json.dumps({"pid": os.getpid()}))
-    assert daemon_running()
-    assert recording_enabled(environ={}) == (True, "the Entente daemon is running")
-
-
-def test_a_stale_daemon_file_does_not(entente_home: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    file = daemon_file()
-    file.parent.mkdir(parents=True)
-    file.write_text(json.dumps({"pid": int(done.stdout)}))  # that process has exited
-    assert not daemon_running()
-    file.write_text("not json")
-    assert not daemon_running()
-
-
 class FakeDaemon:
+    """Stands in for the daemon client: these tests are about the sink's batching."""
+
     def __init__(self) -> None:
         self.uploaded: list[Interaction] = []
         self.closed = False
