@@ -12,6 +12,7 @@ because a mock answers anyone who can reach it and records what they send.
 from __future__ import annotations
 
 import errno
+import gc
 import ipaddress
 import signal
 import socket
@@ -217,6 +218,20 @@ class MockServer:
         self.stop()
 
 
+def tune_gc() -> None:
+    """Keep the cyclic garbage collector from pausing a busy mock for tens of milliseconds.
+
+    Recording keeps many long-lived objects (recent interactions, the store's tables); each
+    full collection walks all of them, which showed as a p99 latency of 50-80 ms under load
+    instead of under 5 ms. What exists at start is frozen out of collection, and full
+    collections run less often; reference counting still frees almost everything at once.
+    """
+    gc.collect()
+    gc.freeze()
+    gen0, gen1, _ = gc.get_threshold()
+    gc.set_threshold(max(gen0, 50_000), max(gen1, 20), 1_000)
+
+
 def serve_forever(
     app: Any,
     host: str = DEFAULT_HOST,
@@ -236,6 +251,7 @@ def serve_forever(
     if on_listening is not None:
         on_listening(url_of(sock))
     server = uvicorn.Server(uvicorn_config(app, log_level=log_level))
+    tune_gc()
     # uvicorn handles SIGINT/SIGTERM itself (a graceful stop), then re-raises the signal to
     # the handler that was there before: KeyboardInterrupt for SIGINT, and for SIGTERM ours,
     # so that the caller gets to print its summary instead of the process just ending.

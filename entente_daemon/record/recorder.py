@@ -6,11 +6,15 @@ loop of one request costs a tuple hash per request and nothing else. A flusher t
 every ``flush_interval`` seconds (sooner once ``batch_size`` distinct requests wait), turns
 each group into a redacted, hashed `Interaction` whose ``count`` is the group's size
 (remembering recent conversions), merges interactions with equal content hashes, and hands
-the batch to the sink. (Grouping on the request path rather than in the flusher matters: a
-flusher busy with every request would take the GIL from the event loop for milliseconds at a
-time.) A sink that fails (a store locked by another writer, a full disk) keeps its batch in
-memory: it is merged with what comes next and written again every ``retry_interval``
-seconds, and ``warn`` is told once when that starts and once when it recovers.
+the batch to the sink. Interactions the sink already has (a request repeated after its
+first write) only grow its count: those updates are written every ``repeat_interval``
+seconds (and on ``flush``/``close``), so a load of repeated requests does not rewrite the
+same records several times a second. (Grouping on the request path rather than in the
+flusher matters: a flusher busy with every request would take the GIL from the event loop
+for milliseconds at a time.) A sink that fails (a store locked by another writer, a full
+disk) keeps its batch in memory: it is merged with what comes next and written again every
+``retry_interval`` seconds, and ``warn`` is told once when that starts and once when it
+recovers.
 
 Memory stays bounded: beyond ``max_queued`` distinct requests waiting for the flusher, or
 ``max_unwritten`` distinct interactions waiting for a failing sink, new ones are counted in
@@ -95,6 +99,7 @@ class Recorder:
         enabled: bool = True,
         context: RecordingContext | None = None,
         flush_interval: float = 0.2,
+        repeat_interval: float = 30.0,
         retry_interval: float = 1.0,
         batch_size: int = 2000,
         max_queued: int = 200_000,
@@ -109,6 +114,7 @@ class Recorder:
         self.enabled = enabled
         self.context = context if context is not None else recording_context()
         self.flush_interval = flush_interval
+        self.repeat_interval = repeat_interval
         self.retry_interval = retry_interval
         self.batch_size = batch_size
         self.max_queued = max_queued
@@ -123,6 +129,10 @@ class Recorder:
         self._groups: dict[_Key, _Group] = {}
         self._lock = threading.Lock()  # guards _groups and the counters
         self._unwritten: dict[str, Interaction] = {}
+        self._written: set[str] = set()  # content hashes the sink has taken
+        # Repeats of written interactions: content hash → (the interaction, count, last seen).
+        self._repeats: dict[str, tuple[Interaction, int, float]] = {}
+        self._next_repeats = 0.0  # when count updates of written interactions are due
         self._cache: dict[tuple[Any, ...], Interaction] = {}
         self._wake = threading.Event()
         self._flush_lock = threading.Lock()
@@ -212,14 +222,14 @@ class Recorder:
     @property
     def pending(self) -> int:
         """Requests queued plus distinct interactions waiting for the sink."""
-        return len(self._groups) + len(self._unwritten)
+        return len(self._groups) + len(self._unwritten) + len(self._repeats)
 
     def close(self, timeout: float = 10.0) -> list[Interaction]:
         """Stop the flusher and write what is left, retrying a failing sink until
         ``timeout``; the interactions that could still not be written (normally none).
         The sink is closed in any case."""
         if self._closed:
-            return list(self._unwritten.values())
+            return self._leftovers()
         self._closed = True
         self._stopping = True
         self._wake.set()
@@ -235,7 +245,15 @@ class Recorder:
         except Exception as exc:  # e.g. the store's final flush failed: say so, keep going
             self.last_error = exc
             self._warn(f"recording: closing {self.sink.describe()} failed: {exc}")
-        return list(self._unwritten.values())
+        return self._leftovers()
+
+    def _leftovers(self) -> list[Interaction]:
+        """What the sink has not taken: new interactions and the count updates of written
+        ones (as interactions carrying the counts to add)."""
+        return list(self._unwritten.values()) + [
+            interaction.model_copy(update={"id": new_id(), "count": count, "last_seen": _utc(last)})
+            for interaction, count, last in self._repeats.values()
+        ]
 
     def __enter__(self) -> Recorder:
         return self
@@ -261,12 +279,23 @@ class Recorder:
         """Convert what is queued and write it with what is waiting; call under
         ``_flush_lock``. Whether nothing is left unwritten."""
         self._collect()
-        if not self._unwritten:
+        if not self._unwritten and not self._repeats:
             self._idle()
             return True
-        if not force and time.monotonic() < self._next_attempt:
+        now = time.monotonic()
+        if not force and now < self._next_attempt:
             return False
+        repeats_due = force or now >= self._next_repeats
         batch = list(self._unwritten.values())
+        if repeats_due:
+            batch.extend(
+                interaction.model_copy(
+                    update={"id": new_id(), "count": count, "last_seen": _utc(last)}
+                )
+                for interaction, count, last in self._repeats.values()
+            )
+        if not batch:
+            return False  # only count updates wait, and they are not due yet
         try:
             self.sink.write(batch)
         except Exception as exc:
@@ -280,7 +309,11 @@ class Recorder:
                     f"{self.retry_interval:g}s"
                 )
             return False
+        self._written.update(interaction.content_hash for interaction in self._unwritten.values())
         self._unwritten.clear()
+        if repeats_due:
+            self._repeats.clear()
+            self._next_repeats = now + self.repeat_interval
         self.written += sum(interaction.count for interaction in batch)
         if self._failing_since is not None:
             self._failing_since = None
@@ -289,7 +322,7 @@ class Recorder:
                 f"recording: wrote the {len(batch)} interaction(s) kept in memory to "
                 f"{self.sink.describe()}"
             )
-        return True
+        return not self._repeats
 
     def _idle(self) -> None:
         try:
@@ -303,6 +336,17 @@ class Recorder:
         with self._lock:
             groups, self._groups = self._groups, {}
         for key, group in groups.items():
+            cached = self._cache.get(key)
+            if cached is not None and cached.content_hash in self._written:
+                # A repeat of a written interaction: only its count grows (no conversion).
+                repeat = self._repeats.get(cached.content_hash)
+                count, last = (0, 0.0) if repeat is None else repeat[1:]
+                self._repeats[cached.content_hash] = (
+                    cached,
+                    count + group.count,
+                    max(last, group.last),
+                )
+                continue
             interaction = self._convert(key, group)
             known = self._unwritten.get(interaction.content_hash)
             if known is not None:
@@ -352,3 +396,7 @@ class Recorder:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = interaction
         return interaction
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)

@@ -118,7 +118,7 @@ class LocalStoreSink(Sink):
         path: Path | str | None = None,
         *,
         lock_timeout: float = 0.5,
-        idle_close: float = 2.0,
+        idle_close: float = 60.0,
     ) -> None:
         self._path = path
         self._lock_timeout = lock_timeout

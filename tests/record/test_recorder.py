@@ -251,3 +251,34 @@ def test_the_daemon_sink_uploads_batches() -> None:
     [uploaded] = daemon.uploaded
     assert uploaded.count == 3
     assert daemon.closed
+
+
+class CountingSink(MemorySink):
+    """A memory sink that remembers each batch it was handed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batches: list[list[tuple[str, int]]] = []
+
+    def write(self, interactions: Sequence[Interaction]) -> None:
+        self.batches.append([(i.request.path, i.count) for i in interactions])
+        super().write(interactions)
+
+
+def test_repeats_of_written_interactions_wait_for_the_repeat_interval() -> None:
+    """New interactions go out at once; count updates of written ones are batched."""
+    sink = CountingSink()
+    rec = recorder(sink, RecordingContext(), repeat_interval=3600.0)
+    request, result = answered("/castles/1")
+    rec.record(request, result, 0.001)
+    assert rec.flush() is True
+    rec.record(request, result, 0.001)
+    rec.record(request, result, 0.001)
+    other, other_result = answered("/castles/2")
+    rec.record(other, other_result, 0.001)
+    with rec._flush_lock:
+        assert rec._flush_once(force=False) is False  # the repeat waits
+    assert sink.batches == [[("/castles/1", 1)], [("/castles/2", 1)]]
+    rec.close()  # close writes what waits
+    assert sink.batches[-1] == [("/castles/1", 2)]
+    assert sum(i.count for i in sink.interactions()) == 4
