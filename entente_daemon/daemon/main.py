@@ -27,6 +27,7 @@ from .context import ApiContext
 from .control import ControlServer
 from .files import remove, write_private
 from .logs import setup_logging
+from .mocks import MockService
 from .projects import ProjectRegistry
 from .recorder import Recorder
 from .rundir import DaemonLock, prepare_run_dir, remove_runtime_files
@@ -96,7 +97,8 @@ class Daemon:
                 emit=recorder.emit,
                 last_seq=last_seq,
             )
-            services: list[Service] = [bus, *(make(ctx) for make in self._extra)]
+            # The mock service registers its project hook here, before projects re-attach.
+            services: list[Service] = [bus, MockService(ctx), *(make(ctx) for make in self._extra)]
             services += [projects, control]
             for service in services:
                 if self._stop.is_set():

@@ -1,0 +1,78 @@
+"""One mock the daemon hosts: a consumer project's mock of one of its providers, and how it
+is listed (`MockStatus`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from entente_daemon.client.wire import MockInfo
+from entente_daemon.config import ConsumedProvider, ProjectConfig
+from entente_daemon.mock.asgi import MockApp
+from entente_daemon.mock.server import MockServer
+from entente_daemon.record.recorder import Recorder
+from entente_daemon.spec import Spec
+
+from .watcher import Signature
+
+STARTING = "starting"
+RUNNING = "running"
+FAILED = "error"  # not serving: its spec or its port is the problem (see ``error``)
+STOPPED = "stopped"
+
+
+class MockStatus(MockInfo):
+    """`MockInfo` with what ``GET /v1/mocks`` adds: whose mock it is, which spec file and
+    version it serves, where, its state, and the last error (a bad reload leaves the mock
+    running on its last good spec, with ``error`` saying why the new one was refused)."""
+
+    consumer: str | None = None
+    spec: str | None = None
+    version: str | None = None
+    port: int | None = None
+    state: str = RUNNING
+    error: str | None = None
+    operations: int | None = None
+
+
+@dataclass
+class HostedMock:
+    config: ProjectConfig
+    entry: ConsumedProvider
+    state: str = STARTING
+    error: str | None = None
+    spec: Spec | None = None
+    version: str | None = None
+    app: MockApp | None = None
+    server: MockServer | None = None
+    recorder: Recorder | None = None
+    # the files watched for it, each with its signature as last read
+    files: dict[Path, Signature] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[Path, str]:
+        return (self.config.file, self.entry.name)
+
+    @property
+    def provider(self) -> str:
+        return self.entry.name
+
+    @property
+    def label(self) -> str:
+        return f"the mock of {self.entry.name} for {self.config.service} ({self.config.file})"
+
+    def info(self) -> MockStatus:
+        server = self.server
+        serving = server is not None and self.state == RUNNING
+        return MockStatus(
+            provider=self.entry.name,
+            url=server.url if serving and server is not None else "",
+            project=str(self.config.file),
+            consumer=self.config.service,
+            spec=str(self.entry.spec_path) if self.entry.spec_path is not None else None,
+            version=self.version,
+            port=server.port if serving and server is not None else self.entry.port,
+            state=self.state,
+            error=self.error,
+            operations=len(self.spec.operations) if self.spec is not None else None,
+        )

@@ -1,0 +1,157 @@
+"""One file watcher for the daemon (watchfiles): tells which watched files changed.
+
+The files to watch change as mocks come and go and specs gain ``$ref``'d files, while
+``watchfiles.awatch`` watches a fixed set of paths; so the watcher watches the folders
+holding the files (not recursively: an editor that saves by writing a new file and renaming
+it over the old one is seen too), and starts a new ``awatch`` whenever that set of folders
+changes. Changes are debounced by watchfiles: a burst of writes is reported once, ``step``
+milliseconds after it ends.
+
+A change made while no ``awatch`` listens (before the first, or while one is replaced, or
+while the spec was being loaded) would be missed; so each file is given with its
+`signature` as it was when last read, and once a new ``awatch`` listens, the files whose
+signature differs are reported as changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from pathlib import Path
+
+import watchfiles
+
+Signature = tuple[int, int, int] | None  # (inode, size, mtime_ns); None: no such file
+
+log = logging.getLogger("entente.daemon.watcher")
+logging.getLogger("watchfiles").setLevel(logging.WARNING)  # not a line per change
+
+OnChange = Callable[[set[Path]], Awaitable[None]]
+STEP_MS = 50  # quiet time that ends a burst of changes
+DEBOUNCE_MS = 1600  # longest a burst is grouped before it is reported anyway
+RETRY_SECONDS = 1.0  # after watchfiles itself failed (a folder removed, say)
+LISTENING_MS = 200  # awatch yields this long after it starts: it listens by then
+
+
+def signature(file: Path) -> Signature:
+    """What tells that a file changed since (stat only: cheap)."""
+    try:
+        stat = file.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+class FileWatcher:
+    """Calls ``on_change(files)`` with the watched files that changed (created, modified or
+    removed). `watch` replaces the set of files, each with its signature when it was read;
+    the callback's failures are logged and do not stop the watching."""
+
+    name = "file watcher"
+
+    def __init__(self, on_change: OnChange, *, step_ms: int = STEP_MS) -> None:
+        self._on_change = on_change
+        self._step_ms = step_ms
+        self._files: frozenset[Path] = frozenset()
+        self._signatures: dict[Path, Signature] = {}
+        self._folders: frozenset[Path] = frozenset()
+        self._restart = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def files(self) -> frozenset[Path]:
+        return self._files
+
+    def watch(self, files: Mapping[Path, Signature]) -> None:
+        """Watch exactly these files (resolved paths) from now on; each with its signature
+        as read (a file missing from the mapping given before keeps the one it had)."""
+        self._files = frozenset(files)
+        known = self._signatures
+        self._signatures = {f: files[f] if f in files else known.get(f) for f in self._files}
+        folders = frozenset(f.parent for f in self._files)
+        if folders != self._folders:
+            self._folders = folders
+            self._restart.set()
+
+    async def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="file-watcher")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._restart.set()
+        if self._task is not None:
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._restart.clear()
+            folders = [f for f in self._folders if f.is_dir()]
+            if not folders:
+                await self._restart.wait()
+                continue
+            listening = False
+            try:
+                async for changes in watchfiles.awatch(
+                    *folders,
+                    stop_event=self._restart,
+                    step=self._step_ms,
+                    debounce=DEBOUNCE_MS,
+                    recursive=False,
+                    watch_filter=None,
+                    rust_timeout=LISTENING_MS,
+                    yield_on_timeout=True,
+                ):
+                    changed = {Path(path) for _, path in changes}
+                    if not listening:
+                        listening = True
+                        changed |= await asyncio.to_thread(self._changed_unseen)
+                    if changed:
+                        await self._report(changed)
+            except Exception as exc:  # never the end of watching
+                log.error("watching %s failed: %s", ", ".join(map(str, folders)), exc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._restart.wait(), RETRY_SECONDS)
+
+    def _changed_unseen(self) -> set[Path]:
+        """The watched files whose signature is not the one given (changed unwatched)."""
+        return {f for f, known in list(self._signatures.items()) if signature(f) != known}
+
+    async def _report(self, paths: set[Path]) -> None:
+        # Reported under the (resolved) folders watched, so comparable as they are.
+        changed = paths & self._files
+        if not changed:
+            return
+        for file in changed:
+            self._signatures[file] = await asyncio.to_thread(signature, file)
+        log.debug("changed: %s", ", ".join(sorted(map(str, changed))))
+        try:
+            await self._on_change(changed)
+        except Exception:
+            log.exception("handling a change of %s failed", ", ".join(map(str, changed)))
+
+
+def resolved(paths: Iterable[Path]) -> frozenset[Path]:
+    """As the watcher reports them."""
+    return frozenset(Path(p).resolve() for p in paths)
+
+
+def stat_all(paths: Iterable[Path]) -> dict[Path, Signature]:
+    return {file: signature(file) for file in resolved(paths)}
+
+
+async def with_signatures(
+    paths: Iterable[Path], before: dict[Path, Signature]
+) -> dict[Path, Signature]:
+    """``paths`` to watch, each with its signature from ``before`` (taken before reading
+    the spec) or, for a file found while reading (a ``$ref``'d one), as it is now."""
+    files = list(paths)
+
+    def job() -> dict[Path, Signature]:
+        return {f: before[f] if f in before else signature(f) for f in resolved(files)}
+
+    return await asyncio.to_thread(job)
