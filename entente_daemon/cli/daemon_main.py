@@ -123,8 +123,13 @@ def _print_status(status: DaemonStatus) -> None:
     click.echo(f"  broker:   {status.broker.state}")
     projects = ", ".join(f"{p.service} ({p.config})" for p in status.projects) or "none"
     click.echo(f"  projects: {projects}")
-    mocks = ", ".join(f"{m.provider} at {m.url}" for m in status.mocks) or "none"
-    click.echo(f"  mocks:    {mocks}")
+    if not status.mocks:
+        click.echo("  mocks:    none")
+    for mock in status.mocks:
+        who = f"{mock.consumer} → " if mock.consumer else ""
+        version = f" {mock.version}" if mock.version else ""
+        line = f"  mock:     {who}{mock.provider}{version} at {mock.url} ({mock.state})"
+        click.echo(line + (f": {mock.error}" if mock.error else ""))
     click.echo(f"  events:   last {status.last_event_seq}, {status.subscribers} subscriber(s)")
 
 

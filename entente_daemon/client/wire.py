@@ -53,11 +53,21 @@ class ProjectInfo(Wire):
 
 
 class MockInfo(Wire):
-    """A mock server the daemon hosts (filled in by the mock-hosting service)."""
+    """A mock server the daemon hosts: whose mock it is, which spec file and version it
+    serves, where, its state (running, starting, error, stopped), and the last error (a bad
+    reload leaves the mock running on its last good spec, with ``error`` saying why the new
+    one was refused)."""
 
     provider: str
     url: str
     project: str | None = None
+    consumer: str | None = None
+    spec: str | None = None
+    version: str | None = None
+    port: int | None = None
+    state: str = "running"
+    error: str | None = None
+    operations: int | None = None
 
 
 class DaemonStatus(Wire):

@@ -21,18 +21,8 @@ FAILED = "error"  # not serving: its spec or its port is the problem (see ``erro
 STOPPED = "stopped"
 
 
-class MockStatus(MockInfo):
-    """`MockInfo` with what ``GET /v1/mocks`` adds: whose mock it is, which spec file and
-    version it serves, where, its state, and the last error (a bad reload leaves the mock
-    running on its last good spec, with ``error`` saying why the new one was refused)."""
-
-    consumer: str | None = None
-    spec: str | None = None
-    version: str | None = None
-    port: int | None = None
-    state: str = RUNNING
-    error: str | None = None
-    operations: int | None = None
+#: What ``GET /v1/mocks`` lists for each hosted mock.
+MockStatus = MockInfo
 
 
 @dataclass
