@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import click
 
 from entente_daemon import __version__
+from entente_daemon.cli.runner import run_cli
 from entente_daemon.client import DaemonClient, DaemonStatus, RunPaths
-from entente_daemon.errors import EntenteError
 from entente_daemon.home import entente_home, store_dir
 
 
@@ -176,18 +176,7 @@ def logs(lines: int, follow: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run ``entente-daemon``; errors a user can act on are one line, not a traceback."""
-    try:
-        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except EntenteError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(2)
-    sys.exit(0)
+    run_cli(cli, argv)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 
 import click
@@ -12,8 +11,8 @@ from entente_daemon.cli.config_commands import config_group
 from entente_daemon.cli.events_command import events
 from entente_daemon.cli.interactions_commands import interactions_group
 from entente_daemon.cli.mock_command import mock_command
+from entente_daemon.cli.runner import run_cli
 from entente_daemon.cli.spec_commands import spec_group
-from entente_daemon.errors import EntenteError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,15 +34,4 @@ cli.add_command(mock_command)
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI; errors a user can act on are printed as one line, never as a traceback."""
-    try:
-        cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except EntenteError as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(2)
-    sys.exit(0)
+    run_cli(cli, argv)
