@@ -22,6 +22,7 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import Any
 from urllib.parse import parse_qs
+from xml.etree import ElementTree
 
 from entente_daemon.mock.media import MediaType, parse_media_type
 
@@ -158,3 +159,21 @@ def parse_body(content_type: str | None, body: bytes) -> Any:
         return body.decode(_charset(media))
     except UnicodeDecodeError:
         return None
+
+
+#: XML bodies larger than this are not parsed for the well-formedness check.
+MAX_XML_CHECK = 1 << 20
+
+
+def parse_xml(body: bytes) -> tuple[str | None, ElementTree.Element | None]:
+    """``body`` parsed as XML: (None, root), or (why it is not well-formed, None), or
+    (None, None) for a body too large to check. Documents with a DOCTYPE are refused
+    unparsed, so no entity expansion can be triggered from a request."""
+    if len(body) > MAX_XML_CHECK:
+        return None, None
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        return "a DOCTYPE or ENTITY declaration is not accepted by the mock", None
+    try:
+        return None, ElementTree.fromstring(body)
+    except ElementTree.ParseError as exc:
+        return str(exc), None

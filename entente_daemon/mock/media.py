@@ -48,6 +48,10 @@ class MediaType:
         return self.main == "multipart"
 
     @property
+    def is_xml(self) -> bool:
+        return self.sub == "xml" or self.sub.endswith("+xml")
+
+    @property
     def is_text(self) -> bool:
         """Text worth keeping as a string: ``text/*`` and XML."""
         return self.main == "text" or self.sub == "xml" or self.sub.endswith("+xml")

@@ -62,6 +62,7 @@ class BodyMedia:
     validator: SchemaValidator | None
     shape: Shape
     delimiters: dict[str, str]
+    schema: Any = None  # as the spec writes it (for XML bodies, read by their schema)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +161,7 @@ def _body(spec: Spec, operation: Operation) -> BodyPlan | None:
         validator = None if schema is None else spec.validator_for(schema, direction="request")
         shape = shape_of(schema, spec.deref)
         delimiters = _delimiters(spec, shape, media_type.encoding) if parsed.is_form else {}
-        media.append(BodyMedia(key, parsed, validator, shape, delimiters))
+        media.append(BodyMedia(key, parsed, validator, shape, delimiters, schema))
     return BodyPlan(body.required, tuple(media), ", ".join(body.content) or "(none documented)")
 
 

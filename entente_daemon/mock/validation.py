@@ -12,9 +12,11 @@ What is checked, each problem a `Violation` (location, name, a sentence saying w
   ``*/*`` and ``application/*+json`` in the spec match what they cover; a ``+json`` type
   sent is read as JSON where the spec says ``application/json``). A body without
   ``Content-Type`` is a ``415`` too;
-* **the body**: required but empty; unreadable (malformed JSON, with the parser's line and
-  column); each schema violation, with the JSON pointer of the failing value (a missing
-  required property: the pointer it should be at), read-only properties included;
+* **the body**: required but empty; unreadable (malformed JSON or XML, with the parser's
+  line and column); each schema violation, with the JSON pointer of the failing value (a
+  missing required property: the pointer it should be at), read-only properties included.
+  XML bodies are read into the shape their schema describes (OpenAPI's XML mapping,
+  `entente_daemon.mock.xml_body`) and validated like JSON;
 * **Accept** (``406``): only when every response of the operation has content and
   ``Accept`` matches none of it (`entente_daemon.mock.negotiation`), since the mock could then
   answer nothing; the choice among acceptable types is made when answering.
@@ -37,7 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from entente_daemon.mock.bodies import parse_body, read_body
+from entente_daemon.mock.bodies import parse_body, parse_xml, read_body
 from entente_daemon.mock.http import MockRequest
 from entente_daemon.mock.media import best_declared, parse_media_type
 from entente_daemon.mock.negotiation import negotiate
@@ -54,6 +56,7 @@ from entente_daemon.mock.params import (
 from entente_daemon.mock.request_plan import BodyPlan, ParamPlan, RequestPlan, plan_for
 from entente_daemon.mock.schema_text import HIDDEN, explain
 from entente_daemon.mock.security import missing_credentials
+from entente_daemon.mock.xml_body import xml_instance
 from entente_daemon.spec import Operation, Spec
 
 __all__ = ["RequestCheck", "Violation", "negotiate", "parse_body", "validate_request"]
@@ -166,7 +169,7 @@ def validate_request(
                 _missing(param, "cookie", violations)
             else:
                 _check(param, "cookie", value, raw, found_cookies, violations)
-    body, media_type = _body(plan, request, violations)
+    body, media_type = _body(spec, plan, request, violations)
     if plan.offered is not None:
         _accept(plan, request, violations)
     return RequestCheck(
@@ -289,7 +292,7 @@ def _form_instance(
 
 
 def _body(
-    plan: RequestPlan, request: MockRequest, violations: list[Violation]
+    spec: Spec, plan: RequestPlan, request: MockRequest, violations: list[Violation]
 ) -> tuple[Any, str | None]:
     """The parsed body and the spec's media type it matched."""
     content_type = request.content_type
@@ -314,7 +317,15 @@ def _body(
     assert media is not None  # a key was found for it
     if declared.validator is None:
         return read.value, key
-    if read.fields is not None:
+    if media.is_xml:
+        problem, root = parse_xml(request.body)
+        if root is None:
+            if problem is not None:
+                message = f"request body is not well-formed XML: {problem}"
+                violations.append(Violation("body", None, message))
+            return read.value, key
+        instance = xml_instance(root, declared.schema, spec.deref)
+    elif read.fields is not None:
         delimiters = declared.delimiters if media.is_form else None
         instance = _form_instance(read.fields, declared.shape, delimiters)
     elif media.is_json or media.is_text:

@@ -71,14 +71,6 @@ FORM_LIMITS = KnownRefusal(
     r"|^: request body has more than \d+ problems",  # the cut-off of a long /tags/N list
     "a form body can carry neither an empty array nor an array of objects",
 )
-# BUG (entente_daemon/mock, request validation): an XML request body is validated as the
-# JSON value of the schema, so every valid XML body is refused with "request body must be
-# an object". Remove this entry once XML bodies are parsed (or exempted from validation).
-XML_BODIES = KnownRefusal(
-    "application/xml",
-    r"^: request body must be an object",
-    "the mock validates XML request bodies as JSON (mock bug, to fix)",
-)
 
 CASES = {
     "castle": Case(ROOT / "examples" / "castle-service" / "openapi.yaml", 4, 25, 10),
@@ -91,7 +83,7 @@ CASES = {
             Known("POST /pet", FORM_ARRAY, FORM_ARRAY_WHY),
             Known("PUT /pet", FORM_ARRAY, FORM_ARRAY_WHY),
         ),
-        known_refusals=(FORM_LIMITS, XML_BODIES),
+        known_refusals=(FORM_LIMITS,),
     ),
     # 34 operations with large schemas: the coverage phase alone makes ~4,400 negative
     # cases (15 s), so its negative run is random data only.
