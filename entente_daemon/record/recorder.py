@@ -98,7 +98,7 @@ class Recorder:
         redact: Redaction | None = None,
         enabled: bool = True,
         context: RecordingContext | None = None,
-        flush_interval: float = 0.2,
+        flush_interval: float = 0.5,
         repeat_interval: float = 30.0,
         retry_interval: float = 1.0,
         batch_size: int = 2000,
