@@ -86,6 +86,12 @@ class RecordingSection(_Section):
     redact_query: list[str] = Field(default_factory=list)
 
 
+class TestsSection(_Section):
+    """``[tests]``: where another runner writes its JUnit XML report (the daemon watches it)."""
+
+    junit: str | None = None
+
+
 class _RawConfig(_Section):
     service: str
     version: str | None = None
@@ -95,6 +101,7 @@ class _RawConfig(_Section):
     provider: ProvidedSpec | None = None
     broker: BrokerSection = Field(default_factory=BrokerSection)
     recording: RecordingSection = Field(default_factory=RecordingSection)
+    tests: TestsSection = Field(default_factory=TestsSection)
 
     _name = field_validator("service")(_check_name)
 
@@ -147,6 +154,7 @@ class ProjectConfig:
     provided_name: str
     broker: Broker
     recording: RecordingSettings = field(default_factory=RecordingSettings)
+    junit_report: Path | None = None  # [tests] junit: absolute; need not exist yet
 
     def provider(self, name: str) -> ConsumedProvider:
         for dependency in self.providers:
@@ -306,6 +314,7 @@ def _resolve(raw: _RawConfig, file: Path, env: Mapping[str, str]) -> ProjectConf
             redact_headers=tuple(n.lower() for n in raw.recording.redact_headers if n),
             redact_query=tuple(n.lower() for n in raw.recording.redact_query if n),
         ),
+        junit_report=(root / raw.tests.junit).resolve() if raw.tests.junit else None,
     )
 
 

@@ -13,6 +13,11 @@ Consumer fixtures:
 
 Every interaction a mock records carries the pytest node id of the test that made it and the
 session's run id (``ENTENTE_RUN_ID`` when a runner set it, else a new one per session).
+
+When an Entente daemon runs and the session's rootdir holds an Entente project, the session
+is reported to it (the project attached, the run's start, each test's start and outcome, the
+run's end with counts) from a background thread, so tests never wait on the daemon. Without a
+daemon this costs one file lookup; a daemon that fails costs one line in the summary.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from entente_daemon.client.reporter import BackgroundReporter
     from entente_daemon.config import ProjectConfig
     from entente_daemon.consumer import EntenteClient, Mock
 
@@ -54,13 +60,100 @@ class _Session:
         one pytest-xdist shares between its workers, else a new one)."""
         from entente_daemon.record.context import recording_context
 
-        worker: Mapping[str, Any] = getattr(config, "workerinput", {})
-        self.run_id = os.environ.get(RUN_ID_ENV) or worker.get("testrunuid") or uuid.uuid4().hex
+        self.run_id = self.run_id or _run_id(config)
         self.active = True
         recording_context().set(self.current_test, self.run_id)
 
 
+def _run_id(config: pytest.Config) -> str:
+    """The runner's run id, or the one pytest-xdist shares with its workers, else a new one."""
+    worker: Mapping[str, Any] = getattr(config, "workerinput", {})
+    return (
+        os.environ.get(RUN_ID_ENV)
+        or worker.get("testrunuid")
+        or getattr(config.option, "testrunuid", None)
+        or uuid.uuid4().hex
+    )
+
+
+class _Reporting:
+    """Reports the session to a running daemon; does nothing when there is none."""
+
+    def __init__(self) -> None:
+        self.reporter: BackgroundReporter | None = None
+        self.project = ""
+        self.counts = dict.fromkeys(("passed", "failed", "skipped", "error"), 0)
+
+    def start(self, config: pytest.Config) -> None:
+        if hasattr(config, "workerinput"):
+            return  # under pytest-xdist, the controller reports (it sees every report)
+        from pathlib import Path
+
+        from entente_daemon.client.runtime import RunPaths
+
+        if not RunPaths.for_home(None).info.exists():
+            return  # no daemon: the cheap answer, nothing more imported
+        from entente_daemon.client.errors import DaemonError
+        from entente_daemon.config import find_config
+        from entente_daemon.errors import EntenteError
+
+        option = config.getoption("--entente-project")
+        start = Path(option) if option else config.rootpath
+        try:
+            project = start.resolve() if start.is_file() else find_config(start)
+        except EntenteError:
+            return  # not an Entente project
+        try:
+            from entente_daemon.client.reporter import BackgroundReporter
+            from entente_daemon.client.sync import DaemonClient
+
+            client = DaemonClient.discover()
+        except DaemonError as exc:
+            _session.summary.append(f"warning: test events not reported to the daemon: {exc}")
+            return
+        if client is None:
+            return
+        _session.run_id = _session.run_id or _run_id(config)
+        self.project = str(project)
+        self.counts = dict.fromkeys(self.counts, 0)
+        self.reporter = BackgroundReporter(client)
+        self.reporter.submit(lambda c: c.attach_project(project))
+        self.event("test_run.started")
+
+    def event(self, kind: str, **fields: Any) -> None:
+        if self.reporter is not None:
+            self.reporter.event(kind, _session.run_id, self.project, **fields)
+
+    def outcome(self, report: pytest.TestReport) -> None:
+        if self.reporter is None:
+            return
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            if report.skipped:
+                outcome = "skipped"
+            elif report.failed:
+                outcome = "failed" if report.when == "call" else "error"
+            else:
+                outcome = "passed"
+            self.counts[outcome] += 1
+            self.event(
+                "test.finished",
+                test_id=report.nodeid,
+                outcome=outcome,
+                duration_s=round(max(report.duration, 0.0), 6),
+            )
+
+    def finish(self) -> None:
+        reporter, self.reporter = self.reporter, None
+        if reporter is None:
+            return
+        reporter.event("test_run.finished", _session.run_id, self.project, counts=self.counts)
+        error = reporter.close(timeout=5.0)
+        if error is not None:
+            _session.summary.append(f"warning: test events not reported to the daemon: {error}")
+
+
 _session = _Session()
+_reporting = _Reporting()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -70,6 +163,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="folder (or config file) of the Entente project; default: search from rootdir",
     )
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    try:
+        _reporting.start(session.config)
+    except Exception as exc:  # never fail a test session because of the daemon
+        _session.summary.append(f"warning: test events not reported to the daemon: {exc}")
+
+
+def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    _reporting.event("test.started", test_id=nodeid)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _reporting.outcome(report)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _reporting.finish()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import click
 
 from entente_daemon import __version__
+from entente_daemon.cli.attach import auto_attach
 from entente_daemon.cli.config_commands import config_group
 from entente_daemon.cli.events_command import events
 from entente_daemon.cli.interactions_commands import interactions_group
@@ -14,15 +15,22 @@ from entente_daemon.cli.mock_command import mock_command
 from entente_daemon.cli.runner import run_cli
 from entente_daemon.cli.spec_commands import spec_group
 
+# Commands run inside a project attach it to the running daemon. Not `mock`: the daemon
+# would then serve the project's mocks on the very ports `entente mock` is about to take.
+ATTACHING_COMMANDS = frozenset({"config", "interactions"})
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="entente")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Entente: schema-first contract testing on your workstation.
 
     Mocks from OpenAPI that record what consumers do, provider verification that replays it,
     fixtures approved from real responses, and can-i-deploy.
     """
+    if ctx.invoked_subcommand in ATTACHING_COMMANDS:
+        auto_attach()
 
 
 cli.add_command(spec_group)

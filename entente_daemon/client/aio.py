@@ -225,6 +225,30 @@ class AsyncDaemonClient:
     async def events_since(self, seq: int = 0, limit: int = 100) -> EventPage:
         return await self._run(calls.events_since(seq, limit))
 
+    async def report_test_event(
+        self,
+        kind: str,
+        run_id: str,
+        project: str,
+        *,
+        test_id: str | None = None,
+        outcome: str | None = None,
+        duration_s: float | None = None,
+        counts: dict[str, int] | None = None,
+    ) -> int:
+        """Report a test run's event; the published event's sequence number."""
+        return await self._run(
+            calls.report_test_event(
+                kind,
+                run_id,
+                project,
+                test_id=test_id,
+                outcome=outcome,
+                duration_s=duration_s,
+                counts=counts,
+            )
+        )
+
     # -- the live stream --------------------------------------------------------------
 
     async def stream_events(

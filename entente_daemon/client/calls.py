@@ -205,3 +205,25 @@ def projects() -> Call[list[ProjectInfo]]:
 def events_since(seq: int = 0, limit: int = 100) -> Call[EventPage]:
     params: Params = {"since": seq, "limit": limit}
     return Call("GET", f"{API_PREFIX}/events", _event_page, params)
+
+
+def _seq(data: Any) -> int:
+    return int(data["seq"])
+
+
+def report_test_event(
+    kind: str,
+    run_id: str,
+    project: str,
+    *,
+    test_id: str | None = None,
+    outcome: str | None = None,
+    duration_s: float | None = None,
+    counts: dict[str, int] | None = None,
+) -> Call[int]:
+    """A test run's event (``test_run.started``, ``test.finished``, ...); the answer is the
+    published event's sequence number."""
+    body: dict[str, Any] = {"kind": kind, "run_id": run_id, "project": project}
+    optional = {"test_id": test_id, "outcome": outcome, "duration_s": duration_s, "counts": counts}
+    body.update({key: value for key, value in optional.items() if value is not None})
+    return Call("POST", f"{API_PREFIX}/test-runs/events", _seq, body=body)

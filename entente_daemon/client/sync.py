@@ -171,6 +171,30 @@ class DaemonClient:
     def events_since(self, seq: int = 0, limit: int = 100) -> EventPage:
         return self._run(calls.events_since(seq, limit))
 
+    def report_test_event(
+        self,
+        kind: str,
+        run_id: str,
+        project: str,
+        *,
+        test_id: str | None = None,
+        outcome: str | None = None,
+        duration_s: float | None = None,
+        counts: dict[str, int] | None = None,
+    ) -> int:
+        """Report a test run's event; the published event's sequence number."""
+        return self._run(
+            calls.report_test_event(
+                kind,
+                run_id,
+                project,
+                test_id=test_id,
+                outcome=outcome,
+                duration_s=duration_s,
+                counts=counts,
+            )
+        )
+
 
 def daemon_running(home: Path | None = None) -> bool:
     """Whether a daemon runs for ``home`` and answers: runtime file, live process (its lock

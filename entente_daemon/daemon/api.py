@@ -7,6 +7,7 @@ from .context import ApiContext
 from .guard import RequestGuard
 from .routes_daemon import add_daemon_routes
 from .routes_records import add_record_routes
+from .routes_tests import add_test_run_routes
 from .stream import add_event_routes
 
 
@@ -15,6 +16,7 @@ def build_router(ctx: ApiContext) -> Router:
     add_daemon_routes(router, ctx)
     add_record_routes(router, ctx)
     add_event_routes(router, ctx)
+    add_test_run_routes(router, ctx)
     return router
 
 

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from entente_daemon.client.wire import MockInfo
 from entente_daemon.model import utc_now
@@ -15,6 +16,9 @@ from .bus import EventBus
 from .projects import ProjectRegistry
 from .recorder import Recorder
 from .settings import DaemonSettings
+
+if TYPE_CHECKING:
+    from .test_runs import TestRunService
 
 
 def _no_mocks() -> list[MockInfo]:
@@ -33,6 +37,8 @@ class ApiContext:
     tcp_port: int | None = None
     # The mock-hosting service replaces this with its own listing.
     mocks: Callable[[], list[MockInfo]] = _no_mocks
+    # Set by the test-run service (POST /v1/test-runs/events, GET /v1/test-runs).
+    test_runs: TestRunService | None = None
 
     @property
     def uptime(self) -> float:

@@ -32,6 +32,7 @@ from .projects import ProjectRegistry
 from .recorder import Recorder
 from .rundir import DaemonLock, prepare_run_dir, remove_runtime_files
 from .settings import DaemonSettings
+from .test_runs import TestRunService
 
 log = logging.getLogger("entente.daemon")
 
@@ -98,7 +99,8 @@ class Daemon:
                 last_seq=last_seq,
             )
             # The mock service registers its project hook here, before projects re-attach.
-            services: list[Service] = [bus, MockService(ctx), *(make(ctx) for make in self._extra)]
+            services: list[Service] = [bus, MockService(ctx), TestRunService(ctx)]
+            services += [make(ctx) for make in self._extra]
             services += [projects, control]
             for service in services:
                 if self._stop.is_set():
