@@ -130,6 +130,9 @@ def _print_status(status: DaemonStatus) -> None:
         version = f" {mock.version}" if mock.version else ""
         line = f"  mock:     {who}{mock.provider}{version} at {mock.url} ({mock.state})"
         click.echo(line + (f": {mock.error}" if mock.error else ""))
+    click.echo(f"  watching: {len(status.watching)} file(s)")
+    for file in status.watching:
+        click.echo(f"            {file}")
     click.echo(f"  events:   last {status.last_event_seq}, {status.subscribers} subscriber(s)")
 
 

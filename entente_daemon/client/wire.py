@@ -81,6 +81,7 @@ class DaemonStatus(Wire):
     broker: BrokerStatus = Field(default_factory=BrokerStatus)
     projects: list[ProjectInfo] = Field(default_factory=list)
     mocks: list[MockInfo] = Field(default_factory=list)
+    watching: list[str] = Field(default_factory=list)  # files watched: specs, configs, reports
     subscribers: int = 0
     last_event_seq: int = 0
 

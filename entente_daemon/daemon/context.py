@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from entente_daemon.client.wire import MockInfo
@@ -39,6 +40,11 @@ class ApiContext:
     mocks: Callable[[], list[MockInfo]] = _no_mocks
     # Set by the test-run service (POST /v1/test-runs/events, GET /v1/test-runs).
     test_runs: TestRunService | None = None
+    # What each watching service watches (specs, configs, JUnit reports), for the status.
+    watchers: list[Callable[[], Iterable[Path]]] = field(default_factory=list)
+
+    def watched_files(self) -> list[str]:
+        return sorted({str(path) for watched in self.watchers for path in watched()})
 
     @property
     def uptime(self) -> float:

@@ -63,6 +63,7 @@ class MockService:
         self._fixtures = FixtureCache(ctx.recorder, ctx.bus)
         step = {} if watch_step_ms is None else {"step_ms": watch_step_ms}
         self._watcher = FileWatcher(self._files_changed, **step)
+        ctx.watchers.append(lambda: self._watcher.files)
         self._loop: asyncio.AbstractEventLoop | None = None
         ctx.projects.on_project_attached(self._attached)
         ctx.mocks = self.infos

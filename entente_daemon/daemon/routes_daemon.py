@@ -50,6 +50,7 @@ def add_daemon_routes(router: Router, ctx: ApiContext) -> None:
             broker=BrokerStatus(state="not configured"),
             projects=ctx.projects.infos(),
             mocks=ctx.mocks(),
+            watching=ctx.watched_files(),
             subscribers=ctx.bus.subscriber_count,
             last_event_seq=ctx.bus.last_seq,
         )

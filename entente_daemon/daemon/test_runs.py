@@ -93,6 +93,7 @@ class TestRunService:
         self._junit: dict[Path, str] = {}  # report file -> the project's config file
         step = {} if watch_step_ms is None else {"step_ms": watch_step_ms}
         self._watcher = FileWatcher(self._files_changed, **step)
+        ctx.watchers.append(lambda: self._watcher.files)
         ctx.test_runs = self
         ctx.projects.on_project_attached(self._attached)
 

@@ -67,6 +67,8 @@ def test_mocks_are_listed(daemon: Daemon, tmp_path: Path) -> None:
     assert listed["error"] is None
     assert listed["operations"] == 4
     assert [m["url"] for m in status["mocks"]] == [project.url]
+    assert str(project.spec) in status["watching"]
+    assert str(project.config) in status["watching"]
 
 
 def test_taken_port_is_an_alert_and_other_mocks_keep_going(daemon: Daemon, tmp_path: Path) -> None:
