@@ -6,10 +6,11 @@ import sys
 
 
 def main() -> None:
-    # The screens arrive with the daemon and TUI issues; until then say so plainly.
+    # The screens arrive with the TUI issue; until then say so plainly and point at what works.
     print(
-        "entente-tui: the terminal UI needs the Entente daemon, which is not built yet.\n"
-        "Meanwhile: `entente spec check PATH` checks a spec and lists its operations.",
+        "entente-tui: the terminal UI is not built yet.\n"
+        "Meanwhile: `entente-daemon start` runs the daemon, `entente events` follows its live\n"
+        "event stream, and `entente mock SPEC` serves a mock in the foreground.",
         file=sys.stderr,
     )
     sys.exit(1)
