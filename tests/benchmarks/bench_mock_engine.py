@@ -12,6 +12,9 @@ Measures handle() calls per second (median of ``--runs``) for:
   (generated answers are cached by the request's seed) and with a new id on every call;
 * ``POST /castles`` with a JSON body validated, answered from the example.
 
+The baseline, in the same run, is the same engine with request and response validation off:
+the ratio is what validation costs.
+
 Not collected by pytest (pyproject's addopts ignore tests/benchmarks).
 """
 
@@ -25,7 +28,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from entente_daemon.mock.engine import MockEngine
+from entente_daemon.mock.engine import MockEngine, MockOptions
 from entente_daemon.mock.http import MockRequest
 from entente_daemon.model import Fixture, FixtureStatus, HttpRequest, HttpResponse
 from entente_daemon.spec import load_spec
@@ -82,10 +85,18 @@ def main() -> None:
         ),
         ("POST /castles example", engine, lambda i: post),
     ]
+    unchecked = MockOptions(validate_requests=False, validate_responses=False)
+    print("command: python -m tests.benchmarks.bench_mock_engine")
+    print(f"{'case':48} {'validated':>12} {'unvalidated':>12} {'ratio':>6}")
     for name, target, make in cases:
         calls = args.calls if "new id" not in name else min(args.calls, 5000)
         runs = args.runs if "new id" not in name else 1
-        print(f"{name:48} {rate(calls, runs, make, target):>10,.0f} calls/s")
+        baseline = MockEngine(
+            spec, fixtures=(fixture,) if target is with_fixture else (), options=unchecked
+        )
+        checked = rate(calls, runs, make, target)
+        free = rate(calls, runs, make, baseline)
+        print(f"{name:48} {checked:>12,.0f} {free:>12,.0f} {checked / free:>6.2f}")
 
 
 if __name__ == "__main__":
