@@ -200,6 +200,10 @@ class AsyncDaemonClient:
     async def reject(self, id: str, note: str | None = None) -> Fixture:
         return await self._run(calls.reject(id, note))
 
+    async def set_fixture_notes(self, id: str, notes: str | None) -> Fixture:
+        """Replace a fixture's notes (None clears them)."""
+        return await self._run(calls.set_fixture_notes(id, notes))
+
     async def verifications(
         self, *, provider: str | None = None, limit: int | None = None
     ) -> list[Verification]:

@@ -169,6 +169,12 @@ def reject(id: str, note: str | None = None) -> Call[Fixture]:
     )
 
 
+def set_fixture_notes(id: str, notes: str | None) -> Call[Fixture]:
+    return Call(
+        "PUT", f"{API_PREFIX}/fixtures/{id}/notes", _adapter(Fixture), body={"notes": notes}
+    )
+
+
 def verifications(
     *, provider: str | None = None, limit: int | None = None
 ) -> Call[list[Verification]]:

@@ -146,6 +146,10 @@ class DaemonClient:
     def reject(self, id: str, note: str | None = None) -> Fixture:
         return self._run(calls.reject(id, note))
 
+    def set_fixture_notes(self, id: str, notes: str | None) -> Fixture:
+        """Replace a fixture's notes (None clears them)."""
+        return self._run(calls.set_fixture_notes(id, notes))
+
     def verifications(
         self, *, provider: str | None = None, limit: int | None = None
     ) -> list[Verification]:

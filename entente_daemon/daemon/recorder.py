@@ -217,6 +217,19 @@ class Recorder:
 
         return await self._write(job)
 
+    async def set_fixture_notes(self, fixture_id: str, notes: str | None) -> Fixture | None:
+        """Replace a fixture's notes (None when there is no such fixture)."""
+
+        def job(store: Store) -> Fixture | None:
+            current = store.fixtures.get(fixture_id)
+            if current is None:
+                return None
+            updated = current.model_copy(update={"notes": notes})
+            store.fixtures.update(updated)
+            return updated
+
+        return await self._write(job)
+
     # -- health -----------------------------------------------------------------------------
 
     async def _watch_health(self) -> None:

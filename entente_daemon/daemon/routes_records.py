@@ -157,6 +157,20 @@ def add_record_routes(router: Router, ctx: ApiContext) -> None:
 
         return handler
 
+    async def set_notes(request: Request) -> JsonResponse:
+        fixture_id = request.path_params["id"]
+        notes = request.json_object().get("notes")
+        if notes is not None and not isinstance(notes, str):
+            raise HttpError(400, '"notes" must be a string or null')
+
+        try:
+            updated = await recorder.set_fixture_notes(fixture_id, notes)
+        except StoreError as exc:
+            raise store_unavailable(exc) from None
+        if updated is None:
+            raise HttpError(404, f"no fixture {fixture_id!r}")
+        return JsonResponse(updated.to_json())
+
     async def list_verifications(request: Request) -> JsonResponse:
         provider = request.arg("provider")
         consumer = request.arg("consumer")
@@ -182,6 +196,7 @@ def add_record_routes(router: Router, ctx: ApiContext) -> None:
     router.add("GET", "/v1/fixtures", list_fixtures)
     router.add("POST", "/v1/fixtures/{id}/approve", fixture_route(FixtureStatus.APPROVED))
     router.add("POST", "/v1/fixtures/{id}/reject", fixture_route(FixtureStatus.REJECTED))
+    router.add("PUT", "/v1/fixtures/{id}/notes", set_notes)
     router.add("GET", "/v1/verifications", list_verifications)
     router.add("GET", "/v1/deployments", list_deployments)
 
