@@ -10,10 +10,12 @@ from entente_daemon import __version__
 from entente_daemon.cli.attach import auto_attach
 from entente_daemon.cli.config_commands import config_group
 from entente_daemon.cli.events_command import events
+from entente_daemon.cli.fixtures_commands import fixtures_group
 from entente_daemon.cli.interactions_commands import interactions_group
 from entente_daemon.cli.mock_command import mock_command
 from entente_daemon.cli.runner import run_cli
 from entente_daemon.cli.spec_commands import spec_group
+from entente_daemon.cli.verify_commands import verifications_group, verify_command
 
 # Commands run inside a project attach it to the running daemon. Not `mock`: the daemon
 # would then serve the project's mocks on the very ports `entente mock` is about to take.
@@ -37,7 +39,10 @@ cli.add_command(spec_group)
 cli.add_command(config_group)
 cli.add_command(interactions_group)
 cli.add_command(events)
+cli.add_command(fixtures_group)
 cli.add_command(mock_command)
+cli.add_command(verify_command)
+cli.add_command(verifications_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -1,0 +1,283 @@
+"""``entente verify`` (replay what consumers recorded against a running provider) and
+``entente verifications list`` (the results stored so far)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from entente_daemon.config import load_project_config
+from entente_daemon.errors import ConfigError
+from entente_daemon.model import Interaction, Verification, VerificationResult
+from entente_daemon.verify.provider import (
+    Provider,
+    VerificationReport,
+    VerifyError,
+    create_provider,
+)
+from entente_daemon.verify.runner import OnMissing
+
+
+def load_object(reference: str, what: str) -> Any:
+    """``package.module:attr`` imported (the current folder importable first)."""
+    module_name, _, attr = reference.partition(":")
+    if not module_name or not attr:
+        raise VerifyError(f"{what} must be given as module:attribute, not {reference!r}")
+    cwd = str(Path.cwd())
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise VerifyError(f"{what} {reference!r}: cannot import {module_name!r}: {exc}") from exc
+    try:
+        return getattr(module, attr)
+    except AttributeError:
+        raise VerifyError(f"{what} {reference!r}: {module_name} has no {attr!r}") from None
+
+
+def load_state_handlers(reference: str) -> Mapping[str, Callable[..., Any]]:
+    """A mapping of handlers, or a callable that returns one."""
+    found = load_object(reference, "--state-handlers")
+    if callable(found) and not isinstance(found, Mapping):
+        found = found()
+    if not isinstance(found, Mapping):
+        raise VerifyError(
+            f"--state-handlers {reference!r} is a {type(found).__name__}; it must be a dict "
+            "of operationId or state name → handler (or a function returning one)"
+        )
+    return found
+
+
+def _provider(provider: str | None, spec: Path | None, version: str | None) -> Provider:
+    """This project's provider when it is the one asked for (or none is named), else the
+    named one."""
+    try:
+        config = load_project_config(Path.cwd())
+    except ConfigError:
+        config = None
+    ours = config is not None and config.provided_spec is not None
+    if config is not None and ours and provider in (None, config.provided_name):
+        return create_provider(config.file, name=provider, version=version, spec=spec)
+    if provider is None:
+        raise VerifyError("no --provider given and no entente.toml with a [provider] table here")
+    return create_provider(name=provider, version=version, spec=spec)
+
+
+@contextmanager
+def _progress_bar(console: Console, enabled: bool) -> Iterator[tuple[Any, Any]]:
+    if not enabled:
+        yield None, None
+        return
+    with Progress(
+        TextColumn("verifying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def start(total: int) -> None:
+            bar.update(task, total=total)
+
+        def step(interaction: Interaction, _result: VerificationResult) -> None:
+            label = f"{interaction.request.method} {interaction.request.path}"
+            bar.update(task, advance=1, description=label)
+
+        yield start, step
+
+
+@click.command("verify")
+@click.option("--provider", help="The provider's name (default: this project's [provider]).")
+@click.option("--base-url", required=True, help="Where the provider runs: http://127.0.0.1:8000")
+@click.option(
+    "--spec",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The provider's spec (default: [provider] spec, else the newest published one).",
+)
+@click.option("--state-handlers", help="module:attr, a dict of operationId/state → handler.")
+@click.option("--cleanup", help="module:attr, a function called after each interaction.")
+@click.option(
+    "--on-missing",
+    type=click.Choice(["fail", "continue"]),
+    default="fail",
+    show_default=True,
+    help="An interaction without a state handler fails, or is replayed without state.",
+)
+@click.option("--environment", default="local", show_default=True)
+@click.option("--provider-version", help="Default: the project's version.")
+@click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="JUnit XML file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--only-new", is_flag=True, help="Skip what this provider version passed before.")
+def verify_command(
+    provider: str | None,
+    base_url: str,
+    spec: Path | None,
+    state_handlers: str | None,
+    cleanup: str | None,
+    on_missing: OnMissing,
+    environment: str,
+    provider_version: str | None,
+    junit: Path | None,
+    as_json: bool,
+    only_new: bool,
+) -> None:
+    """Replay the interactions consumers recorded against a running provider.
+
+    Exit code 0 when every interaction passes, 1 when any fails, 2 when it cannot run.
+    """
+    target = _provider(provider, spec, provider_version)
+    handlers = load_state_handlers(state_handlers) if state_handlers else None
+    cleanup_hook = load_object(cleanup, "--cleanup") if cleanup else None
+    if cleanup_hook is not None and not callable(cleanup_hook):
+        raise VerifyError(f"--cleanup {cleanup!r} is not callable")
+    console = Console(stderr=True, highlight=False)
+    with _progress_bar(console, not as_json and console.is_terminal) as (start, step):
+        report = target.verify(
+            base_url,
+            environment=environment,
+            state_handlers=handlers,
+            cleanup=cleanup_hook,
+            on_missing=on_missing,
+            only_new=only_new,
+            progress=step,
+            on_start=start,
+        )
+    if junit is not None:
+        write_junit(report, junit)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, default=str))
+    else:
+        print_report(report)
+    if not report.ok:
+        raise SystemExit(1)
+
+
+def print_report(report: VerificationReport) -> None:
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for column in ("consumer", "interactions", "passed", "failed"):
+        table.add_column(column)
+    for v in report.verifications:
+        table.add_row(
+            f"{v.consumer} {v.consumer_version}", str(len(v.results)), str(v.passed), str(v.failed)
+        )
+    console.print(f"{report.provider} {report.provider_version} ({report.environment})")
+    if report.verifications:
+        console.print(table)
+    for outcome in report.outcomes:
+        if outcome.result.ok:
+            continue
+        request = outcome.interaction.request
+        console.print(
+            f"[red]FAILED[/red] {outcome.interaction.consumer}: {request.method} {request.path}"
+        )
+        if not outcome.mismatches:
+            kind = outcome.result.error_kind.value if outcome.result.error_kind else "failed"
+            console.print(f"  {kind}: {outcome.result.message}", markup=False)
+        for m in outcome.mismatches:
+            where = m.path or "(response)"
+            console.print(f"  {m.kind.value} at {where}", markup=False)
+            console.print(f"    expected: {json.dumps(m.expected, default=str)}", markup=False)
+            console.print(f"    actual:   {json.dumps(m.actual, default=str)}", markup=False)
+            console.print(f"    {m.message}", markup=False)
+    skipped = f", {report.skipped} skipped (passed before)" if report.skipped else ""
+    console.print(f"{report.passed} passed, {report.failed} failed{skipped}")
+    if report.fixtures:
+        console.print(f"{len(report.fixtures)} new draft fixture(s) from the provider's answers")
+    if report.note:
+        console.print(f"[yellow]note:[/yellow] {report.note}")
+
+
+def write_junit(report: VerificationReport, path: Path) -> None:
+    """One test suite per consumer version, one test case per interaction."""
+    suites = ElementTree.Element("testsuites", name=f"entente verify {report.provider}")
+    by_consumer: dict[str, list[Any]] = {}
+    for outcome in report.outcomes:
+        key = f"{outcome.interaction.consumer} {outcome.interaction.consumer_version}"
+        by_consumer.setdefault(key, []).append(outcome)
+    for consumer, outcomes in by_consumer.items():
+        suite = ElementTree.SubElement(
+            suites,
+            "testsuite",
+            name=consumer,
+            tests=str(len(outcomes)),
+            failures=str(sum(1 for o in outcomes if not o.result.ok)),
+        )
+        for o in outcomes:
+            request = o.interaction.request
+            case = ElementTree.SubElement(
+                suite,
+                "testcase",
+                classname=f"{report.provider}.{o.result.operation_id or 'unknown'}",
+                name=f"{request.method} {request.path} [{o.interaction.content_hash[:12]}]",
+                time=f"{o.result.duration_ms / 1000:.3f}",
+            )
+            if not o.result.ok:
+                failure = ElementTree.SubElement(
+                    case,
+                    "failure",
+                    type=o.result.error_kind.value if o.result.error_kind else "failed",
+                    message=f"{o.result.path or ''} {o.result.message or ''}".strip()[:500],
+                )
+                failure.text = o.result.message
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ElementTree.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
+
+
+@click.group("verifications")
+def verifications_group() -> None:
+    """Stored provider verification results."""
+
+
+@verifications_group.command("list")
+@click.option("--provider", help="Only this provider's.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_verifications(provider: str | None, as_json: bool) -> None:
+    """List stored verifications, oldest first."""
+    from entente_daemon.client import DaemonClient
+
+    client = DaemonClient.discover()
+    items: list[Verification]
+    if client is not None:
+        with client:
+            items = client.verifications(provider=provider)
+    else:
+        from entente_daemon.store import Store
+
+        with Store.open(readonly=True) as store:
+            items = store.verifications.list(provider=provider)
+    items.sort(key=lambda v: v.started_at)
+    if as_json:
+        click.echo(json.dumps({"verifications": [v.to_json() for v in items]}, indent=2))
+        return
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    table = Table(show_edge=False, pad_edge=False, box=None)
+    for column in ("time", "provider", "consumer", "environment", "passed", "failed", "ok"):
+        table.add_column(column)
+    for v in items:
+        table.add_row(
+            v.started_at.strftime("%m-%d %H:%M:%S"),
+            f"{v.provider} {v.provider_version}",
+            f"{v.consumer} {v.consumer_version}",
+            v.environment,
+            str(v.passed),
+            str(v.failed),
+            "yes" if v.ok else "NO",
+        )
+    if items:
+        console.print(table)
+    console.print(f"{len(items)} verification(s)")

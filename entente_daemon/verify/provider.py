@@ -1,0 +1,273 @@
+"""The Python API of provider verification::
+
+    provider = create_provider("path/to/provider/project")   # or name=..., spec=...
+    report = provider.verify("http://127.0.0.1:8000", state_handlers={"getCastle": seed})
+    assert report.ok, report.summary()
+
+It reads the interactions consumers recorded against this provider, replays them (see
+`runner`), stores one `Verification` per consumer version and draft provider fixtures for
+what passed. When a daemon runs it owns the store: the interactions are read through it and
+the results are NOT stored (see `_store_results`), which the report says.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from entente_daemon.config import load_project_config
+from entente_daemon.errors import EntenteError
+from entente_daemon.model import Fixture, Interaction, Verification, utc_now
+from entente_daemon.spec import Spec, load_spec
+from entente_daemon.spec.loader import load_spec_text
+from entente_daemon.verify.results import (
+    build_verifications,
+    dedupe,
+    draft_fixtures,
+    passed_hashes,
+)
+from entente_daemon.verify.runner import OnMissing, Outcome, Progress, verify_all
+from entente_daemon.verify.state import StateHandlers
+
+DAEMON_PAGE = 1000
+DAEMON_NOT_STORED = (
+    "a daemon is running and owns the store, and it has no endpoint for verification "
+    "results yet: this run's results and fixtures were NOT stored"
+)
+
+
+class VerifyError(EntenteError):
+    """Verification could not start: no provider name, no spec, a bad option."""
+
+
+@dataclass
+class VerificationReport:
+    """What one ``verify`` did. ``ok``: every interaction verified passed (none at all is ok
+    only when ``only_new`` skipped them)."""
+
+    provider: str
+    provider_version: str
+    environment: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    verifications: list[Verification] = field(default_factory=list)
+    fixtures: list[Fixture] = field(default_factory=list)
+    skipped: int = 0
+    stored: bool = False
+    note: str | None = None
+
+    @property
+    def total(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for o in self.outcomes if o.result.ok)
+
+    @property
+    def failed(self) -> int:
+        return self.total - self.passed
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.provider} {self.provider_version}: {self.passed}/{self.total} passed"
+            + (f", {self.skipped} already passed (skipped)" if self.skipped else "")
+        ]
+        for outcome in self.outcomes:
+            r = outcome.result
+            if not r.ok:
+                where = f" at {r.path}" if r.path else ""
+                kind = r.error_kind.value if r.error_kind else "failed"
+                lines.append(f"  {kind}{where}: {r.message}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "provider": self.provider,
+            "provider_version": self.provider_version,
+            "environment": self.environment,
+            "ok": self.ok,
+            "total": self.total,
+            "passed": self.passed,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "stored": self.stored,
+            "note": self.note,
+            "fixtures_created": len(self.fixtures),
+            "verifications": [v.to_json() for v in self.verifications],
+            "failures": [
+                {
+                    "consumer": o.interaction.consumer,
+                    "consumer_version": o.interaction.consumer_version,
+                    "request": f"{o.interaction.request.method} {o.interaction.request.path}",
+                    "mismatches": [
+                        {
+                            "kind": m.kind.value,
+                            "path": m.path,
+                            "expected": m.expected,
+                            "actual": m.actual,
+                            "message": m.message,
+                        }
+                        for m in o.mismatches
+                    ],
+                    **o.result.to_json(),
+                }
+                for o in self.outcomes
+                if not o.result.ok
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A provider to verify: its name, version and spec (a file; None: the newest version
+    published to the local store)."""
+
+    name: str
+    version: str
+    spec_path: Path | None = None
+
+    def load_spec(self) -> Spec:
+        if self.spec_path is not None:
+            return load_spec(self.spec_path)
+        from entente_daemon.store import Store
+
+        with Store.open(readonly=True) as store:
+            published = store.spec_versions.latest(self.name)
+        if published is None:
+            raise VerifyError(
+                f"no spec for provider {self.name!r}: pass a spec file (--spec), set "
+                "[provider] spec in its entente.toml, or publish one with `entente spec`"
+            )
+        return load_spec_text(
+            json.dumps(published.spec), f"{self.name}@{published.version}", validate=False
+        )
+
+    def verify(
+        self,
+        base_url: str,
+        *,
+        environment: str = "local",
+        state_handlers: StateHandlers | None = None,
+        cleanup: Callable[..., Any] | None = None,
+        on_missing: OnMissing = "fail",
+        only_new: bool = False,
+        progress: Progress | None = None,
+        on_start: Callable[[int], None] | None = None,
+    ) -> VerificationReport:
+        """Replay every interaction recorded against this provider at ``base_url``.
+
+        ``state_handlers``: operationId or provider-state name → callable (see `state`).
+        ``cleanup``: called after each interaction. ``on_missing``: what an interaction
+        without a handler does ("fail" it, or "continue" without state). ``only_new``: skip
+        what this provider version already passed. ``on_start`` gets the number to verify.
+        """
+        if on_missing not in ("fail", "continue"):
+            raise VerifyError(f"on_missing must be 'fail' or 'continue', not {on_missing!r}")
+        spec = self.load_spec()
+        interactions, previous, daemon = _gather(self.name)
+        todo = dedupe(interactions)
+        report = VerificationReport(self.name, self.version, environment)
+        if only_new:
+            done = passed_hashes(previous, self.version)
+            report.skipped = sum(1 for i in todo if i.content_hash in done)
+            todo = [i for i in todo if i.content_hash not in done]
+        if on_start is not None:
+            on_start(len(todo))
+        started = utc_now()
+        report.outcomes = verify_all(
+            base_url,
+            spec,
+            todo,
+            state_handlers=state_handlers,
+            cleanup=cleanup,
+            on_missing=on_missing,
+            progress=progress,
+        )
+        report.verifications = build_verifications(
+            self.name, self.version, environment, report.outcomes, started_at=started
+        )
+        _store_results(report, daemon)
+        return report
+
+
+def create_provider(
+    project: Path | str | None = None,
+    *,
+    name: str | None = None,
+    version: str | None = None,
+    spec: Path | str | None = None,
+) -> Provider:
+    """The provider of a project (its ``entente.toml``: ``[provider]`` name and spec, and the
+    project version), or one named outright. Explicit arguments win over the project's."""
+    spec_path = Path(spec).resolve() if spec is not None else None
+    if project is not None:
+        config = load_project_config(Path(project))
+        if config.provided_spec is None and spec_path is None:
+            raise VerifyError(f"{config.file}: no [provider] table naming this service's spec")
+        return Provider(
+            name or config.provided_name,
+            version or config.version,
+            spec_path or config.provided_spec,
+        )
+    if name is None:
+        raise VerifyError("name the provider to verify (or give its project folder)")
+    return Provider(name, version or "unknown", spec_path)
+
+
+def _gather(provider: str) -> tuple[list[Interaction], list[Verification], bool]:
+    """The interactions recorded against ``provider`` and its stored verifications, and
+    whether a daemon runs (it then owns the store, and answered)."""
+    from entente_daemon.client import DaemonClient
+
+    client = DaemonClient.discover()
+    if client is not None:
+        with client:
+            interactions: list[Interaction] = []
+            while True:
+                page = client.interactions(
+                    provider=provider, limit=DAEMON_PAGE, offset=len(interactions)
+                )
+                interactions.extend(page.items)
+                if not page.items or len(interactions) >= page.total:
+                    break
+            return interactions, client.verifications(provider=provider), True
+    from entente_daemon.store import Store
+
+    with Store.open(readonly=True) as store:
+        return (
+            store.interactions.list(provider=provider),
+            store.verifications.list(provider=provider),
+            False,
+        )
+
+
+def _store_results(report: VerificationReport, daemon: bool) -> None:
+    """Store the verifications and the new draft fixtures.
+
+    THE ONE PLACE that knows the daemon cannot take verification results yet: with a daemon
+    running, nothing is stored (taking the store lock would fight the daemon) and the report
+    says so. Once the daemon has an upload endpoint, call it here.
+    """
+    if daemon:
+        report.stored = False
+        report.note = DAEMON_NOT_STORED
+        return
+    from entente_daemon.store import Store
+
+    with Store.open() as store:
+        existing = store.fixtures.list(provider=report.provider)
+        report.fixtures = draft_fixtures(
+            report.provider, report.provider_version, report.outcomes, existing
+        )
+        for verification in report.verifications:
+            store.verifications.add(verification)
+        for fixture in report.fixtures:
+            store.fixtures.add(fixture)
+    report.stored = True
