@@ -31,6 +31,7 @@ from typing import Any
 
 from entente_daemon.mock import containers, numbers, strings
 from entente_daemon.mock.flatten import Flat, Schema
+from entente_daemon.mock.jsontype import json_type
 from entente_daemon.mock.schemas import Dialect, Direction, Resolve, SchemaCache, SchemaView
 
 __all__ = ["SchemaCache", "generate", "generate_checked", "seed_random"]
@@ -255,7 +256,7 @@ class _Generator:
         """Redraw while the value matches a ``not`` schema: a few times as is, then leaner
         (``not: {required: [x]}``), with the sign flipped, and as the other allowed types."""
         allowed = flat.types or _TYPE_ORDER
-        others = [name for name in _TYPE_ORDER if name in allowed and name != _json_type(value)]
+        others = [name for name in _TYPE_ORDER if name in allowed and name != json_type(value)]
         attempts: list[Callable[[], Any]] = [partial(self.core, flat, minimal, hint)] * _NOT_REDRAWS
         attempts += [partial(self.core, flat, True, hint)] * 2
         attempts.append(lambda: _flipped(value, flat))
@@ -356,19 +357,5 @@ def _flipped(value: Any, flat: Flat) -> Any:
 
 
 def _type_allows(allowed: tuple[str, ...], value: Any) -> bool:
-    kind = _json_type(value)
+    kind = json_type(value)
     return kind in allowed or (kind == "integer" and "number" in allowed)
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"

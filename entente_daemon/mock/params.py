@@ -40,6 +40,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from entente_daemon.mock.jsontype import json_type
+
 _INTEGER = re.compile(r"[+-]?\d+")
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _MAX_DEPTH = 8
@@ -125,20 +127,8 @@ def shape_of(schema: Any, deref: Callable[[Any], Any], depth: int = 0) -> Shape:
         elif properties or additional is not None:
             types.add("object")
         elif isinstance(schema.get("enum"), list):
-            types.update(_json_type(v) for v in schema["enum"])
+            types.update(json_type(v) for v in schema["enum"])
     return Shape(frozenset(types & _JSON_TYPES), item_shape, properties, additional)
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    return "string" if isinstance(value, str) else "object"
 
 
 def coerce(text: str, shape: Shape) -> Any:
