@@ -7,15 +7,13 @@ by group or world, is refused rather than repaired: someone may already have pla
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
 import stat
-import time
 from pathlib import Path
 
 from entente_daemon.client.runtime import RunPaths, lock_holder_pid, read_runtime_info
 from entente_daemon.errors import EntenteError
+from entente_daemon.pidlock import lock_within, write_pid
 
 from .files import remove
 
@@ -91,21 +89,15 @@ class DaemonLock:
     def acquire(cls, paths: RunPaths, *, wait: float = _LOCK_RETRY) -> DaemonLock:
         """Take the lock (retrying for ``wait`` seconds) or raise `AlreadyRunning`."""
         fd = os.open(paths.lock, os.O_RDWR | os.O_CREAT, 0o600)
-        deadline = time.monotonic() + wait
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                        raise RunDirError(f"{paths.lock}: cannot lock ({exc.strerror})") from None
-                if time.monotonic() >= deadline:
-                    info = read_runtime_info(paths)
-                    raise AlreadyRunning(paths, info.pid if info else lock_holder_pid(paths))
-                time.sleep(0.02)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            try:
+                locked = lock_within(fd, wait)
+            except OSError as exc:
+                raise RunDirError(f"{paths.lock}: cannot lock ({exc.strerror})") from None
+            if not locked:
+                info = read_runtime_info(paths)
+                raise AlreadyRunning(paths, info.pid if info else lock_holder_pid(paths))
+            write_pid(fd)
         except BaseException:
             os.close(fd)
             raise

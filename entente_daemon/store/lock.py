@@ -7,13 +7,11 @@ stale. The holder writes its pid into the file so that a waiting writer can say 
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
-import time
 from pathlib import Path
 
 from ..errors import StoreError
+from ..pidlock import lock_within, write_pid
 
 LOCK_NAME = "writer.lock"
 _POLL = 0.02
@@ -32,25 +30,19 @@ class WriterLock:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
             raise StoreError(f"{path}: cannot open the store's lock file ({exc.strerror})") from exc
-        deadline = time.monotonic() + max(timeout, 0.0)
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                        raise StoreError(f"{path}: cannot lock the store ({exc.strerror})") from exc
-                if time.monotonic() >= deadline:
-                    holder = read_holder(path)
-                    who = f"process {holder}" if holder else "another process"
-                    raise StoreError(
-                        f"{directory}: the store is open for writing by {who} "
-                        f"(waited {timeout:g}s for {path}); stop it or open the store read-only"
-                    )
-                time.sleep(_POLL)
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            try:
+                locked = lock_within(fd, timeout, poll=_POLL)
+            except OSError as exc:
+                raise StoreError(f"{path}: cannot lock the store ({exc.strerror})") from exc
+            if not locked:
+                holder = read_holder(path)
+                who = f"process {holder}" if holder else "another process"
+                raise StoreError(
+                    f"{directory}: the store is open for writing by {who} "
+                    f"(waited {timeout:g}s for {path}); stop it or open the store read-only"
+                )
+            write_pid(fd)
         except BaseException:
             os.close(fd)
             raise
