@@ -1,0 +1,51 @@
+"""The TUI's link to the daemon: find it (or start it), attach the project, and hand out the
+async client. No store access here: everything goes through the daemon's control API."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from entente_daemon.client import AsyncDaemonClient
+from entente_daemon.client.wire import ProjectInfo
+from entente_daemon.daemon.lifecycle import start_daemon
+from entente_daemon.errors import EntenteError
+
+
+class LinkError(EntenteError):
+    """The daemon could not be reached or started, or the project could not be attached."""
+
+
+@dataclass
+class Link:
+    client: AsyncDaemonClient
+    project: ProjectInfo | None
+    started_daemon: bool
+    problem: str | None = None  # attaching failed: the TUI still runs, and says why
+
+
+async def open_link(
+    project_dir: Path | None, *, home: Path | None = None, start: bool = True
+) -> Link:
+    """Connect to the running daemon, starting one when ``start`` and none runs, then attach
+    ``project_dir`` (when it has an Entente config)."""
+    started = False
+    client = AsyncDaemonClient.discover(home)
+    if client is None:
+        if not start:
+            raise LinkError("no Entente daemon is running (start one: `entente-daemon start`)")
+        try:
+            result = await asyncio.to_thread(start_daemon, home)
+        except EntenteError as exc:
+            raise LinkError(f"could not start the Entente daemon: {exc}") from None
+        started = result.started
+        client = AsyncDaemonClient.connect(home)
+    project: ProjectInfo | None = None
+    problem: str | None = None
+    if project_dir is not None:
+        try:
+            project = await client.attach_project(project_dir)
+        except EntenteError as exc:
+            problem = f"{project_dir}: {exc}"
+    return Link(client, project, started, problem)

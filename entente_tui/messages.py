@@ -1,0 +1,13 @@
+"""Messages the app and its screens exchange ("attributes down, messages up")."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class ShowScreen(Message):
+    """Ask the app to show one of its main screens (by name)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name

@@ -1,0 +1,49 @@
+"""The top line: the project, the daemon's state and the mocks it serves with their ports."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from entente_daemon.client.wire import MockInfo, ProjectInfo
+
+
+class StatusHeader(Widget):
+    project: reactive[ProjectInfo | None] = reactive(None)
+    connection: reactive[str] = reactive("connecting")
+    mocks: reactive[tuple[MockInfo, ...]] = reactive(())
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "project", self._set_project)
+        self.watch(self.app, "connection", self._set_connection)
+        self.watch(self.app, "mocks", self._set_mocks)
+
+    def _set_project(self, value: ProjectInfo | None) -> None:
+        self.project = value
+
+    def _set_connection(self, value: str) -> None:
+        self.connection = value
+
+    def _set_mocks(self, value: tuple[MockInfo, ...]) -> None:
+        self.mocks = value
+
+    def render(self) -> Text:
+        text = Text(" Entente ", style="bold reverse")
+        if self.project is not None:
+            text.append(f" {self.project.service} {self.project.version} ", style="bold")
+            text.append(f"({self.project.role}, {self.project.environment})", style="dim")
+        else:
+            text.append(" no project attached", style="dim")
+        text.append("  daemon: ")
+        live = self.connection == "live"
+        text.append(self.connection, style="bold green" if live else "bold red")
+        mine = [m for m in self.mocks if self.project is None or m.consumer == self.project.service]
+        for mock in mine:
+            ok = mock.state == "running" and mock.error is None
+            text.append("  ")
+            text.append(f"{mock.provider}", style="bold" if ok else "bold red")
+            text.append(f" :{mock.port}" if mock.port else f" {mock.url}", style="cyan")
+            if not ok:
+                text.append(f" ({mock.state}{'!' if mock.error else ''})", style="red")
+        return text
