@@ -55,27 +55,48 @@ class ProviderDependency(_Section):
     _name = field_validator("name")(_check_name)
 
 
+OnMissing = Literal["fail", "continue"]
+HANDLER_REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
+def _check_http_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise ValueError(f"{value!r} is not an http:// or https:// URL")
+    return value
+
+
 class ProvidedSpec(_Section):
-    """The spec this service provides: ``[provider]``."""
+    """The spec this service provides, and how ``entente verify`` runs against it:
+    ``[provider]`` (``base_url``, ``state_handlers`` and ``on_missing`` are the defaults of
+    ``entente verify``'s options)."""
 
     name: str | None = None
     spec: str
+    base_url: str | None = None  # where the provider runs when it is verified
+    state_handlers: str | None = None  # "module:attr", importable from the project folder
+    on_missing: OnMissing | None = None
 
     @field_validator("name")
     @classmethod
     def _valid_name(cls, value: str | None) -> str | None:
         return None if value is None else _check_name(value)
 
+    _base_url = field_validator("base_url")(_check_http_url)
+
+    @field_validator("state_handlers")
+    @classmethod
+    def _reference(cls, value: str | None) -> str | None:
+        if value is not None and not HANDLER_REFERENCE.match(value):
+            raise ValueError(
+                f'{value!r} is not a module:attribute reference (like "my_service.states:HANDLERS")'
+            )
+        return value
+
 
 class BrokerSection(_Section):
     url: str | None = None
 
-    @field_validator("url")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError(f"{value!r} is not an http:// or https:// URL")
-        return value
+    _url = field_validator("url")(_check_http_url)
 
 
 class RecordingSection(_Section):
@@ -155,6 +176,10 @@ class ProjectConfig:
     broker: Broker
     recording: RecordingSettings = field(default_factory=RecordingSettings)
     junit_report: Path | None = None  # [tests] junit: absolute; need not exist yet
+    # [provider] base_url, state_handlers, on_missing: `entente verify`'s defaults.
+    provided_base_url: str | None = None
+    provided_state_handlers: str | None = None
+    provided_on_missing: OnMissing | None = None
 
     def provider(self, name: str) -> ConsumedProvider:
         for dependency in self.providers:
@@ -315,6 +340,9 @@ def _resolve(raw: _RawConfig, file: Path, env: Mapping[str, str]) -> ProjectConf
             redact_query=tuple(n.lower() for n in raw.recording.redact_query if n),
         ),
         junit_report=(root / raw.tests.junit).resolve() if raw.tests.junit else None,
+        provided_base_url=raw.provider.base_url if raw.provider else None,
+        provided_state_handlers=raw.provider.state_handlers if raw.provider else None,
+        provided_on_missing=raw.provider.on_missing if raw.provider else None,
     )
 
 

@@ -177,6 +177,19 @@ class FixtureSource(StrEnum):
     MANUAL = "manual"
 
 
+class FixtureFlag(Record):
+    """Why an approved fixture no longer fits its provider's spec, as the last check found
+    (`entente_daemon.verify.fixture_check`). A flagged fixture stays approved: the mock skips
+    it while it does not validate, and a person decides whether to fix, reject or keep it."""
+
+    problems: list[str]
+    checked_against: str  # the spec: its file or published version, and info.version
+    flagged_at: datetime = Field(default_factory=utc_now)
+    # The ``fixture.flagged`` event that announced these problems (None: stored, but not
+    # announced yet; the next check does).
+    event_seq: int | None = None
+
+
 class Fixture(Record):
     """A request/response pair that a mock may answer with once it is approved."""
 
@@ -195,6 +208,13 @@ class Fixture(Record):
     approved_by: str | None = None
     approved_at: datetime | None = None
     content_hash: str = ""
+    # None: fits (or never checked). Not part of the content: the hash ignores it.
+    flag: FixtureFlag | None = None
+
+    @property
+    def problems(self) -> list[str]:
+        """What no longer fits the provider's spec (empty: nothing known to be wrong)."""
+        return list(self.flag.problems) if self.flag is not None else []
 
     def compute_hash(self) -> str:
         return content_hash(
@@ -287,6 +307,7 @@ class EventKind(StrEnum):
     FIXTURE_CREATED = "fixture.created"
     FIXTURE_APPROVED = "fixture.approved"
     FIXTURE_REJECTED = "fixture.rejected"
+    FIXTURE_FLAGGED = "fixture.flagged"
     SPEC_RELOADED = "spec.reloaded"
     SPEC_ERROR = "spec.error"
     BREAKING_CHANGE = "breaking_change"

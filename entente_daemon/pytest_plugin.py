@@ -11,6 +11,13 @@ Consumer fixtures:
   arguments give the same mock) and closed at its end, which uploads what they recorded;
 * ``entente_mocks``: every configured provider's mock, by name.
 
+Provider fixtures:
+
+* ``entente_provider``: the `Provider` the project provides (its ``[provider]`` table);
+* ``entente_verify``: ``entente_verify(base_url, state_handlers=None, **options)`` replays
+  what consumers recorded against that provider, running at ``base_url``, and fails the test
+  with the report's summary (each mismatch with its JSON path) when anything fails.
+
 Every interaction a mock records carries the pytest node id of the test that made it and the
 session's run id (``ENTENTE_RUN_ID`` when a runner set it, else a new one per session).
 
@@ -34,8 +41,12 @@ if TYPE_CHECKING:
     from entente_daemon.client.reporter import BackgroundReporter
     from entente_daemon.config import ProjectConfig
     from entente_daemon.consumer import EntenteClient, Mock
+    from entente_daemon.verify.provider import Provider, VerificationReport
+    from entente_daemon.verify.state import StateHandlers
 
 RUN_ID_ENV = "ENTENTE_RUN_ID"
+#: Where state handlers find the provider being verified (as ``entente verify`` sets it).
+PROVIDER_URL_ENV = "ENTENTE_PROVIDER_URL"
 _CONTEXT_MODULE = "entente_daemon.record.context"
 
 
@@ -270,6 +281,74 @@ def entente_mocks(
 ) -> Mapping[str, Mock]:
     """Every configured provider's mock (default options), by provider name."""
     return {provider.name: entente_mock(provider.name) for provider in entente_project.providers}
+
+
+@pytest.fixture(scope="session")
+def entente_provider(entente_project: ProjectConfig) -> Provider:
+    """The provider this session's project provides (its ``[provider]`` table: name, spec;
+    the project's version): what ``entente_verify`` verifies."""
+    from entente_daemon.verify.provider import create_provider
+
+    return create_provider(entente_project.file)
+
+
+@pytest.fixture
+def entente_verify(
+    entente_provider: Provider, entente_project: ProjectConfig, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., VerificationReport]:
+    """``entente_verify(base_url, state_handlers=None, empty="skip", **options)``: replay
+    every interaction consumers recorded against this project's provider, running at
+    ``base_url`` (`Provider.verify`: ``on_missing``, ``only_new``, ``environment``,
+    ``cleanup``... pass through), and fail the test with the report's summary when any
+    interaction fails. Returns the report.
+
+    ``state_handlers``: by default the project's ``[provider] state_handlers``; handlers find
+    ``base_url`` in ``$ENTENTE_PROVIDER_URL``. ``on_missing`` defaults to ``[provider]
+    on_missing``. When nothing was recorded against the provider yet, the test is skipped
+    (``empty="fail"`` fails it, ``empty="pass"`` lets it pass): a contract test that replayed
+    nothing proves nothing.
+    """
+
+    def verify(
+        base_url: str,
+        *,
+        state_handlers: StateHandlers | None = None,
+        empty: str = "skip",
+        **options: Any,
+    ) -> VerificationReport:
+        if empty not in ("skip", "fail", "pass"):
+            raise ValueError(f"empty must be 'skip', 'fail' or 'pass', not {empty!r}")
+        handlers = state_handlers
+        if handlers is None:
+            handlers = _configured_handlers(entente_project)
+        options.setdefault("on_missing", entente_project.provided_on_missing or "fail")
+        monkeypatch.setenv(PROVIDER_URL_ENV, base_url)
+        report = entente_provider.verify(base_url, state_handlers=handlers, **options)
+        if not report.ok:
+            pytest.fail(report.summary(), pytrace=False)
+        if report.total == 0 and report.skipped == 0 and empty != "pass":
+            message = (
+                f"nothing to verify: no interactions recorded against {report.provider} "
+                "(run its consumers' tests first)"
+            )
+            if empty == "fail":
+                pytest.fail(message, pytrace=False)
+            pytest.skip(message)
+        return report
+
+    return verify
+
+
+def _configured_handlers(config: ProjectConfig) -> StateHandlers | None:
+    """The project's ``[provider] state_handlers`` (``module:attr``), imported from its
+    folder; None when it names none."""
+    reference = config.provided_state_handlers
+    if reference is None:
+        return None
+    from entente_daemon.cli.verify_commands import load_state_handlers
+
+    where = f"[provider] state_handlers of {config.file}"
+    return load_state_handlers(reference, config.root, where)
 
 
 def _keyable(value: Any) -> Any:

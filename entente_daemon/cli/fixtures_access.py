@@ -3,20 +3,31 @@ store and tells every listener), else the local store.
 
 Reads from the store open it read-only (no lock). Changes open it as the writer, waiting a
 short while for the lock, and append the same ``fixture.*`` events the daemon would, so a
-daemon started later, or the TUI, sees the history.
+daemon started later, or the TUI, sees the history. Rechecking fixtures against a spec
+(``check``) is the same job either way (`entente_daemon.verify.fixture_flags`): the daemon
+runs it on ``POST /v1/fixtures/check``, reading the spec itself; without one it runs here.
 """
 
 from __future__ import annotations
 
 import getpass
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
-from entente_daemon.client import DaemonClient
+import httpx
+
+from entente_daemon.client import DaemonClient, DaemonUnavailable
+from entente_daemon.client.calls import Call
+from entente_daemon.client.sync import http_client
 from entente_daemon.errors import EntenteError, StoreError
 from entente_daemon.model import Event, EventKind, Fixture, FixtureStatus
+from entente_daemon.spec import Spec, load_spec, load_spec_text
 from entente_daemon.store import Store
+from entente_daemon.verify.fixture_flags import FlagReport, appending, flag_fixtures, spec_label
 
 Source = Literal["daemon", "store"]
 T = TypeVar("T")
@@ -26,6 +37,19 @@ WRITE_LOCK_TIMEOUT = 3.0
 
 class FixtureIdError(EntenteError):
     """An id (or prefix) names no fixture, or more than one."""
+
+
+class NoSpecError(EntenteError):
+    """No spec to check a provider's fixtures against."""
+
+
+@dataclass(frozen=True)
+class SpecTarget:
+    """The spec to check fixtures against: a file, else the version published to the local
+    store (``version`` None: the newest)."""
+
+    path: Path | None = None
+    version: str | None = None
 
 
 class FixtureAccess(Protocol):
@@ -42,6 +66,11 @@ class FixtureAccess(Protocol):
     def reject(self, id: str, note: str | None) -> Fixture: ...
 
     def set_notes(self, id: str, notes: str | None) -> Fixture: ...
+
+    def check(self, provider: str, target: SpecTarget) -> FlagReport:
+        """Recheck ``provider``'s approved fixtures against the spec; store and announce what
+        changed (see `entente_daemon.verify.fixture_flags`)."""
+        ...
 
 
 def current_user() -> str | None:
@@ -70,6 +99,24 @@ class DaemonAccess:
 
     def set_notes(self, id: str, notes: str | None) -> Fixture:
         return self.client.set_fixture_notes(id, notes)
+
+    def check(self, provider: str, target: SpecTarget) -> FlagReport:
+        body: dict[str, Any] = {"provider": provider}
+        if target.path is not None:
+            body["spec"] = str(target.path.resolve())
+        elif target.version is not None:
+            body["version"] = target.version
+        call = Call("POST", "/v1/fixtures/check", FlagReport.from_json, body=body)
+        endpoint = self.client.endpoint
+        try:
+            with http_client(endpoint, timeout=httpx.Timeout(120.0, connect=5.0)) as http:
+                response = http.request(call.method, call.path, json=call.body)
+        except httpx.TransportError as exc:
+            raise DaemonUnavailable(
+                f"the Entente daemon at {endpoint.describe()} does not answer ({exc!r}); "
+                "`entente-daemon status` tells more"
+            ) from None
+        return call.finish(response)
 
 
 def _payload(fixture: Fixture, **extra: Any) -> dict[str, Any]:
@@ -145,6 +192,38 @@ class StoreAccess:
             return updated
 
         return self._write(job)
+
+    def check(self, provider: str, target: SpecTarget) -> FlagReport:
+        spec, where, version = load_target(provider, target)
+        label = spec_label(where, version)
+
+        def job(store: Store) -> FlagReport:
+            emit = appending(store)
+            return flag_fixtures(
+                store, emit, spec, provider, version=version, checked_against=label
+            )
+
+        return self._write(job)
+
+
+def load_target(provider: str, target: SpecTarget) -> tuple[Spec, str, str]:
+    """The spec ``target`` names, where it was read from, and its version."""
+    if target.path is not None:
+        spec = load_spec(target.path, validate=False)
+        return spec, str(target.path.resolve()), spec.version
+    with Store.open(readonly=True) as store:
+        if target.version is None:
+            found = store.spec_versions.latest(provider)
+        else:
+            found = store.spec_versions.get_version(provider, target.version)
+    if found is None:
+        which = f"version {target.version} of {provider}" if target.version else provider
+        raise NoSpecError(
+            f"no spec of {which} is published to the local store; give a spec file (--spec)"
+        )
+    name = f"{found.service}@{found.version}"
+    spec = load_spec_text(json.dumps(found.spec), f"{name}.json", validate=False)
+    return spec, f"{name} (published)", found.version
 
 
 @contextmanager

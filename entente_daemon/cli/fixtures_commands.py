@@ -4,6 +4,10 @@ Only approved fixtures feed mocks, so this is the approval workflow: list the dr
 one (and whether it still fits the provider's spec), approve or reject it, keep notes. Ids may
 be shortened to any unique prefix. Goes through the daemon when it runs, else the local store
 (see `fixtures_access`).
+
+An approved fixture that no longer fits its provider's spec is *flagged* (the daemon rechecks
+them whenever a hosted mock's spec loads; ``entente fixtures check`` does it on demand):
+``list`` marks it with ``⚑`` (``--flagged`` lists only those) and ``show`` says why.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from entente_daemon.cli.fixtures_access import (
     fixture_access,
     resolve,
 )
-from entente_daemon.cli.fixtures_check import check_fixture
+from entente_daemon.cli.fixtures_check import SpecCheck, find_spec
+from entente_daemon.cli.fixtures_flags import FLAG, check_command
 from entente_daemon.model import Fixture, FixtureStatus
+from entente_daemon.verify.fixture_check import fixture_problems
 
 SHORT_ID = 8
 STATUSES = [s.value for s in FixtureStatus]
@@ -55,15 +61,20 @@ def _select(
 @click.option("--service", help="Only fixtures of this provider.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only fixtures in this state.")
 @click.option("--operation", help="Only fixtures of this operationId.")
+@click.option(
+    "--flagged", is_flag=True, help="Only fixtures flagged as no longer fitting their spec."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_fixtures(
-    service: str | None, status: str | None, operation: str | None, as_json: bool
+    service: str | None, status: str | None, operation: str | None, flagged: bool, as_json: bool
 ) -> None:
-    """List fixtures, oldest first."""
+    """List fixtures, oldest first; ⚑ marks those that no longer fit their spec."""
     wanted = FixtureStatus(status) if status else None
     with fixture_access() as access:
         items = _select(access, service, wanted, operation)
         source = access.source
+    if flagged:
+        items = [f for f in items if f.flag is not None]
     if as_json:
         body = {"source": source, "fixtures": [f.to_json() for f in items]}
         click.echo(json.dumps(body, indent=2))
@@ -82,7 +93,7 @@ def _print_table(items: list[Fixture], source: Source) -> None:
             f.id[:SHORT_ID],
             f.provider,
             f.operation_id,
-            str(f.status),
+            f"{f.status} {FLAG}" if f.flag is not None else str(f.status),
             str(f.source),
             str(f.priority),
             str(f.response.status),
@@ -92,6 +103,12 @@ def _print_table(items: list[Fixture], source: Source) -> None:
     if items:
         console.print(table)
     console.print(f"{len(items)} fixture(s), from the {source}")
+    flagged = sum(1 for f in items if f.flag is not None)
+    if flagged:
+        console.print(
+            f"{FLAG} {flagged} flagged: no longer fit their provider's spec "
+            "(`entente fixtures show ID` says why)"
+        )
 
 
 @fixtures_group.command("show")
@@ -105,11 +122,16 @@ def _print_table(items: list[Fixture], source: Source) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def show_fixture(fixture_id: str, spec_path: Path | None, as_json: bool) -> None:
-    """Show one fixture whole, and whether its response still fits the provider's spec."""
+    """Show one fixture whole, and whether it still fits the provider's spec."""
     with fixture_access() as access:
         fixture = resolve(access.all(), fixture_id)
         source = access.source
-    check = check_fixture(fixture, spec_path)
+    found = find_spec(fixture.provider, spec_path)
+    check = (
+        SpecCheck(None)
+        if found is None
+        else SpecCheck(found[1], fixture_problems(found[0], fixture))
+    )
     if as_json:
         body = {"source": source, "fixture": fixture.to_json(), "spec_check": check.to_json()}
         click.echo(json.dumps(body, indent=2))
@@ -118,7 +140,7 @@ def show_fixture(fixture_id: str, spec_path: Path | None, as_json: bool) -> None
     if check.spec is None:
         click.echo("spec check: no spec found for this provider (give one with --spec)")
     elif not check.problems:
-        click.echo(f"spec check: ok, the response fits {check.spec}")
+        click.echo(f"spec check: ok, the response fits {check.spec}, and the request too")
     else:
         click.echo(f"spec check: {len(check.problems)} problem(s) against {check.spec}")
         for problem in check.problems:
@@ -151,6 +173,12 @@ def _print_fixture(f: Fixture) -> None:
         lines.append(f"state     {f.provider_state}")
     if f.notes:
         lines.append(f"notes     {f.notes}")
+    if f.flag is not None:
+        lines.append(
+            f"flagged   {FLAG} at {f.flag.flagged_at:%Y-%m-%d %H:%M}: no longer fits "
+            f"{f.flag.checked_against}"
+        )
+        lines.extend(f"  - {problem}" for problem in f.flag.problems)
     request, response = f.request, f.response
     query = "&".join(f"{k}={v}" for k, values in request.query.items() for v in values)
     lines.append("")
@@ -232,5 +260,7 @@ def note_fixture(fixture_id: str, text: str) -> None:
         done = access.set_notes(fixture.id, text or None)
     click.echo(f"notes of {_label(done)}: {done.notes or '(none)'}")
 
+
+fixtures_group.add_command(check_command)
 
 __all__ = ["FixtureIdError", "fixtures_group"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from entente_daemon.config import load_project_config
+from entente_daemon.config import ProjectConfig, load_project_config
 from entente_daemon.errors import ConfigError
 from entente_daemon.model import Interaction, Verification, VerificationResult
 from entente_daemon.verify.provider import (
@@ -28,15 +29,20 @@ from entente_daemon.verify.provider import (
 )
 from entente_daemon.verify.runner import OnMissing
 
+#: Set for the state handlers by ``entente verify``: where the provider runs, so handlers
+#: that prepare it over HTTP know where to go.
+PROVIDER_URL_ENV = "ENTENTE_PROVIDER_URL"
 
-def load_object(reference: str, what: str) -> Any:
-    """``package.module:attr`` imported (the current folder importable first)."""
+
+def load_object(reference: str, what: str, root: Path | None = None) -> Any:
+    """``package.module:attr`` imported, with the current folder and the project's ``root``
+    importable first."""
     module_name, _, attr = reference.partition(":")
     if not module_name or not attr:
         raise VerifyError(f"{what} must be given as module:attribute, not {reference!r}")
-    cwd = str(Path.cwd())
-    if cwd not in sys.path:
-        sys.path.insert(0, cwd)
+    for folder in (str(root) if root else None, str(Path.cwd())):
+        if folder is not None and folder not in sys.path:
+            sys.path.insert(0, folder)
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
@@ -47,32 +53,37 @@ def load_object(reference: str, what: str) -> Any:
         raise VerifyError(f"{what} {reference!r}: {module_name} has no {attr!r}") from None
 
 
-def load_state_handlers(reference: str) -> Mapping[str, Callable[..., Any]]:
+def load_state_handlers(
+    reference: str, root: Path | None = None, what: str = "--state-handlers"
+) -> Mapping[str, Callable[..., Any]]:
     """A mapping of handlers, or a callable that returns one."""
-    found = load_object(reference, "--state-handlers")
+    found = load_object(reference, what, root)
     if callable(found) and not isinstance(found, Mapping):
         found = found()
     if not isinstance(found, Mapping):
         raise VerifyError(
-            f"--state-handlers {reference!r} is a {type(found).__name__}; it must be a dict "
+            f"{what} {reference!r} is a {type(found).__name__}; it must be a dict "
             "of operationId or state name → handler (or a function returning one)"
         )
     return found
 
 
-def _provider(provider: str | None, spec: Path | None, version: str | None) -> Provider:
-    """This project's provider when it is the one asked for (or none is named), else the
-    named one."""
+def _provider(
+    provider: str | None, spec: Path | None, version: str | None
+) -> tuple[Provider, ProjectConfig | None]:
+    """This project's provider when it is the one asked for (or none is named), with the
+    project's config (its [provider] settings are the defaults); else the named one."""
     try:
         config = load_project_config(Path.cwd())
     except ConfigError:
         config = None
     ours = config is not None and config.provided_spec is not None
     if config is not None and ours and provider in (None, config.provided_name):
-        return create_provider(config.file, name=provider, version=version, spec=spec)
+        target = create_provider(config.file, name=provider, version=version, spec=spec)
+        return target, config
     if provider is None:
         raise VerifyError("no --provider given and no entente.toml with a [provider] table here")
-    return create_provider(name=provider, version=version, spec=spec)
+    return create_provider(name=provider, version=version, spec=spec), None
 
 
 @contextmanager
@@ -102,48 +113,75 @@ def _progress_bar(console: Console, enabled: bool) -> Iterator[tuple[Any, Any]]:
 
 @click.command("verify")
 @click.option("--provider", help="The provider's name (default: this project's [provider]).")
-@click.option("--base-url", required=True, help="Where the provider runs: http://127.0.0.1:8000")
+@click.option(
+    "--base-url",
+    help="Where the provider runs: http://127.0.0.1:8000 (default: [provider] base_url).",
+)
 @click.option(
     "--spec",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The provider's spec (default: [provider] spec, else the newest published one).",
 )
-@click.option("--state-handlers", help="module:attr, a dict of operationId/state → handler.")
+@click.option(
+    "--state-handlers",
+    help="module:attr, a dict of operationId/state → handler (default: [provider] "
+    "state_handlers, importable from the project folder).",
+)
 @click.option("--cleanup", help="module:attr, a function called after each interaction.")
 @click.option(
     "--on-missing",
     type=click.Choice(["fail", "continue"]),
-    default="fail",
-    show_default=True,
-    help="An interaction without a state handler fails, or is replayed without state.",
+    default=None,
+    help="An interaction without a state handler fails, or is replayed without state "
+    "(default: [provider] on_missing, else fail).",
 )
-@click.option("--environment", default="local", show_default=True)
+@click.option("--environment", help="Where the provider runs (default: the project's, else local).")
 @click.option("--provider-version", help="Default: the project's version.")
 @click.option("--junit", type=click.Path(dir_okay=False, path_type=Path), help="JUnit XML file.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--only-new", is_flag=True, help="Skip what this provider version passed before.")
+@click.option("--run-id", hidden=True, help="The run a daemon reserved for this verification.")
 def verify_command(
     provider: str | None,
-    base_url: str,
+    base_url: str | None,
     spec: Path | None,
     state_handlers: str | None,
     cleanup: str | None,
-    on_missing: OnMissing,
-    environment: str,
+    on_missing: OnMissing | None,
+    environment: str | None,
     provider_version: str | None,
     junit: Path | None,
     as_json: bool,
     only_new: bool,
+    run_id: str | None,
 ) -> None:
     """Replay the interactions consumers recorded against a running provider.
 
+    In a provider project, its [provider] base_url, state_handlers and on_missing are the
+    defaults of the options. State handlers find the provider's URL in $ENTENTE_PROVIDER_URL.
     Exit code 0 when every interaction passes, 1 when any fails, 2 when it cannot run.
     """
-    target = _provider(provider, spec, provider_version)
-    handlers = load_state_handlers(state_handlers) if state_handlers else None
-    cleanup_hook = load_object(cleanup, "--cleanup") if cleanup else None
+    target, config = _provider(provider, spec, provider_version)
+    root = None if config is None else config.root
+    base_url = base_url or (None if config is None else config.provided_base_url)
+    if base_url is None:
+        raise VerifyError(
+            "no --base-url given"
+            + ("" if config is None else f" and {config.file} sets no [provider] base_url")
+            + ": say where the provider runs (http://127.0.0.1:8000)"
+        )
+    handlers = None
+    if state_handlers:
+        handlers = load_state_handlers(state_handlers, root)
+    elif config is not None and config.provided_state_handlers:
+        where = f"[provider] state_handlers of {config.file}"
+        handlers = load_state_handlers(config.provided_state_handlers, root, where)
+    cleanup_hook = load_object(cleanup, "--cleanup", root) if cleanup else None
     if cleanup_hook is not None and not callable(cleanup_hook):
         raise VerifyError(f"--cleanup {cleanup!r} is not callable")
+    missing: OnMissing = on_missing or (config and config.provided_on_missing) or "fail"
+    environment = environment or (config.environment if config is not None else "local")
+    os.environ[PROVIDER_URL_ENV] = base_url
     console = Console(stderr=True, highlight=False)
     with _progress_bar(console, not as_json and console.is_terminal) as (start, step):
         report = target.verify(
@@ -151,10 +189,11 @@ def verify_command(
             environment=environment,
             state_handlers=handlers,
             cleanup=cleanup_hook,
-            on_missing=on_missing,
+            on_missing=missing,
             only_new=only_new,
             progress=step,
             on_start=start,
+            run_id=run_id,
         )
     if junit is not None:
         write_junit(report, junit)

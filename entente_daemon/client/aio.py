@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -35,11 +35,16 @@ from .wire import (
     SSE_READY,
     DaemonStatus,
     EventPage,
+    FixtureDetail,
     Health,
     InteractionPage,
     MockInfo,
     ProjectInfo,
     UploadReceipt,
+    VerificationFinish,
+    VerificationLaunch,
+    VerificationRun,
+    VerificationStep,
     event_from_wire,
 )
 
@@ -166,6 +171,8 @@ class AsyncDaemonClient:
         test: str | None = None,
         operation: str | None = None,
         run: str | None = None,
+        status: str | None = None,
+        text: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
     ) -> InteractionPage:
@@ -176,10 +183,16 @@ class AsyncDaemonClient:
                 test=test,
                 operation=operation,
                 run=run,
+                status=status,
+                text=text,
                 limit=limit,
                 offset=offset,
             )
         )
+
+    async def test_runs(self) -> list[dict[str, Any]]:
+        """The test runs the daemon remembers, newest first (see `calls.test_runs`)."""
+        return await self._run(calls.test_runs())
 
     async def interaction(self, id: str) -> Interaction | None:
         return await self._run(calls.interaction(id))
@@ -203,6 +216,10 @@ class AsyncDaemonClient:
     async def set_fixture_notes(self, id: str, notes: str | None) -> Fixture:
         """Replace a fixture's notes (None clears them)."""
         return await self._run(calls.set_fixture_notes(id, notes))
+
+    async def fixture_detail(self, id: str) -> FixtureDetail | None:
+        """A fixture with its operation's schemas and problems (None: no such fixture)."""
+        return await self._run(calls.fixture_detail(id))
 
     async def verifications(
         self, *, provider: str | None = None, limit: int | None = None
@@ -250,6 +267,96 @@ class AsyncDaemonClient:
                 outcome=outcome,
                 duration_s=duration_s,
                 counts=counts,
+            )
+        )
+
+    # -- verification runs ----------------------------------------------------------------
+
+    async def open_verification_run(
+        self,
+        provider: str,
+        provider_version: str,
+        *,
+        total: int,
+        environment: str = "local",
+        project: str | None = None,
+        base_url: str | None = None,
+        id: str | None = None,
+    ) -> VerificationRun:
+        """Open a run (``verification.started``); ``id`` for a run the daemon started."""
+        return await self._run(
+            calls.open_verification_run(
+                provider,
+                provider_version,
+                total=total,
+                environment=environment,
+                project=project,
+                base_url=base_url,
+                id=id,
+            )
+        )
+
+    async def report_verification_progress(
+        self,
+        id: str,
+        *,
+        done: int,
+        passed: int,
+        failed: int,
+        last: VerificationStep | None = None,
+    ) -> int:
+        """Report a run's progress (``verification.progress``); the event's sequence."""
+        return await self._run(
+            calls.report_verification_progress(
+                id, done=done, passed=passed, failed=failed, last=last
+            )
+        )
+
+    async def finish_verification_run(
+        self,
+        id: str,
+        verifications: Iterable[Verification],
+        fixtures: Iterable[Fixture] = (),
+        *,
+        skipped: int = 0,
+    ) -> VerificationFinish:
+        """Store a run's results (``verification.finished``); what the daemon stored."""
+        return await self._run(
+            calls.finish_verification_run(id, verifications, fixtures, skipped=skipped)
+        )
+
+    async def abandon_verification_run(self, id: str, error: str) -> VerificationFinish:
+        """End a run that could not complete, with the reason; nothing is stored."""
+        return await self._run(calls.abandon_verification_run(id, error))
+
+    async def verification_runs(self) -> list[VerificationRun]:
+        """The recent runs, newest first (without their failures)."""
+        return await self._run(calls.verification_runs())
+
+    async def verification_run(self, id: str) -> VerificationRun | None:
+        """One run with its failures; None when the daemon does not know it."""
+        return await self._run(calls.verification_run(id))
+
+    async def start_verification(
+        self,
+        project: Path | str,
+        base_url: str | None = None,
+        *,
+        state_handlers: str | None = None,
+        on_missing: str | None = None,
+        only_new: bool = False,
+        environment: str | None = None,
+    ) -> VerificationLaunch:
+        """Have the daemon run ``entente verify`` for a provider project, in the
+        background; it reports like any run (watch the ``verification.*`` events)."""
+        return await self._run(
+            calls.start_verification(
+                project,
+                base_url,
+                state_handlers=state_handlers,
+                on_missing=on_missing,
+                only_new=only_new,
+                environment=environment,
             )
         )
 

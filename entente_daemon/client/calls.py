@@ -28,11 +28,16 @@ from .wire import (
     API_PREFIX,
     DaemonStatus,
     EventPage,
+    FixtureDetail,
     Health,
     InteractionPage,
     MockInfo,
     ProjectInfo,
     UploadReceipt,
+    VerificationFinish,
+    VerificationLaunch,
+    VerificationRun,
+    VerificationStep,
     event_from_wire,
 )
 
@@ -122,19 +127,38 @@ def interactions(
     test: str | None = None,
     operation: str | None = None,
     run: str | None = None,
+    status: str | None = None,
+    text: str | None = None,
     limit: int | None = None,
     offset: int | None = None,
 ) -> Call[InteractionPage]:
+    """``status``: a class (``"4xx"``) or one status (``"404"``); ``text``: matched
+    case-insensitively anywhere in the method, path, operation id or test id."""
     params = _params(
         provider=provider,
         consumer=consumer,
         test=test,
         operation=operation,
         run=run,
+        status=status,
+        q=text,
         limit=limit,
         offset=offset,
     )
     return Call("GET", f"{API_PREFIX}/interactions", _adapter(InteractionPage), params)
+
+
+def test_runs() -> Call[list[dict[str, Any]]]:
+    """The test runs the daemon remembers, newest first: ``run_id``, ``project``,
+    ``source``, ``state`` (running/finished), ``started_at``, ``finished_at``, ``counts``."""
+    return Call("GET", f"{API_PREFIX}/test-runs", _runs)
+
+
+def _runs(data: Any) -> list[dict[str, Any]]:
+    runs = data["runs"]
+    if not isinstance(runs, list) or not all(isinstance(run, dict) for run in runs):
+        raise ValueError("'runs' is not a list of objects")
+    return runs
 
 
 def interaction(id: str) -> Call[Interaction | None]:
@@ -172,6 +196,13 @@ def reject(id: str, note: str | None = None) -> Call[Fixture]:
 def set_fixture_notes(id: str, notes: str | None) -> Call[Fixture]:
     return Call(
         "PUT", f"{API_PREFIX}/fixtures/{id}/notes", _adapter(Fixture), body={"notes": notes}
+    )
+
+
+def fixture_detail(id: str) -> Call[FixtureDetail | None]:
+    """A fixture with its operation's schemas and what does not fit them; None if unknown."""
+    return Call(
+        "GET", f"{API_PREFIX}/fixtures/{id}/detail", _optional(FixtureDetail), none_on_404=True
     )
 
 
@@ -233,3 +264,99 @@ def report_test_event(
     optional = {"test_id": test_id, "outcome": outcome, "duration_s": duration_s, "counts": counts}
     body.update({key: value for key, value in optional.items() if value is not None})
     return Call("POST", f"{API_PREFIX}/test-runs/events", _seq, body=body)
+
+
+# -- verification runs -------------------------------------------------------------------
+
+RUNS = f"{API_PREFIX}/verification-runs"
+
+
+def open_verification_run(
+    provider: str,
+    provider_version: str,
+    *,
+    total: int,
+    environment: str = "local",
+    project: str | None = None,
+    base_url: str | None = None,
+    id: str | None = None,
+) -> Call[VerificationRun]:
+    """Tell the daemon a verification starts (it emits ``verification.started``). ``id``:
+    the run id the daemon gave a verification it started itself (``--run-id``)."""
+    body: dict[str, Any] = {
+        "provider": provider,
+        "provider_version": provider_version,
+        "environment": environment,
+        "total": total,
+    }
+    optional = {"project": project, "base_url": base_url, "id": id}
+    body.update({key: value for key, value in optional.items() if value is not None})
+    return Call("POST", RUNS, _adapter(VerificationRun), body=body)
+
+
+def report_verification_progress(
+    id: str, *, done: int, passed: int, failed: int, last: VerificationStep | None = None
+) -> Call[int]:
+    """A run's progress (the daemon emits ``verification.progress``); the event's sequence
+    number. Throttle: the daemon forwards every report."""
+    body: dict[str, Any] = {"done": done, "passed": passed, "failed": failed}
+    if last is not None:
+        body["last"] = last.model_dump(mode="json", exclude_none=True)
+    return Call("POST", f"{RUNS}/{id}/progress", _seq, body=body)
+
+
+def finish_verification_run(
+    id: str,
+    verifications: Iterable[Verification],
+    fixtures: Iterable[Fixture] = (),
+    *,
+    skipped: int = 0,
+) -> Call[VerificationFinish]:
+    """A run's results: the daemon stores the verifications and those candidate draft
+    fixtures it does not have yet, and emits ``verification.finished``."""
+    body = {
+        "verifications": [v.to_json() for v in verifications],
+        "fixtures": [f.to_json() for f in fixtures],
+        "skipped": skipped,
+    }
+    return Call("POST", f"{RUNS}/{id}/finish", _adapter(VerificationFinish), body=body)
+
+
+def abandon_verification_run(id: str, error: str) -> Call[VerificationFinish]:
+    """End a run that could not complete: nothing is stored, ``verification.finished``
+    carries the error."""
+    return Call("POST", f"{RUNS}/{id}/finish", _adapter(VerificationFinish), body={"error": error})
+
+
+def verification_runs() -> Call[list[VerificationRun]]:
+    """The runs the daemon remembers (the recent ones), newest first, without failures."""
+    return Call("GET", RUNS, _list_of(VerificationRun, "runs"))
+
+
+def verification_run(id: str) -> Call[VerificationRun | None]:
+    """One run with its failures; None when the daemon does not know it (any more)."""
+    return Call("GET", f"{RUNS}/{id}", _optional(VerificationRun), none_on_404=True)
+
+
+def start_verification(
+    project: Path | str,
+    base_url: str | None = None,
+    *,
+    state_handlers: str | None = None,
+    on_missing: str | None = None,
+    only_new: bool = False,
+    environment: str | None = None,
+) -> Call[VerificationLaunch]:
+    """Have the daemon run ``entente verify`` for a provider project (its folder or config
+    file); the options default to the project's ``[provider]`` settings."""
+    body: dict[str, Any] = {"project": str(Path(project).expanduser().resolve())}
+    optional = {
+        "base_url": base_url,
+        "state_handlers": state_handlers,
+        "on_missing": on_missing,
+        "environment": environment,
+    }
+    body.update({key: value for key, value in optional.items() if value is not None})
+    if only_new:
+        body["only_new"] = True
+    return Call("POST", f"{API_PREFIX}/verify", _adapter(VerificationLaunch), body=body)

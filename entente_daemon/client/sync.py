@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -24,11 +24,16 @@ from .errors import DaemonError, DaemonUnavailable
 from .wire import (
     DaemonStatus,
     EventPage,
+    FixtureDetail,
     Health,
     InteractionPage,
     MockInfo,
     ProjectInfo,
     UploadReceipt,
+    VerificationFinish,
+    VerificationLaunch,
+    VerificationRun,
+    VerificationStep,
 )
 
 T = TypeVar("T")
@@ -111,6 +116,8 @@ class DaemonClient:
         test: str | None = None,
         operation: str | None = None,
         run: str | None = None,
+        status: str | None = None,
+        text: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
     ) -> InteractionPage:
@@ -122,10 +129,16 @@ class DaemonClient:
                 test=test,
                 operation=operation,
                 run=run,
+                status=status,
+                text=text,
                 limit=limit,
                 offset=offset,
             )
         )
+
+    def test_runs(self) -> list[dict[str, Any]]:
+        """The test runs the daemon remembers, newest first (see `calls.test_runs`)."""
+        return self._run(calls.test_runs())
 
     def interaction(self, id: str) -> Interaction | None:
         return self._run(calls.interaction(id))
@@ -149,6 +162,10 @@ class DaemonClient:
     def set_fixture_notes(self, id: str, notes: str | None) -> Fixture:
         """Replace a fixture's notes (None clears them)."""
         return self._run(calls.set_fixture_notes(id, notes))
+
+    def fixture_detail(self, id: str) -> FixtureDetail | None:
+        """A fixture with its operation's schemas and problems (None: no such fixture)."""
+        return self._run(calls.fixture_detail(id))
 
     def verifications(
         self, *, provider: str | None = None, limit: int | None = None
@@ -196,6 +213,96 @@ class DaemonClient:
                 outcome=outcome,
                 duration_s=duration_s,
                 counts=counts,
+            )
+        )
+
+    # -- verification runs ----------------------------------------------------------------
+
+    def open_verification_run(
+        self,
+        provider: str,
+        provider_version: str,
+        *,
+        total: int,
+        environment: str = "local",
+        project: str | None = None,
+        base_url: str | None = None,
+        id: str | None = None,
+    ) -> VerificationRun:
+        """Open a run (``verification.started``); ``id`` for a run the daemon started."""
+        return self._run(
+            calls.open_verification_run(
+                provider,
+                provider_version,
+                total=total,
+                environment=environment,
+                project=project,
+                base_url=base_url,
+                id=id,
+            )
+        )
+
+    def report_verification_progress(
+        self,
+        id: str,
+        *,
+        done: int,
+        passed: int,
+        failed: int,
+        last: VerificationStep | None = None,
+    ) -> int:
+        """Report a run's progress (``verification.progress``); the event's sequence."""
+        return self._run(
+            calls.report_verification_progress(
+                id, done=done, passed=passed, failed=failed, last=last
+            )
+        )
+
+    def finish_verification_run(
+        self,
+        id: str,
+        verifications: Iterable[Verification],
+        fixtures: Iterable[Fixture] = (),
+        *,
+        skipped: int = 0,
+    ) -> VerificationFinish:
+        """Store a run's results (``verification.finished``); what the daemon stored."""
+        return self._run(
+            calls.finish_verification_run(id, verifications, fixtures, skipped=skipped)
+        )
+
+    def abandon_verification_run(self, id: str, error: str) -> VerificationFinish:
+        """End a run that could not complete, with the reason; nothing is stored."""
+        return self._run(calls.abandon_verification_run(id, error))
+
+    def verification_runs(self) -> list[VerificationRun]:
+        """The recent runs, newest first (without their failures)."""
+        return self._run(calls.verification_runs())
+
+    def verification_run(self, id: str) -> VerificationRun | None:
+        """One run with its failures; None when the daemon does not know it."""
+        return self._run(calls.verification_run(id))
+
+    def start_verification(
+        self,
+        project: Path | str,
+        base_url: str | None = None,
+        *,
+        state_handlers: str | None = None,
+        on_missing: str | None = None,
+        only_new: bool = False,
+        environment: str | None = None,
+    ) -> VerificationLaunch:
+        """Have the daemon run ``entente verify`` for a provider project, in the
+        background; it reports like any run (watch the ``verification.*`` events)."""
+        return self._run(
+            calls.start_verification(
+                project,
+                base_url,
+                state_handlers=state_handlers,
+                on_missing=on_missing,
+                only_new=only_new,
+                environment=environment,
             )
         )
 

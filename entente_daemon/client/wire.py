@@ -8,11 +8,11 @@ some; the event frame carries a schema version ``v`` for the same reason.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from entente_daemon.model import Event, Interaction
+from entente_daemon.model import Event, Fixture, Interaction
 
 API_PREFIX = "/v1"
 EVENT_SCHEMA_VERSION = 1
@@ -108,6 +108,121 @@ class UploadReceipt(Wire):
     new: int = 0
     merged: int = 0
     fixtures: int = 0
+
+
+VerificationState = Literal["running", "passed", "failed", "error"]
+
+
+class VerificationStep(Wire):
+    """The interaction a verification run checked last (``last`` of a progress report).
+    ``path`` is the request's path; ``path_in_body`` the JSON path of the first difference."""
+
+    interaction_id: str
+    consumer: str | None = None
+    method: str | None = None
+    path: str | None = None
+    ok: bool
+    error_kind: str | None = None
+    path_in_body: str | None = None
+    message: str | None = None
+
+
+class VerificationFailure(Wire):
+    """One failed interaction of a finished run, enough to show it without another call.
+    ``request`` is the recorded request line (``GET /castles/42``); ``state_handler_error``
+    repeats the message when the provider's state could not be set up."""
+
+    interaction_id: str
+    consumer: str
+    consumer_version: str
+    operation_id: str | None = None
+    request: str | None = None
+    kind: str | None = None
+    path: str | None = None
+    expected: Any = None
+    actual: Any = None
+    message: str | None = None
+    state_handler_error: str | None = None
+
+
+class VerificationRun(Wire):
+    """A verification run as the daemon follows it, and the payload of every
+    ``verification.*`` event. ``total`` is what is to be verified, ``done`` how many so far;
+    ``failures`` is filled once it finished (at most `failures_total`, capped); ``pid`` and
+    ``log`` are set for runs the daemon started itself (``POST /v1/verify``), ``log_tail``
+    when such a run died before it finished."""
+
+    id: str
+    provider: str
+    provider_version: str
+    environment: str = "local"
+    state: VerificationState = "running"
+    total: int = 0
+    done: int = 0
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    project: str | None = None
+    base_url: str | None = None
+    started_at: datetime
+    finished_at: datetime | None = None
+    last: VerificationStep | None = None
+    error: str | None = None
+    failures: list[VerificationFailure] = Field(default_factory=list)
+    failures_total: int = 0
+    verifications: list[str] = Field(default_factory=list)  # ids of the stored ones
+    fixtures_created: int = 0
+    pid: int | None = None
+    log: str | None = None
+    log_tail: str | None = None
+
+
+class VerificationFinish(Wire):
+    """The answer to finishing a run: the run, and what the daemon stored (the new draft
+    fixtures only: candidates already stored for the provider are left out)."""
+
+    run: VerificationRun
+    verifications: list[str] = Field(default_factory=list)
+    fixtures: list[Fixture] = Field(default_factory=list)
+
+
+class VerificationLaunch(Wire):
+    """The answer to ``POST /v1/verify``: the verification process the daemon started, the
+    run id it reports under, and its log file."""
+
+    run_id: str
+    pid: int
+    log: str
+    project: str
+    provider: str
+    base_url: str
+
+
+class FixtureOperation(Wire):
+    """The operation a fixture answers for, as its provider's spec documents it: the request
+    schema (for the fixture's media type) and the response schema (for its status), refs
+    inlined."""
+
+    method: str
+    path: str
+    operation_id: str
+    summary: str | None = None
+    request_media_type: str | None = None
+    request_schema: Any = None
+    response_status: str | None = None  # the documented key: "200", "4XX", "default"
+    response_media_type: str | None = None
+    response_schema: Any = None
+
+
+class FixtureDetail(Wire):
+    """``GET /v1/fixtures/{id}/detail``: the fixture, the spec it was checked against
+    (``spec`` says which: a file or a published version; None when none is known), the
+    operation, and what does not fit the spec now (``problems``, one sentence each)."""
+
+    fixture: Fixture
+    spec: str | None = None
+    operation: FixtureOperation | None = None
+    problems: list[str] = Field(default_factory=list)
 
 
 class EventPage(Wire):

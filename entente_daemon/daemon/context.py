@@ -19,6 +19,7 @@ from .recorder import Recorder
 from .settings import DaemonSettings
 
 if TYPE_CHECKING:
+    from .routes_verify import VerificationServices
     from .test_runs import TestRunService
 
 
@@ -40,6 +41,8 @@ class ApiContext:
     mocks: Callable[[], list[MockInfo]] = _no_mocks
     # Set by the test-run service (POST /v1/test-runs/events, GET /v1/test-runs).
     test_runs: TestRunService | None = None
+    # Verification runs and the verifications the daemon starts (see `routes_verify`).
+    verification: VerificationServices | None = None
     # What each watching service watches (specs, configs, JUnit reports), for the status.
     watchers: list[Callable[[], Iterable[Path]]] = field(default_factory=list)
 

@@ -25,6 +25,9 @@ class Row(NamedTuple):
     test_id: str | None
     operation_id: str | None
     run_id: str | None
+    method: str
+    path: str
+    status: int
 
     @classmethod
     def of(cls, interaction: Interaction, stored_id: str) -> Row:
@@ -35,6 +38,9 @@ class Row(NamedTuple):
             interaction.test_id,
             interaction.operation_id,
             interaction.run_id,
+            interaction.request.method,
+            interaction.request.path,
+            interaction.response.status,
         )
 
     def matches(self, where: InteractionFilter) -> bool:
@@ -44,6 +50,8 @@ class Row(NamedTuple):
             and (where.test_id is None or self.test_id == where.test_id)
             and (where.operation_id is None or self.operation_id == where.operation_id)
             and (where.run_id is None or self.run_id == where.run_id)
+            and where.accepts_status(self.status)
+            and where.accepts_text(self.method, self.path, self.operation_id, self.test_id)
         )
 
 
@@ -53,7 +61,7 @@ class InteractionIndex:
 
     def __init__(self) -> None:
         self._rows: list[Row] | None = None
-        self._ids: set[str] = set()
+        self._positions: dict[str, int] = {}  # id -> index in _rows
         self._lock = threading.Lock()
 
     @property
@@ -66,15 +74,20 @@ class InteractionIndex:
         rows = [Row.of(i, i.id) for i in store.interactions.list()]
         with self._lock:
             self._rows = rows
-            self._ids = {row.id for row in rows}
+            self._positions = {row.id: n for n, row in enumerate(rows)}
 
     def add(self, interaction: Interaction, stored_id: str) -> None:
-        """Note a stored interaction (one merged into an earlier one is known already)."""
+        """Note a stored interaction. One merged into an earlier one keeps its place; its run
+        becomes the newest run that made it, as in the store."""
         with self._lock:
-            if self._rows is None or stored_id in self._ids:
+            if self._rows is None:
                 return
-            self._rows.append(Row.of(interaction, stored_id))
-            self._ids.add(stored_id)
+            position = self._positions.get(stored_id)
+            if position is None:
+                self._positions[stored_id] = len(self._rows)
+                self._rows.append(Row.of(interaction, stored_id))
+            elif interaction.run_id:
+                self._rows[position] = self._rows[position]._replace(run_id=interaction.run_id)
 
     def page(
         self, where: InteractionFilter, limit: int, offset: int | None

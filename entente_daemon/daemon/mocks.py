@@ -8,6 +8,8 @@ the daemon's store, and reloaded when its spec changes.
   swaps the engine (`MockApp.engine` is read once per request, so requests in flight finish
   on the old one): ``spec.reloaded``. A spec that does not load leaves the mock serving the
   last good one: ``spec.error`` with file, line, column and message.
+* Each time a spec loads (start or reload), the provider's approved fixtures are rechecked
+  against it in the background: ``fixture.flagged`` (`entente_daemon.daemon.fixture_flags`).
 * A project's config file change re-attaches the project (`ProjectRegistry.attach`), whose
   hook lands here: only the mocks whose ``[[providers]]`` entry changed are restarted. An
   invalid config keeps the old one and raises an alert naming file and key.
@@ -38,6 +40,7 @@ from entente_daemon.spec import Spec, SpecError, load_spec, load_spec_text
 from entente_daemon.store import Store
 
 from .context import ApiContext
+from .fixture_flags import FixtureFlagger
 from .hosted import FAILED, RUNNING, STOPPED, HostedMock
 from .mock_support import FixtureCache, RecorderSink
 from .watcher import FileWatcher, Signature, resolved, signature, stat_all, with_signatures
@@ -61,6 +64,7 @@ class MockService:
         self._config_signatures: dict[Path, Signature] = {}
         self._lock = asyncio.Lock()
         self._fixtures = FixtureCache(ctx.recorder, ctx.bus)
+        self._flags = FixtureFlagger(ctx.recorder)  # approved fixtures rechecked on each load
         step = {} if watch_step_ms is None else {"step_ms": watch_step_ms}
         self._watcher = FileWatcher(self._files_changed, **step)
         ctx.watchers.append(lambda: self._watcher.files)
@@ -83,6 +87,7 @@ class MockService:
             mocks = list(self._mocks.values())
             self._mocks.clear()
             await asyncio.gather(*(self._stop_mock(m) for m in mocks))
+        await self._flags.stop()
         await self._fixtures.stop()
 
     # -- projects ---------------------------------------------------------------------------
@@ -135,6 +140,7 @@ class MockService:
             await self._mock_error(mock, f"{mock.label} cannot start: {exc}")
             return
         mock.spec, mock.version = spec, version
+        self._flags.recheck_soon(spec, entry.name, version=version, spec_path=entry.spec_path)
         mock.files = await with_signatures(spec.files, before) if roots else {}
         await self._fixtures.load(entry.name)
         provider = entry.name
@@ -340,6 +346,7 @@ class MockService:
                 "reload_ms": reload_ms,
             },
         )
+        self._flags.recheck_soon(result, mock.provider, version=result.version, spec_path=root)
 
     # -- events ---------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from entente_daemon.model import (
     Fixture,
     FixtureStatus,
     Interaction,
+    Verification,
     new_id,
 )
 from entente_daemon.store import Store
@@ -38,6 +39,7 @@ from .kinds import STORE_ERROR, STORE_ERROR_NAME
 
 log = logging.getLogger("entente.daemon.recorder")
 T = TypeVar("T")
+Emit = Callable[[Sequence[Event]], list[Event]]
 
 Dispatch = Callable[[list[Event]], None]
 HEALTH_INTERVAL = 1.0
@@ -139,6 +141,11 @@ class Recorder:
         store = self.store
         return await asyncio.to_thread(job, store)
 
+    async def write(self, job: Callable[[Store, Emit], T]) -> T:
+        """Run ``job(store, emit)`` on the writer thread; ``emit(events)`` numbers, stores and
+        publishes events in order and returns them with their sequence numbers."""
+        return await self._write(lambda store: job(store, lambda events: self._emit(store, events)))
+
     def _emit(self, store: Store, events: Sequence[Event]) -> list[Event]:
         """Number and store events, then hand them to the bus; on the writer thread."""
         stored: list[Event] = []
@@ -230,6 +237,30 @@ class Recorder:
 
         return await self._write(job)
 
+    async def record_verification(
+        self,
+        verifications: Sequence[Verification],
+        fixtures: Sequence[Fixture],
+        finished: Callable[[list[Fixture]], dict[str, Any]],
+    ) -> list[Fixture]:
+        """Store a verification run's results: its verifications (saved by id, so a retried
+        finish does not duplicate them) and those draft fixtures whose content is not stored
+        yet for their provider. Emits one ``fixture.created`` per new fixture, then
+        ``verification.finished`` with the payload ``finished(created)`` gives."""
+
+        def job(store: Store) -> list[Fixture]:
+            for verification in verifications:
+                store.verifications.save(verification)
+            created = _add_new_fixtures(store, fixtures)
+            events = [
+                Event(kind=EventKind.FIXTURE_CREATED, payload=_fixture_payload(f)) for f in created
+            ]
+            events.append(Event(kind=EventKind.VERIFICATION_FINISHED, payload=finished(created)))
+            self._emit(store, events)
+            return created
+
+        return await self._write(job)
+
     # -- health -----------------------------------------------------------------------------
 
     async def _watch_health(self) -> None:
@@ -315,6 +346,14 @@ def _interaction_payload(interaction: Interaction, recorded: Recorded) -> dict[s
         "status": interaction.response.status,
         "test_id": interaction.test_id,
         "run_id": interaction.run_id,
+        # What a live view's row needs besides: the answer's source, how long it took, when
+        # it was made (``last_seen`` when it stands for several) and how many times (for a
+        # repeat, ``new: false``, how many to add to the stored one's count).
+        "source": interaction.match.source,
+        "duration_ms": interaction.duration_ms,
+        "timestamp": interaction.timestamp.isoformat(),
+        "last_seen": None if interaction.last_seen is None else interaction.last_seen.isoformat(),
+        "count": interaction.count,
     }
 
 

@@ -12,6 +12,7 @@ from entente_daemon.store import Store
 
 from .asgi import HttpError, JsonResponse, Request, Router
 from .context import ApiContext
+from .routes_fixture_flags import add_fixture_check_routes, current_alerts
 
 TABLES = (
     "services",
@@ -57,7 +58,8 @@ def add_daemon_routes(router: Router, ctx: ApiContext) -> None:
         return JsonResponse(result.model_dump(mode="json"))
 
     async def alerts(request: Request) -> JsonResponse:
-        return JsonResponse({"alerts": [event_to_wire(e) for e in ctx.bus.alerts]})
+        # The bus's alert events, and each approved fixture flagged as no longer fitting.
+        return JsonResponse({"alerts": [event_to_wire(e) for e in await current_alerts(ctx)]})
 
     async def mocks(request: Request) -> JsonResponse:
         return JsonResponse({"mocks": [m.model_dump(mode="json") for m in ctx.mocks()]})
@@ -99,3 +101,4 @@ def add_daemon_routes(router: Router, ctx: ApiContext) -> None:
     router.add("POST", "/v1/projects", attach_project)
     router.add("POST", "/v1/verifications", start_verification)
     router.add("POST", "/v1/sync", start_sync)
+    add_fixture_check_routes(router, ctx)  # POST /v1/fixtures/check

@@ -68,13 +68,18 @@ def add_record_routes(router: Router, ctx: ApiContext) -> None:
     recorder = ctx.recorder
 
     async def list_interactions(request: Request) -> JsonResponse:
-        where = InteractionFilter(
-            provider=request.arg("provider"),
-            consumer=request.arg("consumer"),
-            test_id=request.arg("test"),
-            operation_id=request.arg("operation"),
-            run_id=request.arg("run"),
-        )
+        try:
+            where = InteractionFilter(
+                provider=request.arg("provider"),
+                consumer=request.arg("consumer"),
+                test_id=request.arg("test"),
+                operation_id=request.arg("operation"),
+                run_id=request.arg("run"),
+                status=request.arg("status"),
+                text=request.arg("q"),
+            )
+        except ValueError as exc:
+            raise HttpError(400, f"query parameter 'status': {exc}") from None
         limit = request.int_arg("limit", default=DEFAULT_PAGE, maximum=MAX_PAGE) or 0
         offset = request.int_arg("offset")
 

@@ -6,23 +6,33 @@
 
 It reads the interactions consumers recorded against this provider, replays them (see
 `runner`), stores one `Verification` per consumer version and draft provider fixtures for
-what passed. When a daemon runs it owns the store: the interactions are read through it and
-the results are NOT stored (see `_store_results`), which the report says.
+what passed. When a daemon runs it owns the store: the interactions are read through it,
+and the run is reported to it as it goes (see `reporting`: the TUI shows it live) and its
+results handed to it at the end, which stores them. A daemon that goes away mid-run does
+not stop the verification; its report then says the results were not stored.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from entente_daemon.config import load_project_config
 from entente_daemon.errors import EntenteError
-from entente_daemon.model import Fixture, Interaction, Verification, utc_now
+from entente_daemon.model import (
+    Fixture,
+    Interaction,
+    Verification,
+    VerificationResult,
+    utc_now,
+)
 from entente_daemon.spec import Spec, load_spec
 from entente_daemon.spec.loader import load_spec_text
+from entente_daemon.verify.reporting import DaemonRun
 from entente_daemon.verify.results import (
     build_verifications,
     dedupe,
@@ -32,11 +42,10 @@ from entente_daemon.verify.results import (
 from entente_daemon.verify.runner import OnMissing, Outcome, Progress, verify_all
 from entente_daemon.verify.state import StateHandlers
 
+if TYPE_CHECKING:
+    from entente_daemon.client import DaemonClient
+
 DAEMON_PAGE = 1000
-DAEMON_NOT_STORED = (
-    "a daemon is running and owns the store, and it has no endpoint for verification "
-    "results yet: this run's results and fixtures were NOT stored"
-)
 
 
 class VerifyError(EntenteError):
@@ -57,6 +66,7 @@ class VerificationReport:
     skipped: int = 0
     stored: bool = False
     note: str | None = None
+    run_id: str | None = None  # the daemon's run, when one ran
 
     @property
     def total(self) -> int:
@@ -99,6 +109,7 @@ class VerificationReport:
             "skipped": self.skipped,
             "stored": self.stored,
             "note": self.note,
+            "run_id": self.run_id,
             "fixtures_created": len(self.fixtures),
             "verifications": [v.to_json() for v in self.verifications],
             "failures": [
@@ -127,11 +138,12 @@ class VerificationReport:
 @dataclass(frozen=True)
 class Provider:
     """A provider to verify: its name, version and spec (a file; None: the newest version
-    published to the local store)."""
+    published to the local store), and its project's config file when it has one."""
 
     name: str
     version: str
     spec_path: Path | None = None
+    project: Path | None = None
 
     def load_spec(self) -> Spec:
         if self.spec_path is not None:
@@ -160,6 +172,7 @@ class Provider:
         only_new: bool = False,
         progress: Progress | None = None,
         on_start: Callable[[int], None] | None = None,
+        run_id: str | None = None,
     ) -> VerificationReport:
         """Replay every interaction recorded against this provider at ``base_url``.
 
@@ -167,33 +180,55 @@ class Provider:
         ``cleanup``: called after each interaction. ``on_missing``: what an interaction
         without a handler does ("fail" it, or "continue" without state). ``only_new``: skip
         what this provider version already passed. ``on_start`` gets the number to verify.
+        ``run_id``: the run a daemon reserved for this verification (it started it).
         """
         if on_missing not in ("fail", "continue"):
             raise VerifyError(f"on_missing must be 'fail' or 'continue', not {on_missing!r}")
         spec = self.load_spec()
-        interactions, previous, daemon = _gather(self.name)
-        todo = dedupe(interactions)
-        report = VerificationReport(self.name, self.version, environment)
-        if only_new:
-            done = passed_hashes(previous, self.version)
-            report.skipped = sum(1 for i in todo if i.content_hash in done)
-            todo = [i for i in todo if i.content_hash not in done]
-        if on_start is not None:
-            on_start(len(todo))
-        started = utc_now()
-        report.outcomes = verify_all(
-            base_url,
-            spec,
-            todo,
-            state_handlers=state_handlers,
-            cleanup=cleanup,
-            on_missing=on_missing,
-            progress=progress,
-        )
-        report.verifications = build_verifications(
-            self.name, self.version, environment, report.outcomes, started_at=started
-        )
-        _store_results(report, daemon)
+        with _daemon() as client:
+            interactions, previous = _gather(self.name, client)
+            todo = dedupe(interactions)
+            report = VerificationReport(self.name, self.version, environment)
+            if only_new:
+                done = passed_hashes(previous, self.version)
+                report.skipped = sum(1 for i in todo if i.content_hash in done)
+                todo = [i for i in todo if i.content_hash not in done]
+            if on_start is not None:
+                on_start(len(todo))
+            run = None if client is None else DaemonRun(client)
+            if run is not None:
+                run.open(
+                    self.name,
+                    self.version,
+                    total=len(todo),
+                    environment=environment,
+                    project=None if self.project is None else str(self.project),
+                    base_url=base_url,
+                    run_id=run_id,
+                )
+                report.run_id = run.id
+            started = utc_now()
+            try:
+                report.outcomes = verify_all(
+                    base_url,
+                    spec,
+                    todo,
+                    state_handlers=state_handlers,
+                    cleanup=cleanup,
+                    on_missing=on_missing,
+                    progress=_reporting(run, progress),
+                )
+            except BaseException as exc:
+                if run is not None:
+                    run.abandon(f"the verification stopped: {type(exc).__name__}: {exc}")
+                raise
+            report.verifications = build_verifications(
+                self.name, self.version, environment, report.outcomes, started_at=started
+            )
+            if run is None:
+                _store_results(report)
+            else:
+                _hand_results(report, run)
         return report
 
 
@@ -215,50 +250,76 @@ def create_provider(
             name or config.provided_name,
             version or config.version,
             spec_path or config.provided_spec,
+            config.file,
         )
     if name is None:
         raise VerifyError("name the provider to verify (or give its project folder)")
     return Provider(name, version or "unknown", spec_path)
 
 
-def _gather(provider: str) -> tuple[list[Interaction], list[Verification], bool]:
-    """The interactions recorded against ``provider`` and its stored verifications, and
-    whether a daemon runs (it then owns the store, and answered)."""
+@contextmanager
+def _daemon() -> Iterator[DaemonClient | None]:
+    """A client of the running daemon (None when none runs), closed afterwards."""
     from entente_daemon.client import DaemonClient
 
     client = DaemonClient.discover()
+    if client is None:
+        yield None
+        return
+    with client:
+        yield client
+
+
+def _gather(
+    provider: str, client: DaemonClient | None
+) -> tuple[list[Interaction], list[Verification]]:
+    """The interactions recorded against ``provider`` and its stored verifications: through
+    the daemon when one runs (it owns the store), else from the store."""
     if client is not None:
-        with client:
-            interactions: list[Interaction] = []
-            while True:
-                page = client.interactions(
-                    provider=provider, limit=DAEMON_PAGE, offset=len(interactions)
-                )
-                interactions.extend(page.items)
-                if not page.items or len(interactions) >= page.total:
-                    break
-            return interactions, client.verifications(provider=provider), True
+        interactions: list[Interaction] = []
+        while True:
+            page = client.interactions(
+                provider=provider, limit=DAEMON_PAGE, offset=len(interactions)
+            )
+            interactions.extend(page.items)
+            if not page.items or len(interactions) >= page.total:
+                break
+        return interactions, client.verifications(provider=provider)
     from entente_daemon.store import Store
 
     with Store.open(readonly=True) as store:
         return (
             store.interactions.list(provider=provider),
             store.verifications.list(provider=provider),
-            False,
         )
 
 
-def _store_results(report: VerificationReport, daemon: bool) -> None:
-    """Store the verifications and the new draft fixtures.
+def _reporting(run: DaemonRun | None, progress: Progress | None) -> Progress | None:
+    """The progress callback: the daemon's run first, then the caller's."""
+    if run is None:
+        return progress
 
-    THE ONE PLACE that knows the daemon cannot take verification results yet: with a daemon
-    running, nothing is stored (taking the store lock would fight the daemon) and the report
-    says so. Once the daemon has an upload endpoint, call it here.
-    """
-    if daemon:
-        report.stored = False
-        report.note = DAEMON_NOT_STORED
-        return
+    def step(interaction: Interaction, result: VerificationResult) -> None:
+        run.step(interaction, result)
+        if progress is not None:
+            progress(interaction, result)
+
+    return step
+
+
+def _hand_results(report: VerificationReport, run: DaemonRun) -> None:
+    """Give the results to the daemon, which stores them with those candidate draft
+    fixtures it does not have yet; the report then lists the fixtures it created."""
+    candidates = draft_fixtures(report.provider, report.provider_version, report.outcomes, ())
+    created = run.finish(report.verifications, candidates, report.skipped)
+    report.stored = created is not None
+    report.fixtures = created or []
+    report.note = run.note
+
+
+def _store_results(report: VerificationReport) -> None:
+    """Store the verifications and the new draft fixtures (no daemon runs: the store is
+    ours for the moment)."""
     from entente_daemon.store import Store
 
     with Store.open() as store:

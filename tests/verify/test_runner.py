@@ -15,11 +15,8 @@ from entente_daemon.consumer import create_client
 from entente_daemon.model import ErrorKind, FixtureSource, FixtureStatus
 from entente_daemon.store import Store
 from entente_daemon.verify.provider import (
-    DAEMON_NOT_STORED,
     Provider,
-    VerificationReport,
     VerifyError,
-    _store_results,
     create_provider,
 )
 from tests.verify.test_castle_service import SERVICE, VERSAILLES, ThreadServer, free_port
@@ -304,12 +301,3 @@ def test_unreachable_provider_is_a_request_error(provider: Provider) -> None:
     report = provider.verify(f"http://127.0.0.1:{free_port()}", on_missing="continue")
     assert report.failed == 4
     assert {o.result.error_kind for o in report.outcomes} == {ErrorKind.REQUEST_ERROR}
-
-
-def test_with_a_daemon_nothing_is_stored(home: Path) -> None:
-    report = VerificationReport("castle-service", "2.0.0", "local")
-    _store_results(report, daemon=True)
-    assert (report.stored, report.note) == (False, DAEMON_NOT_STORED)
-    assert "NOT stored" in report.note
-    with Store.open(readonly=True) as store:
-        assert store.verifications.count() == 0

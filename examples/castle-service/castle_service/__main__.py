@@ -1,4 +1,5 @@
-"""``python -m castle_service --port 4001 [--variant NAME]``: serve on 127.0.0.1 only."""
+"""``python -m castle_service [--port 8000] [--variant NAME]``: serve on 127.0.0.1 only
+(8000: the base_url of entente.toml, where ``entente verify`` looks for it)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="castle-service", description="Serve the example castle API on 127.0.0.1."
     )
-    parser.add_argument("--port", type=int, default=4001, help="port (default 4001)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument(
         "--variant",
         choices=sorted(VARIANTS),
