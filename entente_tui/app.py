@@ -10,7 +10,6 @@ from pathlib import Path
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
@@ -22,6 +21,7 @@ from entente_daemon.client.wire import MockInfo, ProjectInfo
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Event, EventKind
 
+from .alerts_text import alert_summary, is_alert, label_of, severity_of
 from .link import Link, open_link
 from .messages import ShowScreen
 from .screens import MAIN_SCREENS
@@ -30,17 +30,14 @@ from .screens.help import HelpScreen
 from .themes import THEMES
 
 FRAME_SECONDS = 1 / 30
-#: Events that go to the Alerts screen, with the toast's severity.
-ALERT_KINDS: dict[EventKind, SeverityLevel] = {
-    EventKind.SPEC_ERROR: "error",
-    EventKind.SPEC_RELOADED: "information",
-    EventKind.STORE_ERROR: "error",
-    EventKind.SYNC_ERROR: "error",
-    EventKind.BREAKING_CHANGE: "warning",
-}
 #: Events after which the header's mocks may have changed.
 STATUS_KINDS = frozenset(
     {EventKind.SPEC_RELOADED, EventKind.SPEC_ERROR, EventKind.PROJECT_ATTACHED}
+)
+
+#: Events after which the number of draft fixtures (the nav bar's badge) may have changed.
+FIXTURE_KINDS = frozenset(
+    {EventKind.FIXTURE_CREATED, EventKind.FIXTURE_APPROVED, EventKind.FIXTURE_REJECTED}
 )
 
 
@@ -48,10 +45,10 @@ class EntenteApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Entente"
     BINDINGS = [
-        Binding("1", "show('interactions')", "Interactions"),
-        Binding("2", "show('verifications')", "Verifications"),
-        Binding("3", "show('fixtures')", "Fixtures"),
-        Binding("4", "show('alerts')", "Alerts"),
+        Binding("1", "show('interactions')", "Interactions", show=False),
+        Binding("2", "show('verifications')", "Verifications", show=False),
+        Binding("3", "show('fixtures')", "Fixtures", show=False),
+        Binding("4", "show('alerts')", "Alerts", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("t", "toggle_theme", "Theme"),
         Binding("q", "quit", "Quit"),
@@ -120,6 +117,7 @@ class EntenteApp(App[None]):
             self.install_screen(screen, screen.NAME)
         await self.push_screen("interactions")
         self.refresh_status()
+        self.count_pending_fixtures()
         self.follow_events()
 
     async def on_unmount(self) -> None:
@@ -165,20 +163,17 @@ class EntenteApp(App[None]):
         self._note_alerts(batch)
         if any(event.kind in STATUS_KINDS for event in batch):
             self.refresh_status()
+        if any(event.kind in FIXTURE_KINDS for event in batch):
+            self.count_pending_fixtures()
 
     def _note_alerts(self, batch: list[Event]) -> None:
         showing_alerts = isinstance(self.screen, LiveScreen) and self.screen.NAME == "alerts"
         for event in batch:
-            severity = ALERT_KINDS.get(event.kind)
-            if severity is None:
+            if not is_alert(event):
                 continue
             if not showing_alerts:
                 self.unseen_alerts += 1
-            self.notify(
-                alert_summary(event),
-                title=event.kind.value,
-                severity=severity,
-            )
+            self.notify(alert_summary(event), title=label_of(event), severity=severity_of(event))
 
     @work(exclusive=True, group="status")
     async def refresh_status(self) -> None:
@@ -191,6 +186,16 @@ class EntenteApp(App[None]):
             for project in status.projects:
                 if project.config == self.project.config:
                     self.project = project
+
+    @work(exclusive=True, group="pending")
+    async def count_pending_fixtures(self) -> None:
+        """The nav bar's badge, before the Fixtures screen is first opened (it keeps the
+        count from then on)."""
+        try:
+            drafts = await self.client.fixtures(status="draft")
+        except DaemonError:
+            return
+        self.pending_fixtures = len(drafts)
 
     # -- actions ----------------------------------------------------------------------
 
@@ -226,13 +231,3 @@ class EntenteApp(App[None]):
 
     def _shower(self, name: str) -> Callable[[], None]:
         return lambda: self.action_show(name)
-
-
-def alert_summary(event: Event) -> str:
-    payload = event.payload
-    where = payload.get("file") or payload.get("spec") or payload.get("provider") or ""
-    line = payload.get("line")
-    if line:
-        where = f"{where}:{line}"
-    what = payload.get("error") or payload.get("message") or payload.get("detail") or ""
-    return f"{where} {what}".strip() or event.kind.value
