@@ -155,7 +155,7 @@ class EntenteApp(App[None]):
 
     def _deliver(self) -> None:
         """Once per frame: hand what arrived to every screen, as one batch."""
-        if not self._pending:
+        if not self._pending or not self.screen_stack:  # nothing, or the app is ending
             return
         batch, self._pending = self._pending, []
         for screen in self._screens.values():

@@ -67,13 +67,13 @@ def make_app(castle: CastleProject, home: Path) -> EntenteApp:
 
 
 async def until(
-    pilot: Pilot[None], condition: Callable[[], bool], what: str, timeout: float = 20.0
+    pilot: Pilot[None], condition: Callable[[], bool], what: str, within: float = 20.0
 ) -> None:
-    """Let the app run until ``condition`` holds; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
+    """Let the app run until ``condition`` holds; fail after ``within`` seconds."""
+    deadline = time.monotonic() + within
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+            pytest.fail(f"timed out after {within}s waiting for {what}")
         await pilot.pause(0.05)
 
 

@@ -1,0 +1,168 @@
+"""How an alert reads: where it happened (``file:line:column``), what is wrong in one line,
+and the whole story for the detail view. Shared by the app's toasts and the Alerts screen,
+so that both say the same thing.
+
+The payloads are the daemon's (``daemon/mocks.py``, ``projects.py``, ``test_runs.py``,
+``recorder.py``): a ``spec.error`` carries ``file``/``line``/``column``/``pointer``/``message``
+(or ``config`` for a bad ``entente.toml``, with its own ``event`` name: ``config.error``,
+``mock.error``, ``project.error``, ``junit.error``); a ``spec.reloaded`` ``file``/``spec``,
+``provider``, ``version``, ``operations``, ``reload_ms``; a ``store.error`` ``path``,
+``message``, ``pending``; a ``fixture.flagged`` ``id``, ``provider``, ``operation_id``,
+``problems``. Kinds this module does not know yet read from the common keys.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from textual.notifications import SeverityLevel
+
+from entente_daemon.model import Event
+
+SPEC_ERROR = "spec.error"
+SPEC_RELOADED = "spec.reloaded"
+STORE_ERROR = "store.error"
+SYNC_ERROR = "sync.error"
+FIXTURE_FLAGGED = "fixture.flagged"
+BREAKING_CHANGE = "breaking_change"
+
+#: The kinds the Alerts screen lists, and how each one weighs (for colour and toasts).
+ALERT_SEVERITY: dict[str, SeverityLevel] = {
+    SPEC_ERROR: "error",
+    STORE_ERROR: "error",
+    SYNC_ERROR: "error",
+    BREAKING_CHANGE: "warning",
+    FIXTURE_FLAGGED: "warning",
+    SPEC_RELOADED: "information",
+}
+
+_MESSAGE_KEYS = ("message", "error", "detail", "summary", "description")
+
+
+def kind_of(event: Event) -> str:
+    """The event's kind as a plain string (an `EventKind` or a newer daemon's name)."""
+    return str(getattr(event.kind, "value", event.kind))
+
+
+def is_alert(event: Event) -> bool:
+    return kind_of(event) in ALERT_SEVERITY
+
+
+def severity_of(event: Event) -> SeverityLevel:
+    return ALERT_SEVERITY.get(kind_of(event), "information")
+
+
+def label_of(event: Event) -> str:
+    """The kind as shown: the daemon's finer name when it gives one (``config.error``)."""
+    sub = event.payload.get("event")
+    return sub if isinstance(sub, str) and sub else kind_of(event)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def alert_where(event: Event) -> str:
+    """``file:line:column`` (the file shortened to its last two parts), or whose it is."""
+    payload = event.payload
+    kind = kind_of(event)
+    if kind == FIXTURE_FLAGGED:
+        parts = [_text(payload.get("provider")), _text(payload.get("operation_id"))]
+        return " ".join(p for p in parts if p)
+    place = (
+        payload.get("file")
+        or payload.get("spec")
+        or payload.get("config")
+        or payload.get("path")
+        or payload.get("url")
+        or payload.get("provider")
+        or payload.get("project")
+        or ""
+    )
+    where = _short_path(_text(place))
+    line, column = payload.get("line"), payload.get("column")
+    if line:
+        where = f"{where}:{line}"
+        if column:
+            where = f"{where}:{column}"
+    return where
+
+
+def _short_path(text: str) -> str:
+    if "/" not in text and "\\" not in text:
+        return text
+    parts = Path(text).parts
+    return str(Path(*parts[-2:])) if len(parts) > 2 else text
+
+
+def alert_what(event: Event) -> str:
+    """What happened, in one line."""
+    payload = event.payload
+    kind = kind_of(event)
+    if kind == SPEC_RELOADED:
+        bits = [_text(payload.get("provider"))]
+        if payload.get("version"):
+            bits.append(_text(payload["version"]))
+        text = " ".join(b for b in bits if b) + " reloaded"
+        if payload.get("operations") is not None:
+            text += f": {payload['operations']} operations"
+        if payload.get("reload_ms") is not None:
+            text += f" in {float(payload['reload_ms']):.0f} ms"
+        return text
+    if kind == FIXTURE_FLAGGED:
+        problems = [str(p) for p in payload.get("problems") or []]
+        short_id = _text(payload.get("id"))[:8]
+        label = f"fixture {short_id}" if short_id else "fixture"
+        first = problems[0] if problems else "no longer fits the spec"
+        more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
+        return f"{label}: {first}{more}"
+    what = next((_text(payload[k]) for k in _MESSAGE_KEYS if payload.get(k)), "")
+    if kind == STORE_ERROR and payload.get("pending"):
+        what = f"{what} ({payload['pending']} record(s) waiting)"
+    if kind == SPEC_ERROR and payload.get("serving") is True:
+        what = f"{what} (the mock keeps its last good spec)"
+    return " ".join(what.split())
+
+
+def alert_summary(event: Event) -> str:
+    """One line for a toast: where, then what."""
+    where, what = alert_where(event), alert_what(event)
+    return f"{where} {what}".strip() or kind_of(event)
+
+
+def alert_detail(event: Event) -> str:
+    """The whole alert as plain text: the message unabridged, then every payload field."""
+    payload = event.payload
+    lines = [f"{label_of(event)} at {event.time.astimezone():%Y-%m-%d %H:%M:%S} (#{event.seq})"]
+    where = _text(
+        payload.get("file") or payload.get("spec") or payload.get("config") or payload.get("path")
+    )
+    if where:
+        location = where
+        if payload.get("line"):
+            location += f":{payload['line']}"
+            if payload.get("column"):
+                location += f":{payload['column']}"
+        lines.append(f"where: {location}")
+    if payload.get("pointer"):
+        lines.append(f"in: {payload['pointer']}")
+    message = next((_text(payload[k]) for k in _MESSAGE_KEYS if payload.get(k)), "")
+    if message:
+        lines += ["", message]
+    problems = payload.get("problems")
+    if isinstance(problems, list) and problems:
+        lines += ["", "problems:", *(f"  - {p}" for p in problems)]
+    if kind_of(event) == SPEC_RELOADED:
+        lines += ["", alert_what(event)]
+    lines += ["", "payload:", json.dumps(payload, indent=2, sort_keys=True, default=str)]
+    return "\n".join(lines)
+
+
+def spec_context(text: str, line: int, *, around: int = 3) -> tuple[str, int]:
+    """The lines of ``text`` around ``line`` (1-based), and the number of the first one."""
+    lines = text.splitlines()
+    first = max(line - around, 1)
+    last = min(line + around, len(lines))
+    return "\n".join(lines[first - 1 : last]), first

@@ -1,0 +1,251 @@
+"""What one line of the Interactions table holds, where it comes from (a stored interaction
+or an ``interaction.recorded`` event), how it is drawn, and the filters that select rows.
+
+The filter rules here are the daemon's (`entente_daemon.daemon.queries.InteractionFilter`),
+applied to live events on this side: equal fields, a status class or code, and a
+case-insensitive text found in the method, path, operation id or test id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual.theme import Theme
+
+from entente_daemon.model import Interaction
+
+STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx")
+
+
+def short_test(test_id: str | None) -> str:
+    """The test function of a pytest node id (``tests/test_a.py::test_b[1]`` → ``test_b[1]``)."""
+    if not test_id:
+        return ""
+    return test_id.rsplit("::", 1)[-1]
+
+
+def clock(moment: datetime | None) -> str:
+    """HH:MM:SS in local time (deterministic for a given moment and zone)."""
+    return "" if moment is None else moment.astimezone().strftime("%H:%M:%S")
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class InteractionRow:
+    id: str
+    consumer: str
+    provider: str
+    method: str
+    path: str
+    status: int
+    operation_id: str | None
+    source: str | None
+    test_id: str | None
+    run_id: str | None
+    duration_ms: float
+    seen: datetime | None  # the last time it was made
+    count: int
+
+    @classmethod
+    def of(cls, interaction: Interaction) -> InteractionRow:
+        return cls(
+            id=interaction.id,
+            consumer=interaction.consumer,
+            provider=interaction.provider,
+            method=interaction.request.method,
+            path=interaction.request.path,
+            status=interaction.response.status,
+            operation_id=interaction.operation_id,
+            source=interaction.match.source,
+            test_id=interaction.test_id,
+            run_id=interaction.run_id,
+            duration_ms=interaction.duration_ms,
+            seen=interaction.last_seen or interaction.timestamp,
+            count=interaction.count,
+        )
+
+    @classmethod
+    def from_event(cls, payload: dict[str, Any]) -> InteractionRow | None:
+        """The row an ``interaction.recorded`` payload describes; None when it lacks the
+        essentials (an older daemon)."""
+        try:
+            return cls(
+                id=str(payload["id"]),
+                consumer=str(payload.get("consumer") or ""),
+                provider=str(payload.get("provider") or ""),
+                method=str(payload.get("method") or ""),
+                path=str(payload.get("path") or ""),
+                status=int(payload.get("status") or 0),
+                operation_id=payload.get("operation_id"),
+                source=payload.get("source"),
+                test_id=payload.get("test_id"),
+                run_id=payload.get("run_id"),
+                duration_ms=float(payload.get("duration_ms") or 0.0),
+                seen=_parse_time(payload.get("last_seen")) or _parse_time(payload.get("timestamp")),
+                count=int(payload.get("count") or 1),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def repeated(self, again: InteractionRow) -> InteractionRow | None:
+        """This row after ``again`` (the same interaction made again, from a ``new: false``
+        event); None when this row already counts it (it was read after that repeat was
+        stored, so it is at least as recent)."""
+        if self.seen is not None and again.seen is not None and again.seen <= self.seen:
+            return None
+        return dataclasses.replace(
+            self,
+            count=self.count + again.count,
+            seen=again.seen or self.seen,
+            run_id=again.run_id or self.run_id,
+        )
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The table's filters; the daemon applies the same ones to the pages it sends."""
+
+    provider: str | None = None
+    operation: str | None = None
+    status: str | None = None  # "2xx" …
+    test: str | None = None
+    text: str | None = None
+    run: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(dataclasses.astuple(self))
+
+    def matches(self, row: InteractionRow) -> bool:
+        if self.provider is not None and row.provider != self.provider:
+            return False
+        if self.operation is not None and row.operation_id != self.operation:
+            return False
+        if self.test is not None and row.test_id != self.test:
+            return False
+        if self.run is not None and row.run_id != self.run:
+            return False
+        if self.status is not None and row.status // 100 != int(self.status[0]):
+            return False
+        if self.text:
+            needle = self.text.strip().casefold()
+            haystack = (row.method, row.path, row.operation_id or "", row.test_id or "")
+            return not needle or any(needle in value.casefold() for value in haystack)
+        return True
+
+    def query(self) -> dict[str, str]:
+        """The arguments of `AsyncDaemonClient.interactions` that apply them."""
+        values = {
+            "provider": self.provider,
+            "operation": self.operation,
+            "status": self.status,
+            "test": self.test,
+            "text": self.text.strip() if self.text else None,
+            "run": self.run,
+        }
+        return {key: value for key, value in values.items() if value}
+
+    def describe(self) -> str:
+        parts = [
+            f"{label}={value}"
+            for label, value in (
+                ("provider", self.provider),
+                ("operation", self.operation),
+                ("status", self.status),
+                ("test", short_test(self.test)),
+                ("run", self.run[:12] if self.run else None),
+                ("text", self.text),
+            )
+            if value
+        ]
+        return ", ".join(parts)
+
+
+# -- drawing ---------------------------------------------------------------------------
+
+#: (key, label, width)
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("time", "time", 8),
+    ("peers", "consumer → provider", 22),
+    ("method", "method", 6),
+    ("path", "path", 26),
+    ("status", "st", 3),
+    ("operation", "operation", 13),
+    ("source", "source", 9),
+    ("test", "test", 20),
+    ("duration", "ms", 6),
+    ("count", "×", 4),
+)
+
+
+@dataclass(frozen=True)
+class Palette:
+    """Concrete colours of the current theme (table cells are Rich text, which knows no
+    theme variables)."""
+
+    success: str = "green"
+    primary: str = "cyan"
+    warning: str = "yellow"
+    error: str = "red"
+    secondary: str = "magenta"
+    muted: str = "grey50"
+
+    def status(self, status: int) -> str:
+        return {2: self.success, 3: self.primary, 4: self.warning, 5: self.error}.get(
+            status // 100, self.muted
+        )
+
+    def source(self, source: str | None) -> str:
+        return {
+            "fixture": self.success,
+            "example": self.primary,
+            "generated": self.warning,
+            "provider": self.secondary,
+            "error": self.error,
+        }.get(source or "", self.muted)
+
+
+def palette_for(theme: Theme) -> Palette:
+    default = Palette()
+    return Palette(
+        success=theme.success or default.success,
+        primary=theme.primary or default.primary,
+        warning=theme.warning or default.warning,
+        error=theme.error or default.error,
+        secondary=theme.secondary or default.secondary,
+        muted="grey50" if theme.dark else "grey42",
+    )
+
+
+def _cell(value: str, style: str = "") -> Text:
+    """A one-line cell; the table cuts it to the column's width with an ellipsis."""
+    return Text(value, style=style, no_wrap=True, overflow="ellipsis", end="")
+
+
+def row_cells(row: InteractionRow, palette: Palette) -> list[Text]:
+    """The cells in `COLUMNS` order."""
+    duration = f"{row.duration_ms:.0f}" if row.duration_ms >= 1 else f"{row.duration_ms:.1f}"
+    return [
+        _cell(clock(row.seen)),
+        _cell(f"{row.consumer} → {row.provider}"),
+        _cell(row.method, "bold"),
+        _cell(row.path),
+        _cell(str(row.status), f"bold {palette.status(row.status)}"),
+        _cell(row.operation_id or "–"),
+        _cell(row.source or "–", palette.source(row.source)),
+        _cell(short_test(row.test_id), palette.muted),
+        Text(duration, justify="right", end=""),
+        Text(f"×{row.count}" if row.count > 1 else "", style="bold", end=""),
+    ]
