@@ -167,7 +167,8 @@ class EntenteApp(App[None]):
             self.count_pending_fixtures()
 
     def _note_alerts(self, batch: list[Event]) -> None:
-        showing_alerts = isinstance(self.screen, LiveScreen) and self.screen.NAME == "alerts"
+        # The Alerts screen counts as seen while it is under a modal too (its detail view).
+        showing_alerts = any(screen.name == "alerts" for screen in self.screen_stack)
         for event in batch:
             if not is_alert(event):
                 continue

@@ -44,6 +44,8 @@ class StatusHeader(Widget):
             text.append("  ")
             text.append(f"{mock.provider}", style="bold" if ok else "bold red")
             text.append(f" :{mock.port}" if mock.port else f" {mock.url}", style="cyan")
-            if not ok:
-                text.append(f" ({mock.state}{'!' if mock.error else ''})", style="red")
+            if mock.state == "running" and mock.error is not None:
+                text.append(" (serving its last good spec)", style="red")
+            elif not ok:
+                text.append(f" ({mock.state})", style="red")
         return text
