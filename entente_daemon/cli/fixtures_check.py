@@ -38,7 +38,8 @@ class SpecCheck:
         }
 
 
-def _configured_spec(provider: str) -> Path | None:
+def configured_spec(provider: str) -> Path | None:
+    """The spec file this project names for ``provider`` (consumed or provided), if any."""
     from entente_daemon.config import load_project_config
 
     try:
@@ -69,7 +70,7 @@ def _published_spec(provider: str) -> tuple[Spec, str] | None:
 
 def find_spec(provider: str, explicit: Path | None) -> tuple[Spec, str] | None:
     """The provider's spec and a description of where it came from, or None."""
-    path = explicit or _configured_spec(provider)
+    path = explicit or configured_spec(provider)
     if path is not None:
         return load_spec(path, validate=False), str(path)
     return _published_spec(provider)

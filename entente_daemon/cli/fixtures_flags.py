@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from entente_daemon.cli.fixtures_access import NoSpecError, SpecTarget, fixture_access
-from entente_daemon.errors import EntenteError
+from entente_daemon.cli.fixtures_check import configured_spec
 from entente_daemon.model import FixtureStatus
 from entente_daemon.verify.fixture_flags import FlagReport
 
@@ -79,7 +79,7 @@ def spec_target(provider: str, explicit: Path | None) -> SpecTarget:
     """Which spec to check ``provider``'s fixtures against (see the module docstring)."""
     if explicit is not None:
         return SpecTarget(path=explicit.resolve())
-    configured = _configured_spec(provider)
+    configured = configured_spec(provider)
     if configured is not None:
         return SpecTarget(path=configured)
     from entente_daemon.store import Store
@@ -92,21 +92,6 @@ def spec_target(provider: str, explicit: Path | None) -> SpecTarget:
             "project's entente.toml, or publish one with `entente spec`"
         )
     return SpecTarget(version=latest.version)
-
-
-def _configured_spec(provider: str) -> Path | None:
-    from entente_daemon.config import load_project_config
-
-    try:
-        config = load_project_config()
-    except EntenteError:
-        return None  # not in a project (or a broken one): the store may still have a spec
-    for dependency in config.providers:
-        if dependency.name == provider and dependency.spec_path is not None:
-            return dependency.spec_path
-    if config.provided_name == provider and config.provided_spec is not None:
-        return config.provided_spec
-    return None
 
 
 def _print(reports: list[FlagReport], skipped: list[str], source: str, service: str | None) -> None:

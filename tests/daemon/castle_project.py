@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,6 +72,26 @@ def castle_project(
     assert "port = 4001" in text, "the castle-client example changed: update this helper"
     config.write_text(text.replace("port = 4001", f"port = {chosen}"), encoding="utf-8")
     return CastleProject(config=config, spec=spec, port=chosen)
+
+
+def run_castle_tests(
+    project_dir: Path, home: Path, *args: str, run_id: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The castle client's own pytest run in ``project_dir`` (a copy), reporting to and
+    recording through the daemon of ``home``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "CI"))}
+    env["ENTENTE_HOME"] = str(home)
+    if run_id is not None:
+        env["ENTENTE_RUN_ID"] = run_id
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=project_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=100,
+        check=False,
+    )
 
 
 def last_seq(client: DaemonClient) -> int:

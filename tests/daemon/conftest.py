@@ -119,13 +119,6 @@ class Daemon:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "h"
-    monkeypatch.setenv("ENTENTE_HOME", str(folder))
-    return folder
-
-
-@pytest.fixture
 def daemon(home: Path) -> Iterator[Daemon]:
     """A daemon handle for this test's home (not started); always stopped afterwards."""
     handle = Daemon(home)

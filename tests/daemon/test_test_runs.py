@@ -13,7 +13,13 @@ import pytest
 from entente_daemon.daemon.junit import JunitError, parse_junit, read_junit
 from entente_daemon.model import Event
 
-from .castle_project import castle_project, is_event, wait_for_event, write_atomically
+from .castle_project import (
+    castle_project,
+    is_event,
+    run_castle_tests,
+    wait_for_event,
+    write_atomically,
+)
 from .conftest import Daemon, wait_for
 
 RUN_ID = "run-castle-1"
@@ -26,20 +32,6 @@ JUNIT = """<?xml version="1.0" encoding="utf-8"?>
   </testsuite>
 </testsuites>
 """
-
-
-def run_castle_tests(project_dir: Path, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "CI"))}
-    env.update(ENTENTE_HOME=str(home), ENTENTE_RUN_ID=RUN_ID)
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=100,
-        check=False,
-    )
 
 
 def all_events(daemon: Daemon) -> list[Event]:
@@ -55,7 +47,7 @@ def all_events(daemon: Daemon) -> list[Event]:
 def test_pytest_session_is_reported(daemon: Daemon, tmp_path: Path) -> None:
     daemon.start()
     project = castle_project(tmp_path)
-    result = run_castle_tests(project.config.parent, daemon.home)
+    result = run_castle_tests(project.config.parent, daemon.home, run_id=RUN_ID)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "not reported" not in result.stdout
 
@@ -97,7 +89,7 @@ def test_pytest_session_is_reported(daemon: Daemon, tmp_path: Path) -> None:
 
 def test_no_daemon_changes_nothing(home: Path, tmp_path: Path) -> None:
     project = castle_project(tmp_path)
-    result = run_castle_tests(project.config.parent, home)
+    result = run_castle_tests(project.config.parent, home, run_id=RUN_ID)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "6 passed" in result.stdout
     assert "warning" not in result.stdout.lower()

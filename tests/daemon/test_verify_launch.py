@@ -18,9 +18,8 @@ from tests.verify.test_castle_service import SERVICE
 from tests.verify.test_runner import record_consumer_run
 from tests.verify.test_verify_cli import Service
 
-from .castle_project import castle_project, is_event, last_seq, wait_for_event
+from .castle_project import castle_project, is_event, last_seq, run_castle_tests, wait_for_event
 from .conftest import Daemon, env_for, wait_for
-from .test_test_runs import run_castle_tests
 
 VERSAILLES = "3f6c2b0e-8a51-4c1e-9d3a-6b2f7e4d1a90"
 CRASHING = """

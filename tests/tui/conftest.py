@@ -4,9 +4,7 @@ wait on what the screen shows."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,14 +14,8 @@ from textual.pilot import Pilot
 
 from entente_tui.app import EntenteApp
 from tests.daemon.castle_project import CastleProject, castle_project
+from tests.daemon.castle_project import run_castle_tests as run_project_tests
 from tests.daemon.conftest import Daemon
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "h"
-    monkeypatch.setenv("ENTENTE_HOME", str(folder))
-    return folder
 
 
 @pytest.fixture
@@ -47,19 +39,7 @@ def run_castle_tests(
     castle: CastleProject, home: Path, *args: str, run_id: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     """The castle client's own pytest run, recording through the daemon's mock."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "CI"))}
-    env["ENTENTE_HOME"] = str(home)
-    if run_id is not None:
-        env["ENTENTE_RUN_ID"] = run_id
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
-        cwd=castle.config.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=100,
-        check=False,
-    )
+    return run_project_tests(castle.config.parent, home, *args, run_id=run_id)
 
 
 def make_app(castle: CastleProject, home: Path) -> EntenteApp:

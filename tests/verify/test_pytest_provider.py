@@ -9,20 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from entente_daemon.store import Store
 from tests.verify.test_runner import record_consumer_run
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "castle-service"
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "home"
-    monkeypatch.setenv("ENTENTE_HOME", str(folder))
-    return folder
 
 
 def run_example(home: Path, **env: str) -> subprocess.CompletedProcess[str]:
