@@ -49,11 +49,13 @@ from entente_tui.screens.start_verification import StartVerificationScreen  # no
 from tests.daemon.castle_project import (  # noqa: E402
     castle_project,
     free_port,
-    is_event,
-    last_seq,
-    wait_for_event,
 )
-from tests.tui.scene import BROKEN_LINE, Scene, neutral_client_factory, wait_serving  # noqa: E402
+from tests.tui.scene import (  # noqa: E402
+    Scene,
+    break_and_fix_spec,
+    neutral_client_factory,
+    wait_serving,
+)
 from tests.tui.settle import rows_in, settle, show, until  # noqa: E402
 
 SERVICE_EXAMPLE = ROOT / "examples" / "castle-service"
@@ -155,20 +157,7 @@ def record(scene: Scene, env: dict[str, str]) -> None:
 
 def break_and_fix(scene: Scene) -> Callable[[], None]:
     """A function that breaks the spec, waits for the error, and fixes it again."""
-
-    def act() -> None:
-        text = scene.castle.spec.read_text(encoding="utf-8")
-        broken = text.replace(BROKEN_LINE, "    get:\n      operationId: [listCastles\n", 1)
-        with scene.client() as client:
-            since = last_seq(client)
-            scene.castle.write_spec(broken)
-            wait_for_event(client, since, is_event("spec.error"), what="spec.error")
-            since = last_seq(client)
-            scene.castle.write_spec(text)
-            wait_for_event(client, since, is_event("spec.reloaded"), what="spec.reloaded")
-            wait_serving(client, scene.castle.port)
-
-    return act
+    return lambda: break_and_fix_spec(scene)
 
 
 async def shoot(scene: Scene, out: Path, size: tuple[int, int]) -> list[Path]:
