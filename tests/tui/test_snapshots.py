@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 
 from entente_daemon.client import aio
@@ -27,7 +28,7 @@ from entente_tui.screens.alert_detail import AlertDetailScreen
 from entente_tui.screens.fixture_detail import FixtureDetailScreen
 from entente_tui.screens.help import HelpScreen
 from entente_tui.screens.interactions import InteractionsScreen
-from entente_tui.screens.reject_note import RejectNoteScreen
+from entente_tui.screens.reject_note import EditNotesScreen, RejectNoteScreen
 from entente_tui.screens.start_verification import StartVerificationScreen
 
 from .scene import Scene, build_scene, neutral_client_factory
@@ -166,6 +167,25 @@ def test_reject_note(snap_compare: SnapCompare, scene_app: Callable[..., Entente
         "down",
         "r",
         done=lambda app: isinstance(app.screen, RejectNoteScreen),
+    )
+    assert snap_compare(scene_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_edit_notes(snap_compare: SnapCompare, scene_app: Callable[..., EntenteApp]) -> None:
+    run_before = then(
+        showing("fixtures", "3"),
+        "down",
+        "n",
+        done=lambda app: isinstance(app.screen, EditNotesScreen),
+    )
+    assert snap_compare(scene_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_command_palette(snap_compare: SnapCompare, scene_app: Callable[..., EntenteApp]) -> None:
+    run_before = then(
+        showing("fixtures", "3"),
+        "ctrl+p",
+        done=lambda app: isinstance(app.screen, CommandPalette),
     )
     assert snap_compare(scene_app(), terminal_size=SIZE, run_before=run_before)
 
