@@ -87,9 +87,6 @@ def add_daemon_routes(router: Router, ctx: ApiContext) -> None:
             status=501,
         )
 
-    async def start_verification(request: Request) -> JsonResponse:
-        return not_yet("running a verification")
-
     async def start_sync(request: Request) -> JsonResponse:
         return not_yet("syncing with the broker")
 
@@ -99,6 +96,5 @@ def add_daemon_routes(router: Router, ctx: ApiContext) -> None:
     router.add("GET", "/v1/mocks", mocks)
     router.add("GET", "/v1/projects", list_projects)
     router.add("POST", "/v1/projects", attach_project)
-    router.add("POST", "/v1/verifications", start_verification)
     router.add("POST", "/v1/sync", start_sync)
     add_fixture_check_routes(router, ctx)  # POST /v1/fixtures/check
