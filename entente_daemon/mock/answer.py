@@ -43,7 +43,7 @@ from entente_daemon.mock.examples import Preferences, default_example, pick_exam
 from entente_daemon.mock.fixtures import explain_ranking, short_id
 from entente_daemon.mock.http import MockRequest
 from entente_daemon.mock.plan import OperationPlan, StatusChoice
-from entente_daemon.mock.prepare import EMPTY, Bodies, Prepared
+from entente_daemon.mock.prepare import EMPTY, Bodies, Prepared, room
 from entente_daemon.mock.problem import INVALID_PREFER, NO_RESPONSE, NOT_ACCEPTABLE, listing
 from entente_daemon.mock.validation import RequestCheck, negotiate
 from entente_daemon.model import Fixture
@@ -66,6 +66,10 @@ class Served:
     fixture: Fixture | None = None
     example_name: str | None = None
     applied: tuple[str, ...] = ()  # the Prefer preferences honoured
+    #: The same answer to every request of its operation with these preferences and
+    #: ``Accept`` (an example, an empty body): kept by the `Answerer`, and the same object
+    #: each time, so that what is made from it can be kept too.
+    static: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,9 @@ class Answerer:
         self.options = options
         self.bodies = Bodies(spec, validate=options.validate_responses)
         self._plans: dict[str, OperationPlan] = {}
+        # Answers that do not depend on the request beyond (operation, Prefer: code and
+        # dynamic, Accept): id(operation) and those → (operation, reasons, answer).
+        self._static: dict[tuple[Any, ...], tuple[Operation, tuple[str, ...], Served]] = {}
 
     def plan(self, operation: Operation) -> OperationPlan:
         plan = self._plans.get(operation.operation_id)
@@ -134,13 +141,35 @@ class Answerer:
             served = self._from_fixtures(operation, request, check, prefs, fixtures, reasons)
             if served is not None:
                 return served
+        key = (id(operation), prefs.code, prefs.dynamic, accept)
+        static = self._static.get(key)
+        if static is not None and static[0] is operation:
+            reasons.extend(static[1])
+            return static[2]
+        start = len(reasons)
+        outcome = self._from_spec(operation, request, prefs, choice, accept, reasons)
+        if isinstance(outcome, Served) and outcome.static:
+            room(self._static)[key] = (operation, tuple(reasons[start:]), outcome)
+        return outcome
+
+    def _from_spec(
+        self,
+        operation: Operation,
+        request: MockRequest,
+        prefs: Preferences,
+        choice: StatusChoice,
+        accept: str | None,
+        reasons: list[str],
+    ) -> Served | Refusal:
+        """The answer from the spec: an example, generated data or an empty body."""
+        name = operation.operation_id
         reasons.append(choice.reason)
         applied = ("code",) if prefs.code is not None else ()
         response = choice.response
         if not response.content:
             reasons.append(f"{choice.status} documents no content: empty body")
             headers = self.bodies.required_headers(choice.status, response)
-            return Served(choice.status, headers, EMPTY, "generated", applied=applied)
+            return Served(choice.status, headers, EMPTY, "generated", applied=applied, static=True)
         offered = list(response.content)
         media = negotiate(accept, offered)
         if media is None:
@@ -163,7 +192,14 @@ class Answerer:
                     reasons.append(f"used {example.label} of {where}")
                     headers = self.bodies.required_headers(choice.status, response)
                     return Served(
-                        choice.status, headers, prepared, "example", None, example.name, applied
+                        choice.status,
+                        headers,
+                        prepared,
+                        "example",
+                        None,
+                        example.name,
+                        applied,
+                        static=True,
                     )
                 reasons.append(
                     f"{example.label} of {where} does not fit its schema "

@@ -38,7 +38,6 @@ RequestLog = Callable[[MockRequest, MockResult, float], None]
 
 _TEST = TEST_HEADER.encode("ascii")
 _RUN = RUN_HEADER.encode("ascii")
-_DROPPED_RESPONSE_HEADERS = frozenset({b"content-length", b"transfer-encoding"})
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 
 
@@ -97,41 +96,51 @@ class MockApp:
                     break
             body = b"".join(chunks)
 
-        test_id: str | None = None
-        run_id: str | None = None
-        headers: list[tuple[str, str]] = []
-        for name, raw_value in scope["headers"]:  # names are lower-case (ASGI says so)
-            if name == _TEST:
-                test_id = raw_value.decode("latin-1")
-            elif name == _RUN:
-                run_id = raw_value.decode("latin-1")
-            else:
-                headers.append((name.decode("latin-1"), raw_value.decode("latin-1")))
-
+        headers, test_id, run_id = read_headers(scope["headers"])
         request = MockRequest(
             scope["method"],
             _raw_path(scope),
             scope.get("query_string", b"").decode("latin-1"),
-            tuple(headers),
+            headers,
             body,
         )
-        try:
-            result = engine.handle(request)
-        except Exception as exc:  # the engine promises not to raise; never drop a request
-            log.exception("the mock engine failed on %s %s", request.method, request.path)
-            result = _engine_failure(exc)
-
+        result = self.answer(engine, request)
         response = result.response
         await send(
             {
                 "type": "http.response.start",
                 "status": response.status,
-                "headers": _encode_headers(response),
+                "headers": response.wire_headers,  # made once per response object
             }
         )
         await send({"type": "http.response.body", "body": _body_of(response)})
+        self.answered(request, result, perf_counter() - start, test_id, run_id)
 
-        duration = perf_counter() - start
+    # -- what any server serving this app calls --------------------------------------------
+
+    def start(self) -> None:
+        """Start recording (the recorder's flusher); raises when it cannot."""
+        if self.recorder is not None:
+            self.recorder.start()
+
+    @staticmethod
+    def answer(engine: Engine, request: MockRequest) -> MockResult:
+        """``engine``'s answer (take ``app.engine`` once per request); never raises."""
+        try:
+            return engine.handle(request)
+        except Exception as exc:  # the engine promises not to raise; never drop a request
+            log.exception("the mock engine failed on %s %s", request.method, request.path)
+            return _engine_failure(exc)
+
+    def answered(
+        self,
+        request: MockRequest,
+        result: MockResult,
+        duration: float,
+        test_id: str | None,
+        run_id: str | None,
+    ) -> None:
+        """After the answer went out: record it, and call ``on_request``."""
         recorder = self.recorder
         if recorder is not None:
             recorder.record(request, result, duration, test_id, run_id)
@@ -147,8 +156,7 @@ class MockApp:
             kind = message["type"]
             if kind == "lifespan.startup":
                 try:
-                    if self.recorder is not None:
-                        self.recorder.start()
+                    self.start()
                 except Exception as exc:
                     await send({"type": "lifespan.startup.failed", "message": str(exc)})
                     return
@@ -169,55 +177,61 @@ class MockApp:
         return self.unwritten
 
 
+_ReadHeaders = tuple[tuple[tuple[str, str], ...], str | None, str | None]
+_READ: dict[tuple[Any, ...], _ReadHeaders] = {}
+_READ_MAX = 4096
+
+
+def read_headers(raw: Any) -> _ReadHeaders:
+    """The request headers (``(name, value)`` byte pairs, lower-case names) decoded, without
+    the attribution headers, whose values come apart: (headers, test id, run id).
+
+    Remembered: a client sends the same headers again and again, and the same decoded
+    tuple each time also makes the recorder's grouping of repeats cheaper."""
+    try:
+        key = tuple(raw)
+        found = _READ.get(key)
+    except TypeError:  # a server giving lists rather than tuples
+        return _decode_headers(raw)
+    if found is None:
+        found = _decode_headers(raw)
+        if len(_READ) >= _READ_MAX:
+            _READ.clear()
+        _READ[key] = found
+    return found
+
+
+def _decode_headers(raw: Any) -> _ReadHeaders:
+    test_id: str | None = None
+    run_id: str | None = None
+    headers: list[tuple[str, str]] = []
+    for name, raw_value in raw:
+        if name == _TEST:
+            test_id = raw_value.decode("latin-1")
+        elif name == _RUN:
+            run_id = raw_value.decode("latin-1")
+        else:
+            headers.append((name.decode("latin-1"), raw_value.decode("latin-1")))
+    return tuple(headers), test_id, run_id
+
+
 def _raw_path(scope: Scope) -> str:
-    """The path as sent, still percent-encoded (bytes that are not ASCII get encoded)."""
     raw: bytes | None = scope.get("raw_path")
     if not raw:
         return quote(scope.get("path", "/"), safe=_PATH_SAFE)
+    return raw_path(raw)
+
+
+def raw_path(raw: bytes) -> str:
+    """The path as sent, still percent-encoded (bytes that are not ASCII get encoded)."""
     try:
         return raw.decode("ascii")
     except UnicodeDecodeError:
         return quote_from_bytes(raw, safe=_PATH_SAFE)
 
 
-_ENCODED: dict[tuple[tuple[str, str], ...], list[tuple[bytes, bytes]]] = {}
-_ENCODED_MAX = 1024
-
-
-def _encode_headers(response: MockResponse) -> list[tuple[bytes, bytes]]:
-    """The response's headers for the server, with our own ``content-length`` (none on the
-    statuses that have no body). Encodings are remembered: a mock repeats its headers."""
-    encoded = _ENCODED.get(response.headers)
-    if encoded is None:
-        encoded = _encode(response.headers)
-        if len(_ENCODED) >= _ENCODED_MAX:
-            _ENCODED.clear()
-        _ENCODED[response.headers] = encoded
-    if _has_body(response.status):
-        return [*encoded, (b"content-length", str(len(response.body)).encode("ascii"))]
-    return list(encoded)
-
-
-def _encode(headers: tuple[tuple[str, str], ...]) -> list[tuple[bytes, bytes]]:
-    encoded: list[tuple[bytes, bytes]] = []
-    for name, value in headers:
-        raw_name = name.lower().encode("latin-1")
-        if raw_name in _DROPPED_RESPONSE_HEADERS:
-            continue
-        try:
-            raw_value = value.encode("latin-1")
-        except UnicodeEncodeError:
-            raw_value = value.encode("utf-8")
-        encoded.append((raw_name, raw_value))
-    return encoded
-
-
-def _has_body(status: int) -> bool:
-    return status >= 200 and status not in (204, 304)
-
-
 def _body_of(response: MockResponse) -> bytes:
-    return response.body if _has_body(response.status) else b""
+    return response.body if response.has_body else b""
 
 
 def _engine_failure(exc: Exception) -> MockResult:

@@ -151,6 +151,8 @@ def parse_body(content_type: str | None, body: bytes) -> Any:
     raises: a body that cannot be read as its media type (malformed JSON...) is returned as
     its text, or None if that is not text either. (`validate_request` reports such a body
     as a violation, with the parser's line and column.)"""
+    if not body:
+        return None
     media = parse_media_type(content_type) if content_type else None
     read = read_body(media, content_type, body)
     if read.problem is None:

@@ -38,8 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from entente_daemon.mock.answer import Answerer, Options, Refusal, Served
-from entente_daemon.mock.encode import safe_header
-from entente_daemon.mock.examples import parse_prefer
+from entente_daemon.mock.examples import preferences
 from entente_daemon.mock.http import MockRequest, MockResponse, MockResult
 from entente_daemon.mock.problem import (
     INVALID_PREFER,
@@ -52,13 +51,15 @@ from entente_daemon.mock.problem import (
     plural,
     problem_response,
 )
+from entente_daemon.mock.responses import Responses, make_response, source_headers
 from entente_daemon.mock.validation import RequestCheck, parse_body, validate_request
 from entente_daemon.model import AnswerSource, Fixture, FixtureStatus, MatchContext
-from entente_daemon.spec import MatchStatus, Operation, Spec
+from entente_daemon.spec import MatchResult, MatchStatus, Operation, Spec
 
 __all__ = ["FixtureSupply", "MockEngine", "MockOptions"]
 
 _log = logging.getLogger(__name__)
+_MATCHES_MAX = 4096
 
 FixtureSupply = Callable[[], Sequence[Fixture]] | Sequence[Fixture]
 
@@ -133,6 +134,8 @@ class MockEngine:
             Options(options.validate_responses, options.use_fixtures, options.use_examples),
         )
         self._indexed: tuple[Any, dict[str, list[Fixture]]] = (None, {})
+        self._responses = Responses()  # made once for answers from the spec
+        self._matches: dict[tuple[str, str], MatchResult] = {}
         self._paths = tuple(
             dict.fromkeys(
                 base + op.path
@@ -164,8 +167,20 @@ class MockEngine:
             _log.exception("the mock failed on %s %s", request.method, request.path)
             return _failure(request, exc, trace)
 
+    def _match(self, method: str, path: str) -> MatchResult:
+        """`Spec.match`, remembered for the paths seen last (a consumer's tests repeat
+        their requests; the result is read, never changed)."""
+        key = (method, path)
+        found = self._matches.get(key)
+        if found is None:
+            found = self._spec.match(method, path)
+            if len(self._matches) >= _MATCHES_MAX:
+                self._matches.clear()
+            self._matches[key] = found
+        return found
+
     def _handle(self, request: MockRequest, trace: _Trace) -> MockResult:
-        found = self._spec.match(request.method, request.path)
+        found = self._match(request.method, request.path)
         if found.status is MatchStatus.NO_SUCH_PATH:
             return self._no_such_path(request)
         if found.status is MatchStatus.METHOD_NOT_ALLOWED or found.operation is None:
@@ -190,7 +205,7 @@ class MockEngine:
                 headers={},
                 cookies={},
             )
-        prefs = parse_prefer(request.header_values("prefer"))
+        prefs = preferences(request.header_values("prefer"))
         if prefs.problems:
             refusal = Refusal(INVALID_PREFER, 400, "; ".join(prefs.problems))
             return _refused(refusal, operation, check, trace)
@@ -201,7 +216,12 @@ class MockEngine:
         outcome = self._answerer.answer(operation, request, check, prefs, fixtures, trace.reasons)
         if isinstance(outcome, Refusal):
             return _refused(outcome, operation, check, trace)
-        return _served(outcome, operation, check, trace, prefs.applied(*outcome.applied))
+        applied = prefs.applied(*outcome.applied) if outcome.applied else None
+        if outcome.source == "fixture":
+            response = make_response(outcome, operation, applied)
+        else:
+            response = self._responses.get(outcome, operation, applied)
+        return _served(outcome, operation, check, trace, response)
 
     def _fixtures_for(self, operation: Operation) -> list[Fixture]:
         supply = self._supply
@@ -222,19 +242,10 @@ class MockEngine:
             f"documented paths: {listing(self._paths)}"
         )
         response, body = problem_response(
-            NO_SUCH_PATH, 404, detail, headers=_source_headers(None), paths=list(self._paths)
+            NO_SUCH_PATH, 404, detail, headers=source_headers(None), paths=list(self._paths)
         )
         context = MatchContext(source="error", reasons=[f"no path of {title} matches"])
         return MockResult(response, context, response_body=body)
-
-
-def _source_headers(
-    operation: Operation | None, source: str = "error"
-) -> tuple[tuple[str, str], ...]:
-    headers = [("x-entente-source", source)]
-    if operation is not None:
-        headers.append(("x-entente-operation", operation.operation_id))
-    return tuple(headers)
 
 
 def _not_allowed(request: MockRequest, allowed: Sequence[str]) -> MockResult:
@@ -244,7 +255,7 @@ def _not_allowed(request: MockRequest, allowed: Sequence[str]) -> MockResult:
         METHOD_NOT_ALLOWED,
         405,
         detail,
-        headers=allow_header(allowed) + _source_headers(None),
+        headers=allow_header(allowed) + source_headers(None),
         allowed=list(allowed),
     )
     context = MatchContext(source="error", reasons=[detail])
@@ -264,7 +275,7 @@ def _invalid_request(operation: Operation, check: RequestCheck, trace: _Trace) -
         INVALID_REQUEST,
         status,
         detail,
-        headers=_source_headers(operation),
+        headers=source_headers(operation),
         title=_INVALID_TITLES.get(status, "Invalid request"),
         operation=operation.operation_id,
         violations=violations,
@@ -290,7 +301,7 @@ def _refused(
         refusal.kind,
         refusal.status,
         refusal.detail,
-        headers=_source_headers(operation),
+        headers=source_headers(operation),
         operation=operation.operation_id,
         **refusal.extra,
     )
@@ -309,24 +320,14 @@ def _served(
     operation: Operation,
     check: RequestCheck,
     trace: _Trace,
-    applied: str | None,
+    response: MockResponse,
 ) -> MockResult:
     prepared = served.prepared
-    headers: list[tuple[str, str]] = []
-    if prepared.content_type is not None:
-        headers.append(("content-type", prepared.content_type))
-    headers.extend(served.headers)
-    headers.extend(_source_headers(operation, served.source))
-    if applied:
-        headers.append(("preference-applied", applied))
     if prepared.problems:
-        headers.append(("x-entente-validation", "failed"))
-        summary = f"{plural(len(prepared.problems), 'problem')}: {'; '.join(prepared.problems)}"
-        headers.append(("x-entente-validation-errors", safe_header(summary, 300)))
         trace.errors.extend(prepared.problems)
     fixture_id = served.fixture.id if served.fixture else None
     return MockResult(
-        MockResponse(served.status, tuple(headers), prepared.body),
+        response,
         trace.context(served.source, fixture_id, served.example_name),
         operation_id=operation.operation_id,
         request_body=check.body,
@@ -346,7 +347,7 @@ def _failure(request: MockRequest, exc: Exception, trace: _Trace) -> MockResult:
         MOCK_ERROR,
         500,
         detail,
-        headers=_source_headers(operation),
+        headers=source_headers(operation),
         operation=operation.operation_id if operation else None,
     )
     trace.reasons.append("internal error")

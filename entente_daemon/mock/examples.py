@@ -22,7 +22,7 @@ I/O) and are passed over.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +95,25 @@ def _unquote(word: str) -> str:
                 escaped = True
         return "".join(out)
     return word
+
+
+_PARSED: dict[tuple[str, ...], Preferences] = {}
+_PARSED_MAX = 1024
+
+
+def preferences(values: Sequence[str]) -> Preferences:
+    """`parse_prefer`, remembered: a test sends the same few ``Prefer`` values again and
+    again. The result is shared: do not change its ``given``."""
+    if not values:
+        return NO_PREFERENCES
+    key = tuple(values)
+    found = _PARSED.get(key)
+    if found is None:
+        found = parse_prefer(key)
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
 
 
 def parse_prefer(headers: Iterable[str]) -> Preferences:

@@ -109,13 +109,32 @@ def quality(ranges: Sequence[Range], offer: MediaType) -> tuple[float, int]:
     return best_q, best_specificity
 
 
+_DECIDED: dict[tuple[str | None, tuple[str, ...]], str | None] = {}
+_DECIDED_MAX = 1024
+
+
 def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
     """The entry of ``offered`` (media types as the spec writes them) to answer with, or
     None when ``Accept`` accepts none of them (a ``406``). Without an ``Accept`` (or with
     one that has no usable range) the first offer; with nothing offered, None (the caller
-    knows whether an empty answer needs negotiating at all)."""
+    knows whether an empty answer needs negotiating at all).
+
+    Decisions are remembered (a client sends the same ``Accept`` again and again)."""
     if not offered:
         return None
+    key = (accept, tuple(offered))
+    try:
+        return _DECIDED[key]
+    except KeyError:
+        pass
+    decided = _negotiate(accept, offered)
+    if len(_DECIDED) >= _DECIDED_MAX:
+        _DECIDED.clear()
+    _DECIDED[key] = decided
+    return decided
+
+
+def _negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
     ranges = parse_accept(accept) if accept and accept.strip() else ()
     if not ranges:
         return offered[0]

@@ -5,8 +5,9 @@
 response schema (``direction="response"``: write-only properties must not appear). What does
 not depend on the request is computed once: example bytes and their validation, a fixture's
 bytes and validation (keyed by the fixture object), required header values, validators.
-Generated answers depend on the request only through its seed (`request_seed`) and are
-cached by it. Each cache is emptied when it outgrows `CACHE_LIMIT` entries.
+Generated answers depend on the request only through its seed (`request_seed`: method,
+path, query, body) and are cached by what the seed is made of. Each cache is emptied when it
+outgrows `CACHE_LIMIT` entries.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class Bodies:
         self.schema_cache = SchemaCache()
         self._examples: dict[tuple[int, str | None, str], Prepared] = {}
         self._fixtures: dict[int, tuple[Fixture, Prepared]] = {}
-        self._generated: dict[tuple[str, int, str, bytes], Prepared] = {}
+        self._generated: dict[tuple[Any, ...], Prepared] = {}
         self._headers: dict[tuple[int, int], list[tuple[str, str]]] = {}
 
     def problems(self, value: Any, schema: Any) -> tuple[str, ...]:
@@ -111,10 +112,20 @@ class Bodies:
     def generate(
         self, operation: Operation, status: int, media: MediaType, request: MockRequest
     ) -> Prepared:
-        seed = request_seed(request)
-        key = (operation.operation_id, status, media.media_type, seed)
+        # Keyed by the request as sent (what its seed is made of): a repeated request finds
+        # its answer without hashing or parsing anything.
+        key = (
+            operation.operation_id,
+            status,
+            media.media_type,
+            request.method,
+            request.path,
+            request.query_string,
+            request.body,
+        )
         prepared = self._generated.get(key)
         if prepared is None:
+            seed = request_seed(request)
             schema = media.schema if media.schema is not None else True
             value = generate(
                 schema,

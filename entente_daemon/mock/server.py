@@ -5,6 +5,11 @@ The listening socket is bound here, before uvicorn starts, so that port 0 works 
 picks a free port and `MockServer.port` tells which) and connections made before uvicorn is
 ready wait in the backlog instead of being refused.
 
+A `MockApp` is served by Entente's own HTTP/1.1 protocol (`entente_daemon.mock.direct`),
+which answers each request as soon as it is parsed, without an ASGI server around the engine
+(several times less work per request); any other ASGI app, or any app when httptools is
+missing or ``ENTENTE_MOCK_SERVER=uvicorn`` is set, by uvicorn.
+
 Secure by default: only loopback addresses are accepted unless ``allow_remote`` is given,
 because a mock answers anyone who can reach it and records what they send.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 import errno
 import gc
 import ipaddress
+import os
 import signal
 import socket
 import threading
@@ -24,13 +30,26 @@ from typing import Any
 import uvicorn
 
 from entente_daemon.errors import EntenteError
+from entente_daemon.mock.asgi import MockApp
+from entente_daemon.mock.direct import DirectServer
 
 DEFAULT_HOST = "127.0.0.1"
 BACKLOG = 2048
+#: ``ENTENTE_MOCK_SERVER=uvicorn`` serves mocks with uvicorn instead of Entente's protocol.
+SERVER_ENV = "ENTENTE_MOCK_SERVER"
 
 
 class ServeError(EntenteError):
     """The mock cannot listen where asked (a remote address refused, a port taken)."""
+
+
+def direct(app: Any) -> bool:
+    """Whether ``app`` is served by Entente's own protocol rather than uvicorn."""
+    return (
+        isinstance(app, MockApp)
+        and os.environ.get(SERVER_ENV, "").strip().lower() != "uvicorn"
+        and _installed("httptools")
+    )
 
 
 def _installed(module: str) -> bool:
@@ -135,9 +154,9 @@ class MockServer:
         with MockServer(MockApp(engine)) as server:
             httpx.get(server.url + "/castles")
 
-    ``start`` returns once uvicorn serves (``port`` and ``url`` are known from then on);
-    ``stop`` finishes the requests in flight, runs the app's lifespan shutdown (which flushes
-    the recorder) and returns once the thread has ended.
+    ``start`` returns once it serves (``port`` and ``url`` are known from then on);
+    ``stop`` finishes the requests in flight, closes the app (which flushes the recorder)
+    and returns once the thread has ended.
     """
 
     def __init__(
@@ -156,6 +175,7 @@ class MockServer:
         self._log_level = log_level
         self._sock: socket.socket | None = None
         self._server: _Server | None = None
+        self._direct: DirectServer | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         self.url = ""
@@ -168,6 +188,8 @@ class MockServer:
         self._sock = sock
         self.port = sock.getsockname()[1]
         self.url = url_of(sock)
+        if direct(self.app):
+            return self._start_direct(sock, timeout)
         server = _Server(uvicorn_config(self.app, log_level=self._log_level))
         self._server = server
         self._thread = threading.Thread(
@@ -182,6 +204,30 @@ class MockServer:
             raise ServeError(f"the mock on {self.url} failed to start: {self._error!r}")
         return self
 
+    def _start_direct(self, sock: socket.socket, timeout: float) -> MockServer:
+        server = DirectServer(self.app, sock)
+        self._direct = server
+        self._thread = threading.Thread(
+            target=self._serve_direct, args=(server, sock), name=f"entente-mock-{self.port}"
+        )
+        self._thread.daemon = True
+        self._thread.start()
+        if not server.serving.wait(timeout):
+            self.stop()
+            raise ServeError(f"the mock on {self.url} did not start within {timeout:g}s")
+        if server.error is not None:
+            self._thread.join(timeout)
+            raise ServeError(f"the mock on {self.url} failed to start: {server.error!r}")
+        return self
+
+    def _serve_direct(self, server: DirectServer, sock: socket.socket) -> None:
+        try:
+            server.run()
+        except BaseException as exc:
+            self._error = exc
+        finally:
+            sock.close()
+
     def _serve(self, server: _Server, sock: socket.socket) -> None:
         try:
             server.run(sockets=[sock])
@@ -193,6 +239,10 @@ class MockServer:
 
     def stop(self, timeout: float = 30.0) -> None:
         """Graceful stop; idempotent."""
+        if self._direct is not None and self._thread is not None:
+            self._direct.stop()
+            self._thread.join(timeout)
+            return
         server, thread = self._server, self._thread
         if server is None or thread is None:
             return
@@ -250,6 +300,16 @@ def serve_forever(
     sock = bind_socket(host, port)
     if on_listening is not None:
         on_listening(url_of(sock))
+    if direct(app):
+        tune_gc()
+        main_thread = threading.current_thread() is threading.main_thread()
+        try:
+            DirectServer(app, sock).run(handle_signals=main_thread)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            sock.close()
+        return
     server = uvicorn.Server(uvicorn_config(app, log_level=log_level))
     tune_gc()
     # uvicorn handles SIGINT/SIGTERM itself (a graceful stop), then re-raises the signal to

@@ -25,6 +25,8 @@ class Uploader(Protocol):
 
 
 class DaemonSink(Sink):
+    write_slice = 500  # one upload per slice: few, larger requests
+
     def __init__(self, client: Uploader, *, describe_as: str = "the Entente daemon") -> None:
         self._client = client
         self._description = describe_as

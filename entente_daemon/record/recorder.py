@@ -3,18 +3,20 @@
 On the request path, ``record`` only groups: identical requests (same request, answer, test
 and run) share one entry whose count grows, under a lock held for a dict lookup, so a tight
 loop of one request costs a tuple hash per request and nothing else. A flusher thread wakes
-every ``flush_interval`` seconds (sooner once ``batch_size`` distinct requests wait), turns
+every ``flush_interval`` seconds (sooner once ``batch_size`` new requests wait: repeats of
+requests it has seen do not count, or a load of repeats would keep it busy), turns
 each group into a redacted, hashed `Interaction` whose ``count`` is the group's size
-(remembering recent conversions), merges interactions with equal content hashes, and hands
-the batch to the sink. Interactions the sink already has (a request repeated after its
-first write) only grow its count: those updates are written every ``repeat_interval``
-seconds (and on ``flush``/``close``), so a load of repeated requests does not rewrite the
-same records several times a second. (Grouping on the request path rather than in the
-flusher matters: a flusher busy with every request would take the GIL from the event loop
-for milliseconds at a time.) A sink that fails (a store locked by another writer, a full
-disk) keeps its batch in memory: it is merged with what comes next and written again every
-``retry_interval`` seconds, and ``warn`` is told once when that starts and once when it
-recovers.
+(remembering recent conversions: a repeat costs a lookup and a count bump, see `memo`),
+merges interactions with equal content hashes, and hands them to the sink in slices.
+Interactions the sink already has (a request repeated after its first write) only grow its
+count: those updates are written every ``repeat_interval`` seconds (and on
+``flush``/``close``), so a load of repeated requests does not rewrite the same records
+several times a second. (Grouping on the request path rather than in the flusher matters: a
+flusher busy with every request would take the GIL from the event loop for milliseconds at
+a time; and the flusher lets go of the GIL every half millisecond, see `slicing`.) A sink
+that fails (a store locked by another writer, a full disk) keeps what it was not given in
+memory: it is merged with what comes next and written again every ``retry_interval``
+seconds, and ``warn`` is told once when that starts and once when it recovers.
 
 Memory stays bounded: beyond ``max_queued`` distinct requests waiting for the flusher, or
 ``max_unwritten`` distinct interactions waiting for a failing sink, new ones are counted in
@@ -34,13 +36,15 @@ from entente_daemon.mock.http import MockRequest, MockResult
 from entente_daemon.model import Interaction, new_id
 from entente_daemon.record.context import RecordingContext, recording_context
 from entente_daemon.record.convert import Identity, to_interaction
+from entente_daemon.record.memo import Conversions
 from entente_daemon.record.redact import Redaction
 from entente_daemon.record.sinks import Sink, merge
+from entente_daemon.record.slicing import Slicer, slices
 
 log = logging.getLogger(__name__)
 
-_CACHE_SIZE = 4096  # raw request/answer → interaction conversions remembered
 _Key = tuple[Any, ...]
+_CONVERTED_MAX = 16_384
 
 
 class _Group:
@@ -102,6 +106,7 @@ class Recorder:
         repeat_interval: float = 30.0,
         retry_interval: float = 1.0,
         batch_size: int = 2000,
+        write_slice: int | None = None,
         max_queued: int = 200_000,
         max_unwritten: int = 100_000,
         warn: Callable[[str], None] | None = None,
@@ -117,6 +122,7 @@ class Recorder:
         self.repeat_interval = repeat_interval
         self.retry_interval = retry_interval
         self.batch_size = batch_size
+        self.write_slice = max(1, write_slice if write_slice is not None else sink.write_slice)
         self.max_queued = max_queued
         self.max_unwritten = max_unwritten
         self._warn = warn if warn is not None else log.warning
@@ -127,13 +133,17 @@ class Recorder:
         self.last_error: Exception | None = None
 
         self._groups: dict[_Key, _Group] = {}
+        # Keys the flusher has converted already: their requests are repeats, which do not
+        # make it wake before its time (only ``_fresh`` ones count towards ``batch_size``).
+        self._converted: set[_Key] = set()
+        self._fresh = 0
         self._lock = threading.Lock()  # guards _groups and the counters
         self._unwritten: dict[str, Interaction] = {}
         self._written: set[str] = set()  # content hashes the sink has taken
         # Repeats of written interactions: content hash → (the interaction, count, last seen).
         self._repeats: dict[str, tuple[Interaction, int, float]] = {}
         self._next_repeats = 0.0  # when count updates of written interactions are due
-        self._cache: dict[tuple[Any, ...], Interaction] = {}
+        self._cache = Conversions()  # group key → interaction, for repeats
         self._wake = threading.Event()
         self._flush_lock = threading.Lock()
         self._start_lock = threading.Lock()
@@ -192,10 +202,12 @@ class Recorder:
                 return
             groups[key] = _Group(identity, request, result, duration, now, test_id, run_id)
             self.recorded += 1
-            waiting = len(groups)
+            if key not in self._converted:
+                self._fresh += 1
+            fresh = self._fresh
         if self._thread is None:
             self.start()
-        if waiting >= self.batch_size:
+        if fresh >= self.batch_size:
             self._wake.set()
 
     # -- identity --------------------------------------------------------------------------
@@ -251,8 +263,7 @@ class Recorder:
         """What the sink has not taken: new interactions and the count updates of written
         ones (as interactions carrying the counts to add)."""
         return list(self._unwritten.values()) + [
-            interaction.model_copy(update={"id": new_id(), "count": count, "last_seen": _utc(last)})
-            for interaction, count, last in self._repeats.values()
+            _count_update(*repeat) for repeat in self._repeats.values()
         ]
 
     def __enter__(self) -> Recorder:
@@ -277,8 +288,13 @@ class Recorder:
 
     def _flush_once(self, *, force: bool) -> bool:
         """Convert what is queued and write it with what is waiting; call under
-        ``_flush_lock``. Whether nothing is left unwritten."""
-        self._collect()
+        ``_flush_lock``. Whether nothing is left unwritten.
+
+        The sink gets slices of ``write_slice`` interactions (by default the sink's own), the
+        GIL being let go between them; an interaction leaves memory once the slice holding it
+        is written, so a sink failing half-way is retried with the rest only."""
+        slicer = Slicer()
+        self._collect(slicer)
         if not self._unwritten and not self._repeats:
             self._idle()
             return True
@@ -286,40 +302,44 @@ class Recorder:
         if not force and now < self._next_attempt:
             return False
         repeats_due = force or now >= self._next_repeats
-        batch = list(self._unwritten.values())
-        if repeats_due:
-            batch.extend(
-                interaction.model_copy(
-                    update={"id": new_id(), "count": count, "last_seen": _utc(last)}
-                )
-                for interaction, count, last in self._repeats.values()
-            )
-        if not batch:
+        if not self._unwritten and not repeats_due:
             return False  # only count updates wait, and they are not due yet
+        was_failing = self._failing_since is not None
+        total = len(self._unwritten) + (len(self._repeats) if repeats_due else 0)
         try:
-            self.sink.write(batch)
+            for chunk in slices(list(self._unwritten.values()), self.write_slice):
+                slicer.pause()
+                self.sink.write(chunk)
+                for interaction in chunk:
+                    self._written.add(interaction.content_hash)
+                    del self._unwritten[interaction.content_hash]
+                self.written += sum(interaction.count for interaction in chunk)
+            if repeats_due:
+                for hashes in slices(list(self._repeats), self.write_slice):
+                    slicer.pause()
+                    updates = [_count_update(*self._repeats[h]) for h in hashes]
+                    self.sink.write(updates)
+                    for content_hash in hashes:
+                        del self._repeats[content_hash]
+                    self.written += sum(update.count for update in updates)
+                self._next_repeats = now + self.repeat_interval
         except Exception as exc:
             self.last_error = exc
             self._next_attempt = time.monotonic() + self.retry_interval
             if self._failing_since is None:
                 self._failing_since = time.monotonic()
+                kept = len(self._unwritten) + len(self._repeats)
                 self._warn(
                     f"recording: cannot write to {self.sink.describe()}: {exc}; keeping "
-                    f"{len(batch)} interaction(s) in memory and retrying every "
+                    f"{kept} interaction(s) in memory and retrying every "
                     f"{self.retry_interval:g}s"
                 )
             return False
-        self._written.update(interaction.content_hash for interaction in self._unwritten.values())
-        self._unwritten.clear()
-        if repeats_due:
-            self._repeats.clear()
-            self._next_repeats = now + self.repeat_interval
-        self.written += sum(interaction.count for interaction in batch)
-        if self._failing_since is not None:
+        if was_failing:
             self._failing_since = None
             self.last_error = None
             self._warn(
-                f"recording: wrote the {len(batch)} interaction(s) kept in memory to "
+                f"recording: wrote the {total} interaction(s) kept in memory to "
                 f"{self.sink.describe()}"
             )
         return not self._repeats
@@ -330,22 +350,34 @@ class Recorder:
         except Exception as exc:
             log.warning("recording: %s: %s", self.sink.describe(), exc)
 
-    def _collect(self) -> None:
+    def _collect(self, slicer: Slicer) -> None:
         """Move the waiting groups into ``_unwritten``: each converted (or taken from the
-        cache), then merged by content hash."""
+        cache), then merged by content hash. A repeat of a written interaction costs a
+        lookup and a count bump; the GIL is let go every few hundred microseconds."""
         with self._lock:
             groups, self._groups = self._groups, {}
+            self._fresh = 0
+        written = self._written
+        repeats = self._repeats
+        converted = self._converted
+        if len(converted) >= _CONVERTED_MAX:
+            converted.clear()
         for key, group in groups.items():
+            slicer.tick()
+            converted.add(key)
             cached = self._cache.get(key)
-            if cached is not None and cached.content_hash in self._written:
+            if cached is not None and cached.content_hash in written:
                 # A repeat of a written interaction: only its count grows (no conversion).
-                repeat = self._repeats.get(cached.content_hash)
-                count, last = (0, 0.0) if repeat is None else repeat[1:]
-                self._repeats[cached.content_hash] = (
-                    cached,
-                    count + group.count,
-                    max(last, group.last),
-                )
+                content_hash = cached.content_hash
+                repeat = repeats.get(content_hash)
+                if repeat is None:
+                    repeats[content_hash] = (cached, group.count, group.last)
+                else:
+                    repeats[content_hash] = (
+                        cached,
+                        repeat[1] + group.count,
+                        max(repeat[2], group.last),
+                    )
                 continue
             interaction = self._convert(key, group)
             known = self._unwritten.get(interaction.content_hash)
@@ -392,11 +424,14 @@ class Recorder:
             count=group.count,
             last_seen=last,
         )
-        if len(self._cache) >= _CACHE_SIZE:
-            self._cache.pop(next(iter(self._cache)))
-        self._cache[key] = interaction
+        self._cache.put(key, interaction)
         return interaction
 
 
 def _utc(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, UTC)
+
+
+def _count_update(interaction: Interaction, count: int, last: float) -> Interaction:
+    """A written interaction again, carrying the count to add and when it was last seen."""
+    return interaction.model_copy(update={"id": new_id(), "count": count, "last_seen": _utc(last)})

@@ -24,7 +24,13 @@ log = logging.getLogger(__name__)
 
 
 class Sink:
-    """The interface; the default ``idle`` and ``close`` do nothing."""
+    """The interface; the default ``idle`` and ``close`` do nothing.
+
+    ``write_slice``: how many interactions the recorder hands over per ``write`` at most
+    (it lets the event loop have the GIL between two): a store takes some 30 µs per
+    interaction while holding the GIL, so its slices are small."""
+
+    write_slice: int = 200
 
     def write(self, interactions: Sequence[Interaction]) -> None:
         raise NotImplementedError
@@ -87,6 +93,8 @@ class StoreSink(Sink):
     ``close_store`` is true.
     """
 
+    write_slice = 20  # about half a millisecond of the store's work
+
     def __init__(self, store: Store, *, close_store: bool = False) -> None:
         self.store = store
         self._close_store = close_store
@@ -112,6 +120,8 @@ class LocalStoreSink(Sink):
     Waiting for the lock takes at most ``lock_timeout`` per write; a locked store raises
     ``StoreError`` naming the holder, and the recorder keeps the batch and retries.
     """
+
+    write_slice = 20  # about half a millisecond of the store's work
 
     def __init__(
         self,

@@ -24,6 +24,7 @@ from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT4, DRAFT202012, specification_with
 
 from entente_daemon.spec.bundle import ref_fragment
+from entente_daemon.spec.fastpath import Check, compile_quick
 from entente_daemon.spec.formats import FormatDialect, format_checker
 from entente_daemon.spec.keywords import Direction, keywords
 
@@ -110,16 +111,24 @@ def validator_class(
 class SchemaValidator:
     """A jsonschema validator that never raises on a malformed schema: what would have been
     an exception in the middle of a request (``properties: null``, a ref to nothing...) is
-    reported as one validation error instead. ``raw`` is the jsonschema validator."""
+    reported as one validation error instead. ``raw`` is the jsonschema validator.
 
-    __slots__ = ("problem", "raw")
+    Simple schemas also get a quick predicate (`entente_daemon.spec.fastpath`) that
+    recognises valid values without jsonschema; only values it is not sure of (normally the
+    invalid ones) go through ``raw``, which words their errors."""
+
+    __slots__ = ("problem", "quick", "raw")
 
     def __init__(self, raw: Any, problem: Exception | None = None) -> None:
         self.raw = raw
         self.problem = problem
+        self.quick: Check | None = compile_quick(raw) if problem is None else None
 
     def iter_errors(self, instance: Any) -> Iterator[ValidationError]:
         """The instance's validation errors (`jsonschema.ValidationError`)."""
+        quick = self.quick
+        if quick is not None and quick(instance):
+            return
         try:
             if self.problem is not None:
                 raise self.problem
@@ -131,6 +140,9 @@ class SchemaValidator:
             )
 
     def is_valid(self, instance: Any) -> bool:
+        quick = self.quick
+        if quick is not None and quick(instance):
+            return True
         return next(self.iter_errors(instance), None) is None
 
 

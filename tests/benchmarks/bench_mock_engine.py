@@ -6,7 +6,8 @@ Run from the repository root:
 
 Measures handle() calls per second (median of ``--runs``) for:
 
-* ``GET /castles/{id}`` answered from the spec's example (the same request repeated);
+* ``GET /castles/{id}`` answered from the spec's example (the same request repeated, and
+  with a new id on every call: what the engine's per-path caches cannot help with);
 * ``GET /castles/{id}`` answered from a fixture (one approved fixture pinning the id);
 * ``GET /castles/{id}`` generated (``Prefer: dynamic=true``), the same request repeated
   (generated answers are cached by the request's seed) and with a new id on every call;
@@ -72,6 +73,13 @@ def main() -> None:
     post = MockRequest("POST", "/castles", "", (("content-type", "application/json"),), body)
     cases: list[tuple[str, MockEngine, Callable[[int], MockRequest]]] = [
         ("GET /castles/{id} example", engine, lambda i: get),
+        (
+            "GET /castles/{id} example, new id each call",
+            engine,
+            lambda i: MockRequest(
+                "GET", f"/castles/{ids[i]}", "", (("accept", "application/json"),)
+            ),
+        ),
         ("GET /castles/{id} fixture", with_fixture, lambda i: get),
         (
             "GET /castles/{id} generated, same id",

@@ -1,0 +1,155 @@
+"""The flusher's own work: slices handed to the sink, a sink failing half-way, repeats
+recognised without converting again (headers in another order included), and yielding the
+GIL between slices of work."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from entente_daemon.errors import StoreError
+from entente_daemon.model import Interaction
+from entente_daemon.record import MemorySink, Recorder, RecordingContext, Sink, slicing
+from entente_daemon.record import recorder as recorder_module
+from entente_daemon.record.memo import Conversions, reordered
+
+from .factory import answered
+
+
+def recorder(sink: Sink, **kwargs: Any) -> Recorder:
+    return Recorder(
+        "castle-client",
+        "1.0.0",
+        "castle-service",
+        "1.0.0",
+        "local",
+        sink,
+        context=RecordingContext(),
+        **kwargs,
+    )
+
+
+class SlicedSink(MemorySink):
+    """Takes ``accept`` writes, then refuses until told otherwise; remembers batch sizes."""
+
+    write_slice = 3
+
+    def __init__(self, accept: int = 1_000_000) -> None:
+        super().__init__()
+        self.accept = accept
+        self.sizes: list[int] = []
+
+    def write(self, interactions: Sequence[Interaction]) -> None:
+        if self.accept <= 0:
+            raise StoreError("the store is locked by another writer")
+        self.accept -= 1
+        self.sizes.append(len(interactions))
+        super().write(interactions)
+
+
+def test_the_sink_gets_slices_of_its_own_size() -> None:
+    sink = SlicedSink()
+    rec = recorder(sink)
+    for n in range(8):
+        rec.record(*answered(f"/castles/{n}"), 0.001)
+    assert rec.close() == []
+    assert sink.sizes == [3, 3, 2]
+    assert len(sink.interactions()) == 8
+    assert rec.written == 8
+
+
+def test_a_sink_failing_half_way_gets_only_the_rest_again() -> None:
+    sink = SlicedSink(accept=1)
+    warnings: list[str] = []
+    rec = recorder(sink, warn=warnings.append, retry_interval=0.0)
+    for n in range(5):
+        request, result = answered(f"/castles/{n}")
+        rec.record(request, result, 0.001)
+        rec.record(request, result, 0.001)
+    assert not rec.flush()
+    assert rec.written == 6  # the first slice: three interactions of two requests each
+    assert rec.pending == 2
+    assert "keeping 2 interaction(s) in memory" in warnings[0]
+    sink.accept = 10
+    assert rec.flush()
+    assert sink.sizes == [3, 2]
+    assert sorted(i.count for i in sink.interactions()) == [2] * 5  # nothing counted twice
+    assert rec.close() == []
+    assert rec.recorded == rec.written == 10
+
+
+def test_repeats_in_another_header_order_are_not_converted_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    converted: list[str] = []
+    convert = recorder_module.to_interaction
+
+    def counting(*args: Any, **kwargs: Any) -> Interaction:
+        converted.append(args[1].path)
+        return convert(*args, **kwargs)
+
+    monkeypatch.setattr(recorder_module, "to_interaction", counting)
+    sink = MemorySink()
+    rec = recorder(sink, repeat_interval=0.0)
+    one = answered("/castles/1", headers=(("accept", "application/json"), ("x-trace", "a")))
+    other_order = answered("/castles/1", headers=(("x-trace", "a"), ("accept", "application/json")))
+    rec.record(*one, 0.001)
+    rec.record(*other_order, 0.001)
+    assert rec.flush()
+    for _ in range(3):
+        rec.record(*other_order, 0.001)
+        rec.record(*one, 0.001)
+        assert rec.flush()
+    assert rec.close() == []
+    assert converted == ["/castles/1"]
+    [interaction] = sink.interactions()
+    assert interaction.count == 8
+
+
+def test_conversions_forget_the_least_recently_used() -> None:
+    request, _ = answered("/castles/1")
+    interaction = Interaction.model_validate(
+        {
+            "consumer": "c",
+            "consumer_version": "1",
+            "provider": "p",
+            "provider_version": "1",
+            "request": {"method": request.method, "path": request.path},
+            "response": {"status": 200},
+        }
+    )
+    conversions = Conversions(size=2)
+    ordered = (("a", "1"), ("b", "2"))  # already in name order: one entry per key
+    keys = [("who", "GET", f"/castles/{n}", "", ordered) for n in range(3)]
+    conversions.put(keys[0], interaction)
+    conversions.put(keys[1], interaction)
+    assert conversions.get(keys[0]) is interaction  # now the most recently used
+    conversions.put(keys[2], interaction)
+    assert conversions.get(keys[1]) is None
+    assert conversions.get(keys[0]) is interaction
+    shuffled = ("who", "GET", "/castles/2", "", (("b", "2"), ("a", "1")))
+    assert reordered(shuffled) == keys[2]
+    assert conversions.get(shuffled) is interaction
+    assert len(conversions) == 2
+
+
+def test_the_slicer_lets_go_of_the_gil_once_its_slice_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [100.0]
+    sleeps: list[float] = []
+    monkeypatch.setattr(slicing.time, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(slicing.time, "sleep", sleeps.append)
+    slicer = slicing.Slicer()
+    slicer.tick()
+    clock[0] += slicing.SLICE_SECONDS / 2
+    slicer.tick()
+    assert sleeps == []
+    clock[0] += slicing.SLICE_SECONDS
+    slicer.tick()
+    assert sleeps == [0]
+    slicer.tick()
+    assert sleeps == [0]  # a new slice started
+    assert list(slicing.slices([1, 2, 3, 4, 5], 2)) == [[1, 2], [3, 4], [5]]
