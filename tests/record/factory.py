@@ -1,4 +1,5 @@
-"""Answered requests built by hand, for recorder tests that need no engine."""
+"""Answered requests built by hand, for recorder tests that need no engine, and the
+recorder those tests use."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from entente_daemon.mock.http import MockRequest, MockResponse, MockResult
 from entente_daemon.model import MatchContext
+from entente_daemon.record import Recorder, RecordingContext, Sink
 
 
 def answered(
@@ -42,3 +44,17 @@ def answered(
         response_body=response_body,
     )
     return request, result
+
+
+def recorder(sink: Sink, context: RecordingContext | None = None, **kwargs: Any) -> Recorder:
+    """castle-client 1.0.0 recording against castle-service 1.0.0 into ``sink``."""
+    return Recorder(
+        "castle-client",
+        "1.0.0",
+        "castle-service",
+        "1.0.0",
+        "local",
+        sink,
+        context=context or RecordingContext(),
+        **kwargs,
+    )

@@ -11,24 +11,11 @@ import pytest
 
 from entente_daemon.errors import StoreError
 from entente_daemon.model import Interaction
-from entente_daemon.record import MemorySink, Recorder, RecordingContext, Sink, slicing
+from entente_daemon.record import MemorySink, slicing
 from entente_daemon.record import recorder as recorder_module
 from entente_daemon.record.memo import Conversions, reordered
 
-from .factory import answered
-
-
-def recorder(sink: Sink, **kwargs: Any) -> Recorder:
-    return Recorder(
-        "castle-client",
-        "1.0.0",
-        "castle-service",
-        "1.0.0",
-        "local",
-        sink,
-        context=RecordingContext(),
-        **kwargs,
-    )
+from .factory import answered, recorder
 
 
 class SlicedSink(MemorySink):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,7 +14,6 @@ from entente_daemon.model import Interaction
 from entente_daemon.record import (
     MemorySink,
     NullSink,
-    Recorder,
     RecordingContext,
     Sink,
     StoreSink,
@@ -25,20 +23,7 @@ from entente_daemon.record import (
 from entente_daemon.record.daemon_sink import DaemonSink
 from entente_daemon.store import Store
 
-from .factory import answered
-
-
-def recorder(sink: Sink, context: RecordingContext | None = None, **kwargs: Any) -> Recorder:
-    return Recorder(
-        "castle-client",
-        "1.0.0",
-        "castle-service",
-        "1.0.0",
-        "local",
-        sink,
-        context=context or RecordingContext(),
-        **kwargs,
-    )
+from .factory import answered, recorder
 
 
 def test_identical_requests_are_one_interaction_with_a_count() -> None:
