@@ -53,6 +53,7 @@ class Recorded:
 
     id: str
     new: bool
+    count: int = 1  # the stored count after this one (a repeat's total)
 
 
 class Recorder:
@@ -308,12 +309,12 @@ def _log_failure(task: asyncio.Task[Event]) -> None:
 def _add_interaction(store: Store, interaction: Interaction) -> Recorded:
     hashed = interaction if interaction.content_hash else interaction.with_hash()
     try:
-        stored_id = store.interactions.add(hashed)
+        added = store.interactions.add_counted(hashed)
     except ValueError:
         # Another interaction already has this id (a client reusing ids): keep both.
         hashed = hashed.model_copy(update={"id": new_id()})
-        stored_id = store.interactions.add(hashed)
-    return Recorded(stored_id, new=stored_id == hashed.id)
+        added = store.interactions.add_counted(hashed)
+    return Recorded(added.id, new=added.new, count=added.count)
 
 
 def _add_new_fixtures(store: Store, fixtures: Sequence[Fixture]) -> list[Fixture]:
@@ -348,12 +349,14 @@ def _interaction_payload(interaction: Interaction, recorded: Recorded) -> dict[s
         "run_id": interaction.run_id,
         # What a live view's row needs besides: the answer's source, how long it took, when
         # it was made (``last_seen`` when it stands for several) and how many times (for a
-        # repeat, ``new: false``, how many to add to the stored one's count).
+        # repeat, ``new: false``, how many to add to the stored one's count; ``total``: the
+        # stored count after it, which a view can apply more than once without harm).
         "source": interaction.match.source,
         "duration_ms": interaction.duration_ms,
         "timestamp": interaction.timestamp.isoformat(),
         "last_seen": None if interaction.last_seen is None else interaction.last_seen.isoformat(),
         "count": interaction.count,
+        "total": recorded.count,
     }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import islice
 from typing import Any, Generic, TypeVar
@@ -186,6 +187,16 @@ class SpecVersionRepository(Repository[SpecVersion]):
         return versions[-1] if versions else None
 
 
+@dataclass(frozen=True, slots=True)
+class Added:
+    """Where `InteractionRepository.add_counted` stored an interaction: the id, whether it
+    is new (else merged into an equal one), and the stored count after the add."""
+
+    id: str
+    new: bool
+    count: int
+
+
 class InteractionRepository(Repository[Interaction]):
     """Recorded interactions, de-duplicated by content hash."""
 
@@ -206,11 +217,15 @@ class InteractionRepository(Repository[Interaction]):
         return self._by_hash
 
     def add(self, interaction: Interaction) -> str:
-        """Store an interaction; the id stored under.
+        """Store an interaction; the id stored under (see `add_counted`)."""
+        return self.add_counted(interaction).id
+
+    def add_counted(self, interaction: Interaction) -> Added:
+        """Store an interaction.
 
         When one with the same content hash is stored already, that one's ``count`` grows
         by this one's, its ``last_seen`` becomes this one's timestamp and its ``run_id`` the
-        newest run that made it; its id is returned.
+        newest run that made it; its id is returned, with ``new`` false.
         """
         if not interaction.content_hash:
             interaction = interaction.with_hash()
@@ -222,17 +237,18 @@ class InteractionRepository(Repository[Interaction]):
             existing = None if existing_id is None else table.docs().get(existing_id)
             if existing_id is not None and existing is not None:
                 seen = interaction.last_seen or interaction.timestamp
+                count = int(existing.get("count", 1)) + interaction.count
                 doc = {
                     **existing,
-                    "count": int(existing.get("count", 1)) + interaction.count,
+                    "count": count,
                     "last_seen": _later(existing.get("last_seen"), seen),
                     "run_id": interaction.run_id or existing.get("run_id"),
                 }
                 table.put(existing_id, doc)
-                return existing_id
+                return Added(existing_id, False, count)
             table.insert_new(interaction.id, interaction.to_json())
             index[interaction.content_hash] = interaction.id
-            return interaction.id
+            return Added(interaction.id, True, interaction.count)
 
     def add_many(self, interactions: Iterable[Interaction]) -> list[str]:
         """``add`` each, under one lock: the ids stored under, in order."""

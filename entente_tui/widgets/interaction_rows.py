@@ -57,6 +57,7 @@ class InteractionRow:
     duration_ms: float
     seen: datetime | None  # the last time it was made
     count: int
+    total: int | None = None  # from a live event: the stored count after it
 
     @classmethod
     def of(cls, interaction: Interaction) -> InteractionRow:
@@ -95,6 +96,7 @@ class InteractionRow:
                 duration_ms=float(payload.get("duration_ms") or 0.0),
                 seen=_parse_time(payload.get("last_seen")) or _parse_time(payload.get("timestamp")),
                 count=int(payload.get("count") or 1),
+                total=int(payload["total"]) if payload.get("total") else None,
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -102,15 +104,22 @@ class InteractionRow:
     def repeated(self, again: InteractionRow) -> InteractionRow | None:
         """This row after ``again`` (the same interaction made again, from a ``new: false``
         event); None when this row already counts it (it was read after that repeat was
-        stored, so it is at least as recent)."""
-        if self.seen is not None and again.seen is not None and again.seen <= self.seen:
+        stored). With the daemon's ``total`` that is exact; without it (an older daemon),
+        by time."""
+        if again.total is not None:  # the daemon says the stored count: exact, idempotent
+            if again.total <= self.count:
+                return None
+            count = again.total
+        elif self.seen is not None and again.seen is not None and again.seen <= self.seen:
             return None
-        return dataclasses.replace(
-            self,
-            count=self.count + again.count,
-            seen=again.seen or self.seen,
-            run_id=again.run_id or self.run_id,
+        else:
+            count = self.count + again.count
+        seen = (
+            self.seen
+            if again.seen is None or (self.seen and self.seen > again.seen)
+            else again.seen
         )
+        return dataclasses.replace(self, count=count, seen=seen, run_id=again.run_id or self.run_id)
 
 
 @dataclass(frozen=True)

@@ -32,3 +32,18 @@ def test_a_killed_daemon_no_longer_counts(daemon: Daemon) -> None:
     daemon.kill()
     assert recording_enabled(environ={}, home=daemon.home)[0] is False
     assert upload([interaction(3)], home=daemon.home).destination == "store"
+
+
+def test_a_repeat_is_merged_and_its_event_carries_the_stored_total(daemon: Daemon) -> None:
+    daemon.start()
+    same = interaction(7)
+    with daemon.client() as client:
+        since = client.events_since(0, 1).last_seq
+        first = client.upload_interactions([same])
+        second = client.upload_interactions([same])
+        assert (first.new, first.merged) == (1, 0)
+        assert (second.new, second.merged) == (0, 1)
+        recorded = [
+            e for e in client.events_since(since, 100).events if e.kind == "interaction.recorded"
+        ]
+    assert [(e.payload["new"], e.payload["total"]) for e in recorded] == [(True, 1), (False, 2)]

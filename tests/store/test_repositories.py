@@ -343,3 +343,16 @@ def test_closed_and_read_only_stores_refuse_writes(tmp_path: Path) -> None:
         with pytest.raises(StoreError, match="read-only"):
             reader.services.upsert(Service(name="x"))
         assert reader.services.count() == 0
+
+
+def test_add_counted_says_whether_new_and_the_stored_count(tmp_path: Path) -> None:
+    first = interaction(1, timestamp=T0)
+    with Store.open(tmp_path) as store:
+        added = store.interactions.add_counted(first)
+        assert (added.id, added.new, added.count) == (first.id, True, 1)
+        # The very same record sent again (same id, same content) is a repeat, not new.
+        again = store.interactions.add_counted(first)
+        assert (again.id, again.new, again.count) == (first.id, False, 2)
+        other = store.interactions.add_counted(interaction(2, timestamp=T0))
+        assert other.new
+        assert other.count == 1
