@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from entente_daemon.client.wire import MockInfo
 from entente_daemon.model import utc_now
+from entente_daemon.spec import Spec
 
 from .bus import EventBus
 from .projects import ProjectRegistry
@@ -27,6 +28,10 @@ def _no_mocks() -> list[MockInfo]:
     return []
 
 
+def _no_served_specs() -> list[tuple[MockInfo, Spec]]:
+    return []
+
+
 @dataclass
 class ApiContext:
     settings: DaemonSettings
@@ -39,6 +44,8 @@ class ApiContext:
     tcp_port: int | None = None
     # The mock-hosting service replaces this with its own listing.
     mocks: Callable[[], list[MockInfo]] = _no_mocks
+    # ...and this with the specs its mocks serve now (the last good one after a bad reload).
+    served_specs: Callable[[], list[tuple[MockInfo, Spec]]] = _no_served_specs
     # Set by the test-run service (POST /v1/test-runs/events, GET /v1/test-runs).
     test_runs: TestRunService | None = None
     # Verification runs and the verifications the daemon starts (see `routes_verify`).

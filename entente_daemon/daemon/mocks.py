@@ -71,10 +71,15 @@ class MockService:
         self._loop: asyncio.AbstractEventLoop | None = None
         ctx.projects.on_project_attached(self._attached)
         ctx.mocks = self.infos
+        ctx.served_specs = self.served_specs
 
     def infos(self) -> list[MockInfo]:
         """The hosted mocks, as `MockStatus` (``GET /v1/mocks``, ``status``)."""
         return [mock.info() for mock in self._mocks.values()]
+
+    def served_specs(self) -> list[tuple[MockInfo, Spec]]:
+        """Each hosted mock that has a spec loaded, with that spec."""
+        return [(mock.info(), mock.spec) for mock in self._mocks.values() if mock.spec is not None]
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()

@@ -1,10 +1,10 @@
 """``GET /v1/fixtures/{id}/detail``: one fixture with the operation it answers for, that
 operation's schemas and what does not fit them (see `entente_daemon.daemon.fixture_detail`).
 
-The spec is the one the daemon's mock of the fixture's provider serves (its spec file, or
-the stored version it serves from), else the newest version of the provider published to the
-store. Specs are loaded on a worker thread and kept while their file (or stored content) is
-unchanged, so opening one fixture after another costs one load.
+The spec is the one the daemon's mock of the fixture's provider serves (the very `Spec` it
+holds: after a bad reload, the last good one), else the newest version of the provider
+published to the store. Stored specs are loaded on a worker thread and kept while their
+content is unchanged, so opening one fixture after another costs one load.
 """
 
 from __future__ import annotations
@@ -14,12 +14,11 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from entente_daemon.client.wire import MockInfo
 from entente_daemon.model import Fixture
-from entente_daemon.spec import Spec, SpecError, load_spec, load_spec_text
+from entente_daemon.spec import Spec, SpecError, load_spec_text
 from entente_daemon.store import Store
 
 from .asgi import HttpError, JsonResponse, Request, Router
@@ -36,7 +35,7 @@ SpecKey = tuple[str, ...]
 
 
 class SpecCache:
-    """The last few specs loaded for fixture details, by file signature or stored hash."""
+    """The last few stored specs loaded for fixture details, by their content hash."""
 
     def __init__(self, size: int = SPECS_KEPT) -> None:
         self._size = size
@@ -60,42 +59,22 @@ class SpecFinder:
         self._ctx = ctx
         self._cache = SpecCache()
 
-    async def find(self, fixture: Fixture) -> tuple[Spec | None, str | None, list[str]]:
-        """(spec, label, notes): ``notes`` say why a better source was passed over."""
-        notes: list[str] = []
-        for mock in self._mocks_of(fixture):
-            try:
-                found = await self._from_mock(mock)
-            except SpecError as exc:
-                notes.append(f"the mock's spec does not load now: {exc}")
-                continue
-            if found is not None:
-                return (*found, notes)
+    async def find(self, fixture: Fixture) -> tuple[Spec | None, str | None]:
+        """(spec, label): the spec and a label saying which one it is."""
+        served = self._served(fixture)
+        if served:
+            mock, spec = served[0]
+            where = mock.spec or f"version {mock.version}"
+            return spec, f"{where} (version {spec.version}, as the mock serves it)"
         stored = await self._from_store(fixture.provider, None)
-        if stored is not None:
-            return (*stored, notes)
-        return None, None, notes
+        return stored if stored is not None else (None, None)
 
-    def _mocks_of(self, fixture: Fixture) -> list[MockInfo]:
-        """The hosted mocks of the provider: running ones first, then those serving one of
-        the fixture's versions."""
-        mocks = [m for m in self._ctx.mocks() if m.provider == fixture.provider]
+    def _served(self, fixture: Fixture) -> list[tuple[MockInfo, Spec]]:
+        """The specs the provider's hosted mocks serve: running ones first, then those
+        serving one of the fixture's versions."""
+        served = [(m, s) for m, s in self._ctx.served_specs() if m.provider == fixture.provider]
         versions = set(fixture.provider_versions)
-        return sorted(mocks, key=lambda m: (m.state != RUNNING, m.version not in versions))
-
-    async def _from_mock(self, mock: MockInfo) -> tuple[Spec, str] | None:
-        if mock.spec is not None:
-            file = Path(mock.spec)
-            try:
-                stat = await asyncio.to_thread(file.stat)
-            except OSError as exc:
-                raise SpecError(f"cannot read it ({exc.strerror})", file=file) from None
-            key = ("file", str(file), str(stat.st_mtime_ns), str(stat.st_size))
-            spec = await self._cache.get(key, lambda: load_spec(file, validate=False))
-            return spec, f"{file} (version {spec.version}, as the mock serves it)"
-        if mock.version is not None:
-            return await self._from_store(mock.provider, mock.version)
-        return None
+        return sorted(served, key=_preference(versions))
 
     async def _from_store(self, provider: str, version: str | None) -> tuple[Spec, str] | None:
         def job(store: Store) -> Any:
@@ -117,6 +96,10 @@ class SpecFinder:
         return spec, f"{stored.id} (published to the store)"
 
 
+def _preference(versions: set[str]) -> Callable[[tuple[MockInfo, Spec]], tuple[bool, bool]]:
+    return lambda pair: (pair[0].state != RUNNING, pair[0].version not in versions)
+
+
 def add_fixture_detail_routes(router: Router, ctx: ApiContext) -> None:
     finder = SpecFinder(ctx)
 
@@ -125,9 +108,8 @@ def add_fixture_detail_routes(router: Router, ctx: ApiContext) -> None:
         fixture = await ctx.recorder.read(lambda store: store.fixtures.get(fixture_id))
         if fixture is None:
             raise HttpError(404, f"no fixture {fixture_id!r}")
-        spec, label, notes = await finder.find(fixture)
+        spec, label = await finder.find(fixture)
         body = await asyncio.to_thread(describe, spec, fixture, spec_label=label)
-        body["problems"] = [*notes, *body["problems"]]
         return JsonResponse(body)
 
     router.add("GET", "/v1/fixtures/{id}/detail", fixture_detail)
