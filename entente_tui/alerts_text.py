@@ -20,6 +20,7 @@ from typing import Any
 from textual.notifications import SeverityLevel
 
 from entente_daemon.model import Event
+from entente_tui.widgets.clock import stamp
 
 SPEC_ERROR = "spec.error"
 SPEC_RELOADED = "spec.reloaded"
@@ -135,7 +136,7 @@ def alert_summary(event: Event) -> str:
 def alert_detail(event: Event) -> str:
     """The whole alert as plain text: the message unabridged, then every payload field."""
     payload = event.payload
-    lines = [f"{label_of(event)} at {event.time.astimezone():%Y-%m-%d %H:%M:%S} (#{event.seq})"]
+    lines = [f"{label_of(event)} at {stamp(event.time)} (#{event.seq})"]
     where = _text(
         payload.get("file") or payload.get("spec") or payload.get("config") or payload.get("path")
     )

@@ -15,8 +15,9 @@ from textual.widgets import Static
 from entente_daemon.client import AsyncDaemonClient
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Fixture
+from entente_tui.widgets.clock import stamp
 from entente_tui.widgets.fixture_panels import FixtureExchange, FixtureProblems, FixtureSchemas
-from entente_tui.widgets.fixture_render import short_id, stamp
+from entente_tui.widgets.fixture_render import short_id
 
 
 def describe(fixture: Fixture) -> Text:

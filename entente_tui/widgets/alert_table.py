@@ -11,6 +11,7 @@ from textual.widgets import DataTable
 
 from entente_daemon.model import Event
 from entente_tui.alerts_text import alert_what, alert_where, label_of, severity_of
+from entente_tui.widgets.clock import clock
 
 COLUMNS = (
     ("time", "Time", 8),
@@ -72,7 +73,7 @@ class AlertTable(DataTable[Text | str]):
             self._shown.append(key)
 
     def _cells(self, event: Event) -> tuple[str, Text, str, str]:
-        time = f"{event.time.astimezone():%H:%M:%S}"
+        time = clock(event.time)
         kind = Text(label_of(event), style=f"bold {self._colour(severity_of(event))}")
         return time, kind, alert_where(event), alert_what(event)
 

@@ -5,7 +5,6 @@ from data: a path or a note with ``[brackets]`` shows as written)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -15,16 +14,6 @@ from rich.text import Text
 from entente_daemon.model import Fixture, HttpRequest, HttpResponse
 
 NOTE_WIDTH = 40
-
-
-def clock(moment: datetime) -> str:
-    """HH:MM:SS in local time: deterministic for the same data, unlike "5s ago"."""
-    return moment.astimezone().strftime("%H:%M:%S")
-
-
-def stamp(moment: datetime | None) -> str:
-    """Date and time in local time, for the detail."""
-    return "" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def request_line(request: HttpRequest) -> str:

@@ -20,7 +20,8 @@ from textual.widgets import DataTable
 
 from entente_daemon.model import Fixture
 
-from .fixture_render import clock, problems_of, request_line, short_note
+from .clock import clock
+from .fixture_render import problems_of, request_line, short_note
 
 GROUP_PREFIX = "group\x00"
 COLUMNS = (

@@ -22,7 +22,7 @@ from textual.widgets import Static
 
 from entente_daemon.model import Interaction, MatchContext
 
-from .interaction_rows import clock
+from .clock import clock
 
 MAX_BODY_CHARS = 20_000  # a huge body is cut: the pane is for reading, not for dumps
 

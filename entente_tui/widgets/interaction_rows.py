@@ -18,6 +18,8 @@ from textual.theme import Theme
 
 from entente_daemon.model import Interaction
 
+from .clock import clock
+
 STATUS_CLASSES = ("2xx", "3xx", "4xx", "5xx")
 
 
@@ -26,11 +28,6 @@ def short_test(test_id: str | None) -> str:
     if not test_id:
         return ""
     return test_id.rsplit("::", 1)[-1]
-
-
-def clock(moment: datetime | None) -> str:
-    """HH:MM:SS in local time (deterministic for a given moment and zone)."""
-    return "" if moment is None else moment.astimezone().strftime("%H:%M:%S")
 
 
 def _parse_time(value: Any) -> datetime | None:

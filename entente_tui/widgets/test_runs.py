@@ -23,7 +23,8 @@ from textual.widgets import DataTable, Static
 
 from entente_daemon.model import Event, EventKind
 
-from .interaction_rows import Palette, clock
+from .clock import clock
+from .interaction_rows import Palette
 
 ALL_RUNS = "*"
 OUTCOMES = ("passed", "failed", "skipped", "error")

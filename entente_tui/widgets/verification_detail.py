@@ -8,6 +8,7 @@ from textual.containers import VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from .clock import clock, stamp
 from .verification_data import RunDetail
 from .verification_failure import FailureCard
 
@@ -22,9 +23,9 @@ def detail_title(detail: RunDetail) -> str:
 
 def detail_counts(detail: RunDetail) -> str:
     row = detail.row
-    when = f"started {row.started_at.astimezone():%Y-%m-%d %H:%M:%S}"
+    when = f"started {stamp(row.started_at)}"
     if row.finished_at is not None:
-        when += f", finished {row.finished_at.astimezone():%H:%M:%S}"
+        when += f", finished {clock(row.finished_at)}"
     counts = f"{row.passed} passed, {row.failed} failed"
     if row.running:
         counts = f"{row.done}/{row.total} done, {counts}"

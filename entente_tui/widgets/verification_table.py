@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
+from .clock import clock
 from .verification_data import RunRow
 
 COLUMNS = (
@@ -122,7 +123,7 @@ class VerificationTable(DataTable[Text | str]):
             progress,
             str(row.passed),
             failed,
-            f"{row.started_at.astimezone():%H:%M:%S}",
+            clock(row.started_at),
             took(row),
         )
 
