@@ -179,7 +179,7 @@ class FixtureSource(StrEnum):
 
 class FixtureFlag(Record):
     """Why an approved fixture no longer fits its provider's spec, as the last check found
-    (`entente_daemon.verify.fixture_check`). A flagged fixture stays approved: the mock skips
+    (`entente_daemon.fixtures.checks`). A flagged fixture stays approved: the mock skips
     it while it does not validate, and a person decides whether to fix, reject or keep it."""
 
     problems: list[str]

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from entente_daemon.client import AsyncDaemonClient
+from entente_daemon.client.lifecycle import start_daemon
 from entente_daemon.client.wire import ProjectInfo
-from entente_daemon.daemon.lifecycle import start_daemon
 from entente_daemon.errors import EntenteError
 
 

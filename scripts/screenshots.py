@@ -37,7 +37,7 @@ import httpx  # noqa: E402
 from textual.pilot import Pilot  # noqa: E402
 
 from entente_daemon.client import aio  # noqa: E402
-from entente_daemon.daemon.lifecycle import start_daemon  # noqa: E402
+from entente_daemon.client.lifecycle import start_daemon  # noqa: E402
 from entente_daemon.model import FixtureStatus  # noqa: E402
 from entente_tui.app import EntenteApp  # noqa: E402
 from entente_tui.screens.alert_detail import AlertDetailScreen  # noqa: E402

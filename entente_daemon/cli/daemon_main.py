@@ -33,8 +33,8 @@ def home() -> None:
 @click.option("--queue-size", type=int, default=None, hidden=True)
 def run(tcp: bool, heartbeat: float | None, queue_size: int | None) -> None:
     """Run the daemon in the foreground until SIGTERM or Ctrl-C."""
-    from entente_daemon.daemon.main import run_daemon
-    from entente_daemon.daemon.settings import DaemonSettings
+    from entente_daemon.daemon.process.main import run_daemon
+    from entente_daemon.daemon.process.settings import DaemonSettings
 
     settings = DaemonSettings(tcp=tcp)
     overrides: dict[str, float | int] = {}
@@ -54,7 +54,7 @@ def run(tcp: bool, heartbeat: float | None, queue_size: int | None) -> None:
 @click.option("--timeout", type=float, default=20.0, show_default=True, help="Seconds to wait.")
 def start(tcp: bool, timeout: float) -> None:
     """Start the daemon in the background (or find the one running)."""
-    from entente_daemon.daemon.lifecycle import start_daemon
+    from entente_daemon.client.lifecycle import start_daemon
 
     result = start_daemon(tcp=tcp, timeout=timeout)
     info = result.info
@@ -89,7 +89,7 @@ def start(tcp: bool, timeout: float) -> None:
 @click.option("--force", is_flag=True, help="SIGKILL the daemon if it does not stop in time.")
 def stop(timeout: float, force: bool) -> None:
     """Stop the daemon gracefully (SIGTERM; its store is flushed and closed)."""
-    from entente_daemon.daemon.lifecycle import stop_daemon
+    from entente_daemon.client.lifecycle import stop_daemon
 
     result = stop_daemon(timeout=timeout, force=force)
     if result.pid is None:
@@ -160,8 +160,8 @@ def status(as_json: bool) -> None:
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (Ctrl-C stops).")
 def logs(lines: int, follow: bool) -> None:
     """Print the end of the daemon's log (daemon.log in the Entente home)."""
-    from entente_daemon.daemon.logs import follow as follow_log
-    from entente_daemon.daemon.logs import tail
+    from entente_daemon.daemon.process.logs import follow as follow_log
+    from entente_daemon.daemon.process.logs import tail
 
     file = RunPaths.for_home().log
     if not file.exists() and not follow:

@@ -4,7 +4,7 @@ store and tells every listener), else the local store.
 Reads from the store open it read-only (no lock). Changes open it as the writer, waiting a
 short while for the lock, and append the same ``fixture.*`` events the daemon would, so a
 daemon started later, or the TUI, sees the history. Rechecking fixtures against a spec
-(``check``) is the same job either way (`entente_daemon.verify.fixture_flags`): the daemon
+(``check``) is the same job either way (`entente_daemon.fixtures.flags`): the daemon
 runs it on ``POST /v1/fixtures/check``, reading the spec itself; without one it runs here.
 """
 
@@ -24,10 +24,10 @@ from entente_daemon.client import DaemonClient, DaemonUnavailable
 from entente_daemon.client.calls import Call
 from entente_daemon.client.sync import http_client
 from entente_daemon.errors import EntenteError, StoreError
+from entente_daemon.fixtures.flags import FlagReport, appending, flag_fixtures, spec_label
 from entente_daemon.model import Event, EventKind, Fixture, FixtureStatus
-from entente_daemon.spec import Spec, load_spec, load_spec_text
+from entente_daemon.openapi import Spec, load_spec, load_spec_text
 from entente_daemon.store import Store
-from entente_daemon.verify.fixture_flags import FlagReport, appending, flag_fixtures, spec_label
 
 Source = Literal["daemon", "store"]
 T = TypeVar("T")
@@ -69,7 +69,7 @@ class FixtureAccess(Protocol):
 
     def check(self, provider: str, target: SpecTarget) -> FlagReport:
         """Recheck ``provider``'s approved fixtures against the spec; store and announce what
-        changed (see `entente_daemon.verify.fixture_flags`)."""
+        changed (see `entente_daemon.fixtures.flags`)."""
         ...
 
 

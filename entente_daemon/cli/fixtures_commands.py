@@ -30,8 +30,8 @@ from entente_daemon.cli.fixtures_access import (
 )
 from entente_daemon.cli.fixtures_check import SpecCheck, find_spec
 from entente_daemon.cli.fixtures_flags import FLAG, check_command
+from entente_daemon.fixtures.checks import fixture_problems
 from entente_daemon.model import Fixture, FixtureStatus
-from entente_daemon.verify.fixture_check import fixture_problems
 
 SHORT_ID = 8
 STATUSES = [s.value for s in FixtureStatus]

@@ -1,5 +1,5 @@
 """``entente fixtures check``: recheck approved fixtures against their provider's spec and
-flag those that no longer fit (`entente_daemon.verify.fixture_flags`).
+flag those that no longer fit (`entente_daemon.fixtures.flags`).
 
 The spec of each provider: ``--spec FILE``; else the project's configuration (a consumed
 provider's ``spec``, or the spec this project provides); else the newest version published
@@ -17,8 +17,8 @@ import click
 
 from entente_daemon.cli.fixtures_access import NoSpecError, SpecTarget, fixture_access
 from entente_daemon.cli.fixtures_check import configured_spec
+from entente_daemon.fixtures.flags import FlagReport
 from entente_daemon.model import FixtureStatus
-from entente_daemon.verify.fixture_flags import FlagReport
 
 FLAG = "⚑"
 SHORT_ID = 8

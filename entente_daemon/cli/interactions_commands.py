@@ -33,7 +33,7 @@ def _from_store(
     limit: int,
     offset: int | None,
 ) -> tuple[list[Interaction], int, int]:
-    from entente_daemon.daemon.queries import InteractionFilter, page_interactions
+    from entente_daemon.daemon.services.queries import InteractionFilter, page_interactions
     from entente_daemon.store import Store
 
     where = InteractionFilter(

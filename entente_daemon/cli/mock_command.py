@@ -25,11 +25,11 @@ from entente_daemon.config import ConsumedProvider, ProjectConfig, find_config, 
 from entente_daemon.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:  # the serving machinery is imported when the command runs, not for --help
-    from entente_daemon.mock.asgi import MockApp
-    from entente_daemon.mock.http import MockRequest, MockResult
+    from entente_daemon.mock.messages import MockRequest, MockResult
+    from entente_daemon.mock.serving.app import MockApp
     from entente_daemon.model import Fixture
-    from entente_daemon.record import Recorder, Sink
-    from entente_daemon.spec import Spec
+    from entente_daemon.openapi import Spec
+    from entente_daemon.record import InteractionCapture, Sink
 
 DEFAULT_PORT = 4010
 DEFAULT_HOST = "127.0.0.1"  # mock.server's, not imported from there to keep --help fast
@@ -90,11 +90,11 @@ def mock_command(
     the schemas; `Prefer: code=404`, `Prefer: example=name` and `Prefer: dynamic=true`
     choose another answer.
     """
-    from entente_daemon.mock.asgi import MockApp
-    from entente_daemon.mock.engine import MockEngine, MockOptions
-    from entente_daemon.mock.server import serve_forever
+    from entente_daemon.mock.answer.engine import MockEngine, MockOptions
+    from entente_daemon.mock.serving.app import MockApp
+    from entente_daemon.mock.serving.uvicorn_server import serve_forever
+    from entente_daemon.openapi import load_spec
     from entente_daemon.record import recording_enabled
-    from entente_daemon.spec import load_spec
 
     spec = load_spec(spec_path)
     for warning in spec.warnings:
@@ -209,15 +209,15 @@ def _sink() -> Sink:
     return LocalStoreSink()
 
 
-def _recorder(names: Names, project: ProjectConfig | None, spec: Spec) -> Recorder:
-    from entente_daemon.record import Recorder, Redaction
+def _recorder(names: Names, project: ProjectConfig | None, spec: Spec) -> InteractionCapture:
+    from entente_daemon.record import InteractionCapture, Redaction
 
     redaction = Redaction().for_spec(spec.security_schemes)
     if project is not None:
         redaction = redaction.extended(
             headers=project.recording.redact_headers, query=project.recording.redact_query
         )
-    return Recorder(
+    return InteractionCapture(
         names.consumer,
         names.consumer_version,
         names.provider,
@@ -234,7 +234,7 @@ def _print_banner(
     spec: Spec,
     names: Names,
     fixtures: list[Fixture],
-    recorder: Recorder | None,
+    recorder: InteractionCapture | None,
     why: str,
     no_validate: bool,
 ) -> None:

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from entente_daemon.spec import load_spec
+from entente_daemon.openapi import load_spec
 
 
 @click.group("spec")

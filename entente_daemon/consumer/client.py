@@ -34,14 +34,14 @@ from entente_daemon.consumer.spec_resolution import (
     choose_spec,
 )
 from entente_daemon.consumer.upload import UploadResult, upload
-from entente_daemon.mock.engine import MockEngine, MockOptions
+from entente_daemon.mock.answer.engine import MockEngine, MockOptions
 from entente_daemon.model import Fixture, Interaction
+from entente_daemon.openapi import Spec, load_spec, load_spec_text
+from entente_daemon.record.capture import InteractionCapture
 from entente_daemon.record.context import RecordingContext, recording_context
 from entente_daemon.record.policy import recording_enabled
-from entente_daemon.record.recorder import Recorder
 from entente_daemon.record.redact import Redaction
 from entente_daemon.record.sinks import MemorySink
-from entente_daemon.spec import Spec, load_spec, load_spec_text
 from entente_daemon.store import DEFAULT_LOCK_TIMEOUT, Store
 
 log = logging.getLogger("entente.consumer")
@@ -203,8 +203,10 @@ class EntenteClient:
             self._mocks.append(mock)
         return mock
 
-    def _recorder(self, provider: str, version: str, spec: Spec, sink: MemorySink) -> Recorder:
-        return Recorder(
+    def _recorder(
+        self, provider: str, version: str, spec: Spec, sink: MemorySink
+    ) -> InteractionCapture:
+        return InteractionCapture(
             self.consumer,
             self.consumer_version,
             provider,
@@ -252,7 +254,7 @@ class EntenteClient:
         leaving the block the interactions and new fixtures are uploaded."""
         spec, choice = self.resolve_spec(provider, version)
         sink = MemorySink()
-        recorder = Recorder(
+        recorder = InteractionCapture(
             self.consumer,
             self.consumer_version,
             provider,
@@ -304,7 +306,7 @@ class TrafficRecording:
     """What `EntenteClient.record_traffic` saw: interactions and proposed draft fixtures."""
 
     def __init__(
-        self, provider: str, spec_choice: SpecChoice, recorder: Recorder, sink: MemorySink
+        self, provider: str, spec_choice: SpecChoice, recorder: InteractionCapture, sink: MemorySink
     ) -> None:
         self.provider = provider
         self.spec_choice = spec_choice

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Fixture, FixtureStatus
-from entente_daemon.spec import Spec
+from entente_daemon.openapi import Spec
 from entente_daemon.store import Store
 
 LocalFixtures = Sequence[Fixture | Mapping[str, Any]] | Path | str | None

@@ -16,7 +16,7 @@ import httpx
 import respx
 from respx.models import AllMockedAssertionError, PassThrough
 
-from entente_daemon.mock.http import MockRequest, MockResponse
+from entente_daemon.mock.messages import MockRequest, MockResponse
 
 Answer = Callable[[MockRequest], MockResponse]
 

@@ -21,15 +21,15 @@ from types import TracebackType
 from entente_daemon.consumer.intercept import EntenteRouter, engine_router
 from entente_daemon.consumer.spec_resolution import SpecChoice
 from entente_daemon.consumer.upload import UploadResult
-from entente_daemon.mock.asgi import MockApp
-from entente_daemon.mock.engine import MockEngine
-from entente_daemon.mock.http import MockRequest, MockResponse
-from entente_daemon.mock.server import MockServer
+from entente_daemon.mock.answer.engine import MockEngine
+from entente_daemon.mock.messages import MockRequest, MockResponse
+from entente_daemon.mock.serving.app import MockApp
+from entente_daemon.mock.serving.uvicorn_server import MockServer
 from entente_daemon.model import Interaction
+from entente_daemon.openapi import Spec
+from entente_daemon.record.capture import InteractionCapture
 from entente_daemon.record.context import RUN_HEADER, TEST_HEADER
-from entente_daemon.record.recorder import Recorder
 from entente_daemon.record.sinks import MemorySink
-from entente_daemon.spec import Spec
 
 log = logging.getLogger("entente.consumer")
 
@@ -49,7 +49,7 @@ class Mock:
         spec: Spec,
         spec_choice: SpecChoice,
         engine: MockEngine,
-        recorder: Recorder,
+        recorder: InteractionCapture,
         sink: MemorySink,
         uploader: Uploader,
         port: int = 0,

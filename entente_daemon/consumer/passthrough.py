@@ -27,7 +27,7 @@ from entente_daemon.consumer.intercept import (
     parse_body,
     to_mock_request,
 )
-from entente_daemon.mock.http import MockRequest, MockResponse, MockResult
+from entente_daemon.mock.messages import MockRequest, MockResponse, MockResult
 from entente_daemon.model import (
     Fixture,
     FixtureSource,
@@ -37,7 +37,7 @@ from entente_daemon.model import (
     Interaction,
     MatchContext,
 )
-from entente_daemon.spec import Spec
+from entente_daemon.openapi import Spec
 
 Exchange = Callable[[MockRequest, MockResult, float], None]  # (request, result, seconds)
 

@@ -1,11 +1,11 @@
 """Recording: what consumers asked a mock and what it answered, stored for verification.
 
-    recorder = Recorder("castle-client", "1.0.0", "castle-service", "1.0.0", "local",
+    recorder = InteractionCapture("castle-client", "1.0.0", "castle-service", "1.0.0", "local",
                         StoreSink(store))
     recorder.record(mock_request, mock_result, duration_seconds)   # cheap: only enqueues
     recorder.close()                                                # writes what is left
 
-* :mod:`.recorder` -- `Recorder`: queue, flusher thread, in-memory de-duplication, retries;
+* :mod:`.capture` -- `InteractionCapture`: queue, flusher thread, de-duplication, retries;
 * :mod:`.convert` -- one request/answer → one redacted, hashed `Interaction`;
 * :mod:`.redact` -- `Redaction`: which headers and query parameters carry credentials;
 * :mod:`.sinks` -- `StoreSink`, `LocalStoreSink`, `MemorySink`, `NullSink`
@@ -15,6 +15,7 @@
 """
 
 from entente_daemon.client import daemon_running
+from entente_daemon.record.capture import InteractionCapture
 from entente_daemon.record.context import (
     RUN_HEADER,
     TEST_HEADER,
@@ -23,7 +24,6 @@ from entente_daemon.record.context import (
 )
 from entente_daemon.record.convert import Identity, readable_path, to_interaction
 from entente_daemon.record.policy import recording_enabled
-from entente_daemon.record.recorder import Recorder
 from entente_daemon.record.redact import REDACTED, Redaction
 from entente_daemon.record.sinks import LocalStoreSink, MemorySink, NullSink, Sink, StoreSink
 
@@ -35,7 +35,7 @@ __all__ = [
     "LocalStoreSink",
     "MemorySink",
     "NullSink",
-    "Recorder",
+    "InteractionCapture",
     "RecordingContext",
     "Redaction",
     "Sink",

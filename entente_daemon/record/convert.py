@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import NamedTuple
 from urllib.parse import quote, unquote
 
-from entente_daemon.mock.http import MockRequest, MockResult
+from entente_daemon.mock.messages import MockRequest, MockResult
 from entente_daemon.model import HttpRequest, HttpResponse, Interaction, MatchContext
 from entente_daemon.record.redact import Redaction, scrub
 

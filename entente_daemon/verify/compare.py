@@ -30,7 +30,7 @@ from jsonschema import ValidationError
 
 from entente_daemon.mock.media import best_declared, parse_media_type
 from entente_daemon.model import ErrorKind, HttpResponse
-from entente_daemon.spec import Operation, Spec
+from entente_daemon.openapi import Operation, Spec
 from entente_daemon.verify.paths import child, json_path
 from entente_daemon.verify.structure import structure_problems
 

@@ -30,8 +30,8 @@ from entente_daemon.model import (
     VerificationResult,
     utc_now,
 )
-from entente_daemon.spec import Spec, load_spec
-from entente_daemon.spec.loader import load_spec_text
+from entente_daemon.openapi import Spec, load_spec
+from entente_daemon.openapi.loader import load_spec_text
 from entente_daemon.verify.reporting import DaemonRun
 from entente_daemon.verify.results import (
     build_verifications,

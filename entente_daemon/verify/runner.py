@@ -20,7 +20,7 @@ from entente_daemon.model import (
     Interaction,
     VerificationResult,
 )
-from entente_daemon.spec import Spec
+from entente_daemon.openapi import Spec
 from entente_daemon.verify.compare import Mismatch, compare
 from entente_daemon.verify.state import (
     StateHandlerFailed,

@@ -1,7 +1,7 @@
 """What one line of the Interactions table holds, where it comes from (a stored interaction
 or an ``interaction.recorded`` event), how it is drawn, and the filters that select rows.
 
-The filter rules here are the daemon's (`entente_daemon.daemon.queries.InteractionFilter`),
+The filter rules here are the daemon's (`entente_daemon.daemon.services.queries.InteractionFilter`),
 applied to live events on this side: equal fields, a status class or code, and a
 case-insensitive text found in the method, path, operation id or test id.
 """

@@ -34,10 +34,10 @@ from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
-from entente_daemon.mock.asgi import MockApp
-from entente_daemon.mock.engine import MockEngine
-from entente_daemon.record import LocalStoreSink, Recorder, Redaction
-from entente_daemon.spec import load_spec
+from entente_daemon.mock.answer.engine import MockEngine
+from entente_daemon.mock.serving.app import MockApp
+from entente_daemon.openapi import load_spec
+from entente_daemon.record import InteractionCapture, LocalStoreSink, Redaction
 
 CASTLE = Path(__file__).resolve().parents[2] / "examples" / "castle-service" / "openapi.yaml"
 DISTINCT = 1000
@@ -102,7 +102,7 @@ def run_case(
     runs), p99 and maximum of one request's ms (over all runs)."""
     recorder = None
     if record:
-        recorder = Recorder(
+        recorder = InteractionCapture(
             "bench-consumer",
             "1.0.0",
             "castle-service",

@@ -29,10 +29,10 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from entente_daemon.mock.engine import MockEngine, MockOptions
-from entente_daemon.mock.http import MockRequest
+from entente_daemon.mock.answer.engine import MockEngine, MockOptions
+from entente_daemon.mock.messages import MockRequest
 from entente_daemon.model import Fixture, FixtureStatus, HttpRequest, HttpResponse
-from entente_daemon.spec import load_spec
+from entente_daemon.openapi import load_spec
 
 CASTLE = Path(__file__).resolve().parents[2] / "examples" / "castle-service" / "openapi.yaml"
 ID = "3f6c2b0e-8a51-4c1e-9d3a-6b2f7e4d1a90"

@@ -33,9 +33,9 @@ from pathlib import Path
 import httpx
 
 from entente_daemon.client import DaemonClient
+from entente_daemon.client.lifecycle import start_daemon, stop_daemon
 from entente_daemon.client.sse import SseParser
-from entente_daemon.daemon.lifecycle import start_daemon, stop_daemon
-from entente_daemon.spec import load_spec
+from entente_daemon.openapi import load_spec
 from tests.benchmarks.bench_spec import generate
 from tests.daemon.castle_project import castle_project, free_port, write_atomically
 

@@ -31,8 +31,8 @@ from typing import Any
 
 import yaml
 
-from entente_daemon.spec import load_spec
-from entente_daemon.spec.matcher import split_path
+from entente_daemon.openapi import load_spec
+from entente_daemon.openapi.matcher import split_path
 
 METHODS_COLLECTION = ("get", "post")
 METHODS_ITEM = ("get", "put", "patch", "delete")

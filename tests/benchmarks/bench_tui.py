@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from entente_daemon.client import DaemonClient
-from entente_daemon.daemon.lifecycle import start_daemon, stop_daemon
+from entente_daemon.client.lifecycle import start_daemon, stop_daemon
 from entente_daemon.home import store_dir
 from tests.benchmarks.tui_workload import build_store
 from tests.daemon.castle_project import castle_project

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from entente_daemon.home import HOME_ENV
 from entente_daemon.model import Interaction
-from entente_daemon.spec import load_spec
+from entente_daemon.openapi import load_spec
 from entente_daemon.store import Store
 from entente_daemon.verify.provider import create_provider
 from entente_daemon.verify.runner import verify_all

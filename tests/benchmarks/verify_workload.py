@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 
 from entente_daemon.model import HttpRequest, HttpResponse, Interaction, MatchContext
-from entente_daemon.spec import Spec
+from entente_daemon.openapi import Spec
 from entente_daemon.verify.runner import decode_body
 
 CONSUMER = "castle-client"

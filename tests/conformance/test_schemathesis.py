@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from entente_daemon.spec import load_spec
+from entente_daemon.openapi import load_spec
 from tests.conformance import schemathesis_run
 from tests.conformance.schemathesis_run import Known, KnownRefusal, RunResult
 from tests.conformance.servers import (

@@ -19,8 +19,8 @@ from entente_daemon.model import (
     HttpResponse,
     SpecVersion,
 )
+from entente_daemon.openapi import load_spec
 from entente_daemon.record.context import RecordingContext
-from entente_daemon.spec import load_spec
 from entente_daemon.store import Store
 
 from .conftest import CASTLE_SPEC, VERSAILLES, write_project

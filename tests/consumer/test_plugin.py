@@ -33,7 +33,7 @@ import sys
 
 def test_plain():
     heavy = ("entente_daemon.consumer", "entente_daemon.record", "entente_daemon.mock",
-             "entente_daemon.store", "entente_daemon.spec", "uvicorn")
+             "entente_daemon.store", "entente_daemon.openapi", "uvicorn")
     assert not [m for m in sys.modules if m.startswith(heavy)]
 """
 

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from entente_daemon.client import DaemonClient, RunPaths, RuntimeInfo
+from entente_daemon.client.lifecycle import start_daemon, stop_daemon
 from entente_daemon.client.runtime import lock_held, lock_holder_pid, read_runtime_info
-from entente_daemon.daemon.lifecycle import start_daemon, stop_daemon
 from entente_daemon.model import HttpRequest, HttpResponse, Interaction
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from entente_daemon.client import DaemonRequestError
-from entente_daemon.daemon.queries import InteractionFilter, page_interactions
+from entente_daemon.daemon.services.queries import InteractionFilter, page_interactions
 from entente_daemon.model import HttpRequest, HttpResponse, Interaction, new_id, utc_now
 from entente_daemon.store import Store
 

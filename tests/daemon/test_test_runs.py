@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from entente_daemon.daemon.junit import JunitError, parse_junit, read_junit
+from entente_daemon.daemon.services.junit import JunitError, parse_junit, read_junit
 from entente_daemon.model import Event
 
 from .castle_project import (

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from entente_daemon.client.sse import SseMessage, SseParser
-from entente_daemon.daemon.asgi import HttpError, JsonResponse, Request, Router
-from entente_daemon.daemon.bus import EventBus, Signal, Subscription
-from entente_daemon.daemon.guard import RequestGuard
-from entente_daemon.daemon.kinds import STORE_ERROR
-from entente_daemon.daemon.recorder import Recorder
+from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request, Router
+from entente_daemon.daemon.api.guard import RequestGuard
+from entente_daemon.daemon.services.bus import EventBus, Signal, Subscription
+from entente_daemon.daemon.services.kinds import STORE_ERROR
+from entente_daemon.daemon.services.store_writer import StoreWriter
 from entente_daemon.model import Event, EventKind
 from entente_daemon.store import Store
 from entente_daemon.store.journal import JournalWriter
@@ -135,7 +135,7 @@ async def test_a_full_disk_is_an_event_and_a_log_line_and_recording_goes_on(
 ) -> None:
     caplog.set_level(logging.WARNING, logger="entente.daemon.recorder")
     bus = EventBus()
-    recorder = Recorder(tmp_path / "store", dispatch=bus.dispatch, health_interval=0.02)
+    recorder = StoreWriter(tmp_path / "store", dispatch=bus.dispatch, health_interval=0.02)
     await recorder.start()
     bus.bind(
         read_since=lambda s, n: recorder.read(lambda st: st.events.since(s, n)),

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from entente_daemon.mock.engine import MockEngine
-from entente_daemon.mock.http import MockRequest, MockResponse
+from entente_daemon.mock.answer.engine import MockEngine
+from entente_daemon.mock.messages import MockRequest, MockResponse
 from entente_daemon.model import Fixture, FixtureStatus, HttpRequest, HttpResponse
-from entente_daemon.spec import Spec, load_spec
+from entente_daemon.openapi import Spec, load_spec
 
 CASTLE = Path(__file__).resolve().parents[2] / "examples" / "castle-service" / "openapi.yaml"
 VERSAILLES = "3f6c2b0e-8a51-4c1e-9d3a-6b2f7e4d1a90"

@@ -1,4 +1,4 @@
-"""Entente's own HTTP/1.1 serving of a `MockApp` (`entente_daemon.mock.http1` and
+"""Entente's own HTTP/1.1 serving of a `MockApp` (`entente_daemon.mock.serving.http1` and
 `.direct`), over raw sockets on 127.0.0.1: what HTTP asks of a server beyond one request
 and one answer (keep-alive, pipelining, closing, chunked bodies, ``100-continue``,
 ``HEAD``, malformed requests, a client that does not read, the idle timeout, the graceful
@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
-from entente_daemon.mock import direct as direct_module
-from entente_daemon.mock.asgi import MockApp
-from entente_daemon.mock.engine import MockEngine
-from entente_daemon.mock.server import SERVER_ENV, MockServer
-from entente_daemon.spec import Spec, load_spec
+from entente_daemon.mock.answer.engine import MockEngine
+from entente_daemon.mock.serving import direct as direct_module
+from entente_daemon.mock.serving.app import MockApp
+from entente_daemon.mock.serving.uvicorn_server import SERVER_ENV, MockServer
+from entente_daemon.openapi import Spec, load_spec
 
 CASTLE = Path(__file__).resolve().parents[2] / "examples" / "castle-service" / "openapi.yaml"
 VERSAILLES = "3f6c2b0e-8a51-4c1e-9d3a-6b2f7e4d1a90"

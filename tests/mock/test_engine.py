@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from entente_daemon.mock.engine import MockEngine, MockOptions
-from entente_daemon.mock.http import MockRequest, MockResult
+from entente_daemon.mock.answer.engine import MockEngine, MockOptions
+from entente_daemon.mock.messages import MockRequest, MockResult
 from entente_daemon.model import Fixture, FixtureSource, FixtureStatus, HttpRequest, HttpResponse
-from entente_daemon.spec import Spec, load_spec
+from entente_daemon.openapi import Spec, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 CASTLE = ROOT / "examples" / "castle-service" / "openapi.yaml"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from entente_daemon.mock.examples import (
+from entente_daemon.mock.answer.examples import (
     default_example,
     named_examples,
     parse_prefer,
@@ -15,7 +15,7 @@ from entente_daemon.mock.examples import (
     schema_example,
     split_items,
 )
-from entente_daemon.spec import Example, MediaType
+from entente_daemon.openapi import Example, MediaType
 
 
 @pytest.fixture(autouse=True)

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from entente_daemon.mock.fixtures import explain_ranking, rank_fixtures, same_json
-from entente_daemon.mock.http import MockRequest
-from entente_daemon.mock.validation import RequestCheck
+from entente_daemon.fixtures.scoring import explain_ranking, rank_fixtures, same_json
+from entente_daemon.mock.messages import MockRequest
+from entente_daemon.mock.validation.request import RequestCheck
 from entente_daemon.model import Fixture, FixtureSource, FixtureStatus, HttpRequest, HttpResponse
-from entente_daemon.spec import Operation, Spec, load_spec
+from entente_daemon.openapi import Operation, Spec, load_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 ID = "3f6c2b0e-8a51-4c1e-9d3a-6b2f7e4d1a90"

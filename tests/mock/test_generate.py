@@ -23,14 +23,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from entente_daemon.mock.generate import SchemaCache, generate, generate_checked
-from entente_daemon.mock.schema_validation import (
+from entente_daemon.mock.generate.generator import SchemaCache, generate, generate_checked
+from entente_daemon.mock.generate.schema_validation import (
     DocumentValidation,
     assemble_document,
     describe,
     validator_for,
 )
-from entente_daemon.spec.formats import format_checker
+from entente_daemon.openapi.formats import format_checker
 
 Dialect = Literal["3.0", "3.1"]
 Direction = Literal["request", "response"]

@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from entente_daemon.mock.asgi import MockApp
-from entente_daemon.mock.engine import MockEngine
-from entente_daemon.mock.server import MockServer, ServeError
+from entente_daemon.mock.answer.engine import MockEngine
+from entente_daemon.mock.serving.app import MockApp
+from entente_daemon.mock.serving.uvicorn_server import MockServer, ServeError
 from entente_daemon.model import (
     Fixture,
     FixtureSource,
@@ -24,7 +24,7 @@ from entente_daemon.model import (
     HttpRequest,
     HttpResponse,
 )
-from entente_daemon.spec import load_spec
+from entente_daemon.openapi import load_spec
 from entente_daemon.store import Store
 
 from .serving import CASTLE, CURL, ROOT, VERSAILLES, Answer, MockProcess, curl, entente_env

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from entente_daemon.mock.answer.negotiation import negotiate, parse_accept
 from entente_daemon.mock.media import MediaType, best_declared, parse_media_type
-from entente_daemon.mock.negotiation import negotiate, parse_accept
 
 JSON = "application/json"
 PROBLEM = "application/problem+json"

@@ -14,10 +14,10 @@ from urllib.parse import quote
 
 import pytest
 
-from entente_daemon.mock.http import MockRequest
-from entente_daemon.mock.params import ANY, Shape, coerce, cookies, shape_of
-from entente_daemon.mock.validation import RequestCheck, validate_request
-from entente_daemon.spec import Spec, load_spec, load_spec_text
+from entente_daemon.mock.messages import MockRequest
+from entente_daemon.mock.validation.params import ANY, Shape, coerce, cookies, shape_of
+from entente_daemon.mock.validation.request import RequestCheck, validate_request
+from entente_daemon.openapi import Spec, load_spec, load_spec_text
 
 SPECS = Path(__file__).resolve().parents[1] / "specs"
 

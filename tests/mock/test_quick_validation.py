@@ -1,4 +1,4 @@
-"""The quick "certainly valid" predicates of simple schemas (`entente_daemon.spec.fastpath`).
+"""The quick "certainly valid" predicates of simple schemas (`entente_daemon.openapi.fastpath`).
 
 The one property that matters: whenever the quick predicate says valid, jsonschema (the full
 validator, run here directly) finds no error. Checked over a grid of schemas and values in
@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from entente_daemon.mock.engine import MockEngine
-from entente_daemon.mock.http import MockRequest
-from entente_daemon.spec import load_spec
-from entente_daemon.spec.schemas import DRAFT4_URI, DRAFT202012_URI, DocumentSchemas
+from entente_daemon.mock.answer.engine import MockEngine
+from entente_daemon.mock.messages import MockRequest
+from entente_daemon.openapi import load_spec
+from entente_daemon.openapi.schemas import DRAFT4_URI, DRAFT202012_URI, DocumentSchemas
 
 CASTLE = Path(__file__).resolve().parents[2] / "examples" / "castle-service" / "openapi.yaml"
 UUID = "3f6c2b0e-8a51-4c1e-9d3a-6b2f7e4d1a90"

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from entente_daemon.mock.bodies import parse_body
-from entente_daemon.mock.http import MockRequest
-from entente_daemon.mock.request_plan import plan_for
-from entente_daemon.mock.validation import RequestCheck, Violation, validate_request
-from entente_daemon.spec import Spec, load_spec, load_spec_text
+from entente_daemon.mock.messages import MockRequest
+from entente_daemon.mock.validation.bodies import parse_body
+from entente_daemon.mock.validation.request import RequestCheck, Violation, validate_request
+from entente_daemon.mock.validation.request_plan import plan_for
+from entente_daemon.openapi import Spec, load_spec, load_spec_text
 
 ROOT = Path(__file__).resolve().parents[2]
 CASTLE = ROOT / "examples" / "castle-service" / "openapi.yaml"

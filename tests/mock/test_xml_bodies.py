@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from entente_daemon.mock.engine import MockEngine
-from entente_daemon.mock.http import MockRequest
-from entente_daemon.spec import load_spec
+from entente_daemon.mock.answer.engine import MockEngine
+from entente_daemon.mock.messages import MockRequest
+from entente_daemon.openapi import load_spec
 
 PETSTORE = Path(__file__).resolve().parents[1] / "specs" / "public" / "swagger-petstore-v3"
 HEADERS = (("content-type", "application/xml"), ("authorization", "Bearer t"))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from entente_daemon.mock.http import MockRequest, MockResponse, MockResult
+from entente_daemon.mock.messages import MockRequest, MockResponse, MockResult
 from entente_daemon.model import MatchContext
-from entente_daemon.record import Recorder, RecordingContext, Sink
+from entente_daemon.record import InteractionCapture, RecordingContext, Sink
 
 
 def answered(
@@ -46,9 +46,11 @@ def answered(
     return request, result
 
 
-def recorder(sink: Sink, context: RecordingContext | None = None, **kwargs: Any) -> Recorder:
+def recorder(
+    sink: Sink, context: RecordingContext | None = None, **kwargs: Any
+) -> InteractionCapture:
     """castle-client 1.0.0 recording against castle-service 1.0.0 into ``sink``."""
-    return Recorder(
+    return InteractionCapture(
         "castle-client",
         "1.0.0",
         "castle-service",

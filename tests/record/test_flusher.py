@@ -12,7 +12,7 @@ import pytest
 from entente_daemon.errors import StoreError
 from entente_daemon.model import Interaction
 from entente_daemon.record import MemorySink, slicing
-from entente_daemon.record import recorder as recorder_module
+from entente_daemon.record import capture as recorder_module
 from entente_daemon.record.memo import Conversions, reordered
 
 from .factory import answered, recorder

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from entente_daemon.config import load_project_config
-from entente_daemon.record import REDACTED, MemorySink, Recorder, Redaction
+from entente_daemon.openapi import load_spec_text
+from entente_daemon.record import REDACTED, InteractionCapture, MemorySink, Redaction
 from entente_daemon.record.redact import scrub
-from entente_daemon.spec import load_spec_text
 
 from .factory import answered
 
@@ -21,7 +21,7 @@ SECRET = "s3cr3t-t0ken-value"
 
 def record_one(redaction: Redaction, **kwargs: Any) -> dict[str, Any]:
     sink = MemorySink()
-    recorder = Recorder("web", "1.0", "castles", "1.0", "local", sink, redact=redaction)
+    recorder = InteractionCapture("web", "1.0", "castles", "1.0", "local", sink, redact=redaction)
     request, result = answered(**kwargs)
     recorder.record(request, result, 0.001)
     assert recorder.close() == []
@@ -129,7 +129,7 @@ def test_secrets_quoted_in_validation_messages_are_scrubbed() -> None:
 def test_the_hash_is_taken_after_redaction() -> None:
     """Two requests differing only in their token are one interaction (count 2)."""
     sink = MemorySink()
-    recorder = Recorder("web", "1.0", "castles", "1.0", "local", sink)
+    recorder = InteractionCapture("web", "1.0", "castles", "1.0", "local", sink)
     for token in ("first-secret-token", "second-secret-token"):
         request, result = answered(headers=(("authorization", f"Bearer {token}"),))
         recorder.record(request, result, 0.001)

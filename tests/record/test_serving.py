@@ -9,11 +9,11 @@ from pathlib import Path
 
 import httpx
 
-from entente_daemon.mock.asgi import MockApp
-from entente_daemon.mock.engine import MockEngine
-from entente_daemon.mock.server import MockServer
-from entente_daemon.record import REDACTED, MemorySink, Recorder, RecordingContext
-from entente_daemon.spec import load_spec, load_spec_text
+from entente_daemon.mock.answer.engine import MockEngine
+from entente_daemon.mock.serving.app import MockApp
+from entente_daemon.mock.serving.uvicorn_server import MockServer
+from entente_daemon.openapi import load_spec, load_spec_text
+from entente_daemon.record import REDACTED, InteractionCapture, MemorySink, RecordingContext
 from entente_daemon.store import Store
 from tests.mock.serving import CASTLE, VERSAILLES, MockProcess
 
@@ -82,7 +82,9 @@ def test_a_locked_store_keeps_recordings_in_memory_until_it_is_free(
 def test_attribution_over_http_from_context_and_headers() -> None:
     sink = MemorySink()
     context = RecordingContext(None, "run-42")
-    recorder = Recorder("web", "2.0", "castle-service", "1.0.0", "local", sink, context=context)
+    recorder = InteractionCapture(
+        "web", "2.0", "castle-service", "1.0.0", "local", sink, context=context
+    )
     app = MockApp(MockEngine(load_spec(CASTLE)), recorder=recorder)
     with MockServer(app) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         with context.test("tests/test_castles.py::test_list"):
@@ -113,7 +115,7 @@ def test_swapping_the_engine_under_load_fails_no_request() -> None:
     engine_v1 = MockEngine(spec_v1)
     engine_v2 = engine_v1.with_spec(spec_v2)
     sink = MemorySink()
-    recorder = Recorder("web", "1", "castle-service", "1.0.0", "local", sink)
+    recorder = InteractionCapture("web", "1", "castle-service", "1.0.0", "local", sink)
     app = MockApp(engine_v1, recorder=recorder)
     names: Counter[str] = Counter()
     failures: list[str] = []

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from textual.app import App
 
-from entente_daemon.spec import load_spec
-from entente_daemon.spec.errors import SpecError
+from entente_daemon.openapi import load_spec
+from entente_daemon.openapi.errors import SpecError
 from entente_tui.app import EntenteApp
 from entente_tui.widgets.alert_table import AlertTable
 

@@ -30,8 +30,8 @@ import httpx
 from entente_daemon.client import DaemonClient
 from entente_daemon.client.aio import DEFAULT_TIMEOUT
 from entente_daemon.client.endpoint import Endpoint
+from entente_daemon.client.lifecycle import start_daemon, stop_daemon
 from entente_daemon.client.wire import MockInfo, VerificationStep
-from entente_daemon.daemon.lifecycle import start_daemon, stop_daemon
 from entente_daemon.model import (
     AnswerSource,
     ErrorKind,

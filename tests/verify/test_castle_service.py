@@ -19,7 +19,7 @@ import pytest
 import uvicorn
 
 from entente_daemon.model import HttpResponse
-from entente_daemon.spec import Spec, load_spec
+from entente_daemon.openapi import Spec, load_spec
 from entente_daemon.verify import compare
 
 ROOT = Path(__file__).resolve().parents[2]

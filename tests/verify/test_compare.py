@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from entente_daemon.model import ErrorKind, HttpResponse
-from entente_daemon.spec import Spec, load_spec, load_spec_text
+from entente_daemon.openapi import Spec, load_spec, load_spec_text
 from entente_daemon.verify import Mismatch, compare, kind_of, structure_problems
 from entente_daemon.verify.paths import json_path
 

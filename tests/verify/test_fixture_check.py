@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from entente_daemon.fixtures.checks import check_fixtures, fixture_problems
+from entente_daemon.fixtures.flags import appending, flag_alerts, flag_fixtures
 from entente_daemon.model import (
     EventKind,
     Fixture,
@@ -19,10 +21,8 @@ from entente_daemon.model import (
     HttpRequest,
     HttpResponse,
 )
-from entente_daemon.spec import Spec, load_spec_text
+from entente_daemon.openapi import Spec, load_spec_text
 from entente_daemon.store import Store
-from entente_daemon.verify.fixture_check import check_fixtures, fixture_problems
-from entente_daemon.verify.fixture_flags import appending, flag_alerts, flag_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 CASTLE_SPEC = ROOT / "examples" / "castle-service" / "openapi.yaml"

@@ -1,0 +1,190 @@
+"""The daemon assembled: services started in order and stopped in reverse, signals, the
+runtime files, the lock. ``run_daemon(settings)`` is ``entente-daemon run``.
+
+Adding a service (mock servers, watchers, sync) is one more `ServiceFactory`: it gets the
+`ApiContext` (the recorder, the bus, the projects, with their hooks) and returns an object
+with ``name``, ``start()`` and ``stop()``. Extra services start after the bus and before the
+projects are re-attached and the control API opens, and stop before them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from entente_daemon import __version__
+from entente_daemon.client.runtime import RuntimeInfo
+from entente_daemon.daemon.api.context import ApiContext
+from entente_daemon.daemon.api.control import ControlServer
+from entente_daemon.daemon.api.routes import build_app
+from entente_daemon.daemon.process.files import remove, write_private
+from entente_daemon.daemon.process.logs import setup_logging
+from entente_daemon.daemon.process.rundir import DaemonLock, prepare_run_dir, remove_runtime_files
+from entente_daemon.daemon.process.settings import DaemonSettings
+from entente_daemon.daemon.services.bus import EventBus
+from entente_daemon.daemon.services.mocks import MockService
+from entente_daemon.daemon.services.projects import ProjectRegistry
+from entente_daemon.daemon.services.store_writer import StoreWriter
+from entente_daemon.daemon.services.test_runs import TestRunService
+from entente_daemon.errors import EntenteError
+
+log = logging.getLogger("entente.daemon")
+
+# SIGHUP too: a daemon run in a terminal that closes stops cleanly, store flushed.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+class Service(Protocol):
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+ServiceFactory = Callable[[ApiContext], Service]
+
+
+class Daemon:
+    def __init__(
+        self, settings: DaemonSettings, extra_services: Sequence[ServiceFactory] = ()
+    ) -> None:
+        self.settings = settings
+        self._extra = extra_services
+        self._stop = asyncio.Event()
+
+    def request_stop(self, reason: str = "requested") -> None:
+        if not self._stop.is_set():
+            log.info("stopping (%s)", reason)
+        self._stop.set()
+
+    async def serve(self) -> None:
+        """Run until SIGTERM/SIGINT (or `request_stop`), then shut down in reverse order."""
+        settings, paths = self.settings, self.settings.paths
+        loop = asyncio.get_running_loop()
+        for sig in STOP_SIGNALS:
+            loop.add_signal_handler(sig, self.request_stop, signal.Signals(sig).name)
+
+        bus = EventBus(queue_size=settings.queue_size, recent=settings.recent_events)
+        recorder = StoreWriter(
+            paths.store,
+            dispatch=bus.dispatch,
+            lock_timeout=settings.store_lock_timeout,
+            events_kept=settings.events_kept,
+        )
+        projects = ProjectRegistry(paths.projects, bus.publish)
+        ctx = ApiContext(settings=settings, recorder=recorder, bus=bus, projects=projects)
+        control = ControlServer(
+            lambda guard: build_app(ctx, guard),
+            paths.socket,
+            tcp=settings.tcp,
+            shutdown_grace=settings.shutdown_grace,
+        )
+        started: list[Service] = []
+        try:
+            await recorder.start()
+            started.append(recorder)
+            last_seq = await recorder.read(lambda store: store.events.last_seq())
+            bus.bind(
+                read_since=lambda seq, limit: recorder.read(
+                    lambda store: store.events.since(seq, limit)
+                ),
+                emit=recorder.emit,
+                last_seq=last_seq,
+            )
+            # The mock service registers its project hook here, before projects re-attach.
+            services: list[Service] = [bus, MockService(ctx), TestRunService(ctx)]
+            services += [make(ctx) for make in self._extra]
+            services += [projects, control]
+            for service in services:
+                if self._stop.is_set():
+                    break
+                await service.start()
+                started.append(service)
+                log.debug("%s started", service.name)
+            if not self._stop.is_set():
+                ctx.tcp_port = control.tcp_port
+                self._write_runtime_files(ctx, control)
+                log.info(
+                    "Entente daemon %s ready (pid %d, socket %s)",
+                    __version__,
+                    ctx.pid,
+                    paths.socket,
+                )
+                await self._stop.wait()
+        finally:
+            remove(paths.info, paths.pid, paths.token)  # clients stop finding us first
+            bus.end_streams()
+            for service in reversed(started):
+                try:
+                    await service.stop()
+                    log.debug("%s stopped", service.name)
+                except Exception:
+                    log.exception("stopping the %s failed", service.name)
+            for sig in STOP_SIGNALS:
+                loop.remove_signal_handler(sig)
+            log.info("Entente daemon stopped")
+
+    def _write_runtime_files(self, ctx: ApiContext, control: ControlServer) -> None:
+        paths = self.settings.paths
+        write_private(paths.pid, f"{ctx.pid}\n")
+        url = None
+        if control.token is not None and control.tcp_port is not None:
+            write_private(paths.token, control.token + "\n")
+            url = f"http://127.0.0.1:{control.tcp_port}"
+        info = RuntimeInfo(
+            pid=ctx.pid,
+            version=__version__,
+            socket=str(paths.socket),
+            started_at=ctx.started_at,
+            tcp_port=control.tcp_port,
+            url=url,
+        )
+        write_private(paths.info, info.model_dump_json(indent=2) + "\n")  # written last: "ready"
+
+
+def run_daemon(
+    settings: DaemonSettings,
+    *,
+    extra_services: Sequence[ServiceFactory] = (),
+    log_to_stderr: bool | None = None,
+) -> int:
+    """``entente-daemon run``: serve in the foreground until stopped; the exit code."""
+    os.umask(0o077)  # everything the daemon creates is its owner's only
+    paths = settings.paths
+    try:
+        prepare_run_dir(paths)
+    except EntenteError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    to_stderr = sys.stderr.isatty() if log_to_stderr is None else log_to_stderr
+    setup_logging(paths.log, to_stderr=to_stderr)
+    try:
+        lock = DaemonLock.acquire(paths)
+    except EntenteError as exc:
+        log.info("not starting: %s", exc)
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if any(p.exists() for p in (paths.info, paths.pid, paths.socket, paths.token)):
+            log.warning("removing the files of a daemon that did not stop cleanly")
+            remove_runtime_files(paths)
+        log.info("starting the Entente daemon (pid %d, home %s)", os.getpid(), paths.home)
+        try:
+            asyncio.run(Daemon(settings, extra_services).serve())
+        except EntenteError as exc:
+            log.error("the daemon cannot run: %s", exc)
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        except Exception:
+            log.exception("the daemon crashed")
+            return 1
+        return 0
+    finally:
+        remove_runtime_files(paths)
+        lock.release()

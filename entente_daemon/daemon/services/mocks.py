@@ -1,0 +1,417 @@
+"""The mock-hosting service: every attached consumer project gets a mock per provider it
+consumes, served on 127.0.0.1 at the configured port (a free one when none), recording into
+the daemon's store, and reloaded when its spec changes.
+
+* Each mock serves from its own thread (`MockServer`: uvicorn with its own event loop), so
+  a busy mock never stalls the daemon's loop (the control API, the event stream).
+* A spec file change (``$ref``'d files included) reloads the spec in a worker thread and
+  swaps the engine (`MockApp.engine` is read once per request, so requests in flight finish
+  on the old one): ``spec.reloaded``. A spec that does not load leaves the mock serving the
+  last good one: ``spec.error`` with file, line, column and message.
+* Each time a spec loads (start or reload), the provider's approved fixtures are rechecked
+  against it in the background: ``fixture.flagged`` (`services.fixture_flags`).
+* A project's config file change re-attaches the project (`ProjectRegistry.attach`), whose
+  hook lands here: only the mocks whose ``[[providers]]`` entry changed are restarted. An
+  invalid config keeps the old one and raises an alert naming file and key.
+
+Nothing here stops the daemon: every failure is logged and published as an event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from entente_daemon.client.wire import MockInfo
+from entente_daemon.config import ConsumedProvider, ProjectConfig
+from entente_daemon.consumer.spec_resolution import SpecCandidate, choose_spec
+from entente_daemon.daemon.api.context import ApiContext
+from entente_daemon.daemon.services.fixture_flags import FixtureFlagger
+from entente_daemon.daemon.services.hosted import FAILED, RUNNING, STOPPED, HostedMock
+from entente_daemon.daemon.services.mock_support import FixtureCache, RecorderSink
+from entente_daemon.daemon.services.watcher import (
+    FileWatcher,
+    Signature,
+    resolved,
+    signature,
+    stat_all,
+    with_signatures,
+)
+from entente_daemon.errors import ConfigError
+from entente_daemon.mock.answer.engine import MockEngine
+from entente_daemon.mock.serving.app import MockApp
+from entente_daemon.mock.serving.uvicorn_server import DEFAULT_HOST, MockServer
+from entente_daemon.model import EventKind
+from entente_daemon.openapi import Spec, SpecError, load_spec, load_spec_text
+from entente_daemon.record.capture import InteractionCapture
+from entente_daemon.record.redact import Redaction
+from entente_daemon.store import Store
+
+log = logging.getLogger("entente.daemon.mocks")
+
+STOP_TIMEOUT = 10.0
+SPEC_RELOADED_NAME = EventKind.SPEC_RELOADED.value
+SPEC_ERROR_NAME = EventKind.SPEC_ERROR.value
+MOCK_ERROR_NAME = "mock.error"
+CONFIG_ERROR_NAME = "config.error"
+
+
+class MockService:
+    name = "mocks"
+
+    def __init__(self, ctx: ApiContext, *, watch_step_ms: int | None = None) -> None:
+        self._ctx = ctx
+        self._mocks: dict[tuple[Path, str], HostedMock] = {}
+        self._configs: dict[Path, ProjectConfig] = {}
+        self._config_signatures: dict[Path, Signature] = {}
+        self._lock = asyncio.Lock()
+        self._fixtures = FixtureCache(ctx.recorder, ctx.bus)
+        self._flags = FixtureFlagger(ctx.recorder)  # approved fixtures rechecked on each load
+        step = {} if watch_step_ms is None else {"step_ms": watch_step_ms}
+        self._watcher = FileWatcher(self._files_changed, **step)
+        ctx.watchers.append(lambda: self._watcher.files)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        ctx.projects.on_project_attached(self._attached)
+        ctx.mocks = self.infos
+        ctx.served_specs = self.served_specs
+
+    def infos(self) -> list[MockInfo]:
+        """The hosted mocks, as `MockStatus` (``GET /v1/mocks``, ``status``)."""
+        return [mock.info() for mock in self._mocks.values()]
+
+    def served_specs(self) -> list[tuple[MockInfo, Spec]]:
+        """Each hosted mock that has a spec loaded, with that spec."""
+        return [(mock.info(), mock.spec) for mock in self._mocks.values() if mock.spec is not None]
+
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        await self._fixtures.start()
+        await self._watcher.start()
+
+    async def stop(self) -> None:
+        await self._watcher.stop()
+        async with self._lock:
+            mocks = list(self._mocks.values())
+            self._mocks.clear()
+            await asyncio.gather(*(self._stop_mock(m) for m in mocks))
+        await self._flags.stop()
+        await self._fixtures.stop()
+
+    # -- projects ---------------------------------------------------------------------------
+
+    async def _attached(self, config: ProjectConfig) -> None:
+        """A project attached, re-attached, or its config re-read: make its mocks match."""
+        read = await asyncio.to_thread(signature, config.file)
+        async with self._lock:
+            self._config_signatures[config.file] = read
+            await self._reconcile(config)
+            self._watch()
+
+    async def _reconcile(self, config: ProjectConfig) -> None:
+        previous = self._configs.get(config.file)
+        self._configs[config.file] = config
+        same_consumer = previous is not None and _identity(previous) == _identity(config)
+        wanted = {entry.name: entry for entry in config.providers}
+        for key, mock in list(self._mocks.items()):
+            if key[0] != config.file:
+                continue
+            entry = wanted.get(mock.provider)
+            if entry is not None and entry == mock.entry and same_consumer:
+                mock.config = config
+                if mock.state != FAILED:
+                    del wanted[mock.provider]  # unchanged and serving: keep it
+                    continue
+            del self._mocks[key]
+            await self._stop_mock(mock)
+        for entry in wanted.values():
+            mock = HostedMock(config, entry)
+            self._mocks[mock.key] = mock
+            await self._start_mock(mock)
+
+    # -- one mock ---------------------------------------------------------------------------
+
+    async def _start_mock(self, mock: HostedMock) -> None:
+        config, entry = mock.config, mock.entry
+        roots = [entry.spec_path] if entry.spec_path is not None else []
+        before = await asyncio.to_thread(stat_all, roots)
+        try:
+            spec, version = await self._resolve(mock)
+        except SpecError as exc:
+            mock.state, mock.error = FAILED, str(exc)
+            mock.files = await with_signatures(_files_of_error(entry, exc), before)
+            await self._spec_error(mock, exc)
+            return
+        except Exception as exc:
+            mock.state, mock.error = FAILED, str(exc)
+            mock.files = await with_signatures(roots, before)
+            await self._mock_error(mock, f"{mock.label} cannot start: {exc}")
+            return
+        mock.spec, mock.version = spec, version
+        self._flags.recheck_soon(spec, entry.name, version=version, spec_path=entry.spec_path)
+        mock.files = await with_signatures(spec.files, before) if roots else {}
+        await self._fixtures.load(entry.name)
+        provider = entry.name
+        engine = MockEngine(
+            spec, fixtures=lambda: self._fixtures.supply(provider, mock.version or version)
+        )
+        recorder = self._recorder(config, provider, version, spec)
+        app = MockApp(engine, recorder=recorder)
+        server = MockServer(app, DEFAULT_HOST, entry.port or 0)
+        try:
+            await asyncio.to_thread(server.start)
+        except Exception as exc:
+            recorder.close(timeout=0)
+            mock.state, mock.error = FAILED, str(exc)
+            where = f"{DEFAULT_HOST}:{entry.port}" if entry.port else DEFAULT_HOST
+            await self._mock_error(
+                mock,
+                f"{mock.label} cannot listen on {where}: {exc} (set another `port` for "
+                f"provider {provider!r} under [[providers]] in {config.file}, or remove it "
+                "for a free port)",
+                port=entry.port,
+            )
+            return
+        mock.app, mock.server, mock.recorder = app, server, recorder
+        mock.state, mock.error = RUNNING, None
+        log.info(
+            "serving %s %s on %s (%d operations)",
+            mock.label,
+            version,
+            server.url,
+            len(spec.operations),
+        )
+
+    async def _stop_mock(self, mock: HostedMock) -> None:
+        server, mock.server = mock.server, None
+        mock.state = STOPPED
+        if server is None:
+            return
+        try:
+            # The app's lifespan shutdown closes the recorder: what it holds is written.
+            await asyncio.to_thread(server.stop, STOP_TIMEOUT)
+            log.info("stopped %s", mock.label)
+        except Exception:
+            log.exception("stopping %s failed", mock.label)
+
+    async def _resolve(self, mock: HostedMock) -> tuple[Spec, str]:
+        """The spec the mock serves and its version: the project's file, else the newest
+        fitting version in the local store (`choose_spec`)."""
+        entry = mock.entry
+        if entry.spec_path is not None:
+            spec = await asyncio.to_thread(load_spec, entry.spec_path, validate=False)
+            return spec, spec.version
+        name = entry.name
+
+        def stored(store: Store) -> list[SpecCandidate]:
+            versions = store.spec_versions.list_versions(name)
+            return [
+                SpecCandidate(v.version, "store", v.id, order=i) for i, v in enumerate(versions)
+            ]
+
+        choice = choose_spec(name, entry.version, await self._ctx.recorder.read(stored))
+        log.info("%s", choice.reason)
+        found = await self._ctx.recorder.read(
+            lambda store: store.spec_versions.get_version(name, choice.version)
+        )
+        if found is None:
+            raise SpecError(f"spec {name}@{choice.version} left the store while loading it")
+        document = json.dumps(found.spec)
+        spec = await asyncio.to_thread(
+            load_spec_text, document, f"{name}@{choice.version}.json", validate=False
+        )
+        return spec, choice.version
+
+    def _recorder(
+        self, config: ProjectConfig, provider: str, version: str, spec: Spec
+    ) -> InteractionCapture:
+        if self._loop is None:
+            raise RuntimeError("the mock service is not started")
+        settings = config.recording
+        redaction = (
+            Redaction()
+            .extended(headers=settings.redact_headers, query=settings.redact_query)
+            .for_spec(spec.security_schemes)
+        )
+        sink = RecorderSink(
+            self._ctx.recorder, self._loop, describe_as="the daemon's store (via its recorder)"
+        )
+        return InteractionCapture(
+            config.service,
+            config.version,
+            provider,
+            version,
+            config.environment,
+            sink,
+            redact=redaction,
+            enabled=settings.enabled is not False,
+            warn=lambda message: log.warning("%s: %s", provider, message),
+        )
+
+    # -- changes ------------------------------------------------------------------------------
+
+    def _watch(self) -> None:
+        files = dict(self._config_signatures)
+        for mock in self._mocks.values():
+            files.update(mock.files)
+        self._watcher.watch(files)
+
+    async def _files_changed(self, changed: set[Path]) -> None:
+        began = time.perf_counter()
+        configs = [file for file in self._configs if file in changed]
+        for file in configs:
+            await self._reload_config(file)
+        async with self._lock:
+            loaded: dict[Path, tuple[Spec | SpecError, dict[Path, Signature]]] = {}
+            for mock in list(self._mocks.values()):
+                if mock.files.keys() & changed and mock.entry.spec_path is not None:
+                    await self._reload(mock, changed, loaded, began)
+            self._watch()
+
+    async def _reload_config(self, file: Path) -> None:
+        try:
+            await self._ctx.projects.attach(file)  # calls `_attached` with the new config
+        except ConfigError as exc:
+            log.error("%s; keeping the configuration loaded before", exc)
+            await self._publish(
+                EventKind.SPEC_ERROR,
+                {
+                    "event": CONFIG_ERROR_NAME,
+                    "config": str(file),
+                    "file": str(exc.file or file),
+                    "key": exc.key,
+                    "line": exc.line,
+                    "message": exc.detail,
+                },
+            )
+        except Exception as exc:
+            log.exception("re-reading %s failed", file)
+            await self._publish(
+                EventKind.SPEC_ERROR,
+                {"event": CONFIG_ERROR_NAME, "config": str(file), "message": str(exc)},
+            )
+
+    async def _reload(
+        self,
+        mock: HostedMock,
+        changed: set[Path],
+        loaded: dict[Path, tuple[Spec | SpecError, dict[Path, Signature]]],
+        began: float,
+    ) -> None:
+        root = mock.entry.spec_path
+        assert root is not None
+        if mock.state != RUNNING or mock.app is None:
+            del self._mocks[mock.key]  # never served: try again from the start
+            fresh = HostedMock(mock.config, mock.entry)
+            self._mocks[fresh.key] = fresh
+            await self._start_mock(fresh)
+            return
+        if root not in loaded:
+            # Signatures before reading: a save during the load is seen as a change later.
+            before = await asyncio.to_thread(stat_all, [root, *mock.files])
+            try:
+                loaded[root] = (await asyncio.to_thread(load_spec, root, validate=False), before)
+            except SpecError as exc:
+                loaded[root] = (exc, before)
+            except Exception as exc:  # a loader bug: still an event, still the old spec
+                log.exception("loading %s failed", root)
+                loaded[root] = (SpecError(f"cannot load the spec: {exc}", file=root), before)
+        result, before = loaded[root]
+        if isinstance(result, SpecError):
+            mock.error = str(result)
+            mock.files = await with_signatures(
+                [*mock.files, *_files_of_error(mock.entry, result)], before
+            )
+            await self._spec_error(mock, result)
+            return
+        app = mock.app
+        engine = app.engine
+        assert isinstance(engine, MockEngine)
+        app.engine = engine.with_spec(result)
+        mock.spec, mock.version, mock.error = result, result.version, None
+        mock.files = await with_signatures(result.files, before)
+        if mock.recorder is not None:
+            mock.recorder.set_identity(provider_version=result.version)
+        reload_ms = round((time.perf_counter() - began) * 1000.0, 3)
+        files = sorted(str(f) for f in changed & (mock.files.keys() | resolved([root])))
+        log.info(
+            "reloaded %s: %d operations, version %s, in %.1f ms",
+            mock.label,
+            len(result.operations),
+            result.version,
+            reload_ms,
+        )
+        await self._publish(
+            EventKind.SPEC_RELOADED,
+            {
+                "event": SPEC_RELOADED_NAME,
+                "provider": mock.provider,
+                "project": str(mock.config.file),
+                "consumer": mock.config.service,
+                "file": files[0] if files else str(root),
+                "files": files,
+                "spec": str(root),
+                "version": result.version,
+                "operations": len(result.operations),
+                "reload_ms": reload_ms,
+            },
+        )
+        self._flags.recheck_soon(result, mock.provider, version=result.version, spec_path=root)
+
+    # -- events ---------------------------------------------------------------------------
+
+    async def _spec_error(self, mock: HostedMock, exc: SpecError) -> None:
+        serving = "keeps serving its last good spec" if mock.state == RUNNING else "is not serving"
+        log.error("%s: the spec does not load (%s); the mock %s", mock.label, exc, serving)
+        await self._publish(
+            EventKind.SPEC_ERROR,
+            {
+                "event": SPEC_ERROR_NAME,
+                "provider": mock.provider,
+                "project": str(mock.config.file),
+                "consumer": mock.config.service,
+                "spec": str(mock.entry.spec_path) if mock.entry.spec_path else None,
+                "file": str(exc.file) if exc.file is not None else None,
+                "line": exc.line,
+                "column": exc.column,
+                "pointer": exc.pointer,
+                "message": exc.message,
+                "serving": mock.state == RUNNING,
+            },
+        )
+
+    async def _mock_error(self, mock: HostedMock, message: str, **extra: Any) -> None:
+        log.error("%s", message)
+        await self._publish(
+            EventKind.SPEC_ERROR,
+            {
+                "event": MOCK_ERROR_NAME,
+                "provider": mock.provider,
+                "project": str(mock.config.file),
+                "consumer": mock.config.service,
+                "message": message,
+                **extra,
+            },
+        )
+
+    async def _publish(self, kind: EventKind, payload: dict[str, Any]) -> None:
+        try:
+            await self._ctx.bus.publish(kind, payload)
+        except Exception:
+            log.exception("could not publish a %s event", kind.value)
+
+
+def _identity(config: ProjectConfig) -> tuple[object, ...]:
+    """What a project's mocks record as: a change restarts all of them."""
+    return (config.service, config.version, config.environment, config.recording)
+
+
+def _files_of_error(entry: ConsumedProvider, exc: SpecError) -> list[Path]:
+    """The files to watch while a spec does not load: its root, and the file at fault."""
+    files = [entry.spec_path] if entry.spec_path is not None else []
+    if exc.file is not None and exc.file.exists():
+        files.append(exc.file)
+    return files
