@@ -88,10 +88,10 @@ class Repository(Generic[M]):
             self._engine.check_open()
             return [self._load(doc) for doc in _page(self._docs(**fields), limit, offset)]
 
-    def get(self, id: str) -> M | None:
+    def get(self, record_id: str) -> M | None:
         with self._engine.lock:
             self._engine.check_open()
-            doc = self._table.docs().get(id)
+            doc = self._table.docs().get(record_id)
             return None if doc is None else self._load(doc)
 
     def ids(self) -> list[str]:
@@ -105,11 +105,11 @@ class Repository(Generic[M]):
             self._engine.check_open()
             return len(self._table)
 
-    def delete(self, id: str) -> bool:
+    def delete(self, record_id: str) -> bool:
         """Remove a record; whether it was there."""
         with self._engine.lock:
             self._engine.check_writable()
-            return self._table.delete(id)
+            return self._table.delete(record_id)
 
     def clear(self) -> int:
         """Delete every record of this kind; how many there were."""
@@ -120,30 +120,30 @@ class Repository(Generic[M]):
             table.truncate()
             return count
 
-    def _insert(self, id: str, model: M) -> str:
+    def _insert(self, record_id: str, model: M) -> str:
         with self._engine.lock:
             self._engine.check_writable()
             try:
-                self._table.insert_new(id, model.to_json())
+                self._table.insert_new(record_id, model.to_json())
             except ValueError:
-                raise StoreError(f"{self.table_name}: {id!r} already exists") from None
-            return id
+                raise StoreError(f"{self.table_name}: {record_id!r} already exists") from None
+            return record_id
 
-    def _put(self, id: str, model: M) -> str:
+    def _put(self, record_id: str, model: M) -> str:
         with self._engine.lock:
             self._engine.check_writable()
-            self._table.put(id, model.to_json())
-            return id
+            self._table.put(record_id, model.to_json())
+            return record_id
 
-    def _replace(self, id: str, change: Callable[[M], M]) -> M:
+    def _replace(self, record_id: str, change: Callable[[M], M]) -> M:
         """Read, change and write back one record atomically; StoreError if it is absent."""
         with self._engine.lock:
             self._engine.check_writable()
-            current = self.get(id)
+            current = self.get(record_id)
             if current is None:
-                raise StoreError(f"{self.table_name}: no record {id!r}")
+                raise StoreError(f"{self.table_name}: no record {record_id!r}")
             updated = change(current)
-            self._table.put(id, updated.to_json())
+            self._table.put(record_id, updated.to_json())
             return updated
 
 
@@ -267,10 +267,10 @@ class InteractionRepository(Repository[Interaction]):
             self._by_hash.clear()
             return count
 
-    def delete(self, id: str) -> bool:
+    def delete(self, record_id: str) -> bool:
         with self._engine.lock:
-            doc = self._table.docs().get(id)
-            removed = super().delete(id)
+            doc = self._table.docs().get(record_id)
+            removed = super().delete(record_id)
             if removed and doc is not None:
                 self._hash_index().pop(doc.get("content_hash", ""), None)
             return removed
@@ -325,7 +325,9 @@ class FixtureRepository(Repository[Fixture]):
         """Replace a stored fixture (same id) by ``fixture``; StoreError if it is absent."""
         self._replace(fixture.id, lambda _old: fixture.with_hash())
 
-    def set_status(self, id: str, status: FixtureStatus, *, by: str | None = None) -> Fixture:
+    def set_status(
+        self, record_id: str, status: FixtureStatus, *, by: str | None = None
+    ) -> Fixture:
         """Approve, reject or return to draft; approving records who and when."""
 
         def change(fixture: Fixture) -> Fixture:
@@ -338,7 +340,7 @@ class FixtureRepository(Repository[Fixture]):
                 }
             )
 
-        return self._replace(id, change)
+        return self._replace(record_id, change)
 
     def list(
         self,
@@ -409,8 +411,8 @@ class DeploymentRepository(Repository[Deployment]):
                         table.put(doc_id, {**doc, "active": False})
             return deployment.id
 
-    def deactivate(self, id: str) -> Deployment:
-        return self._replace(id, lambda d: d.model_copy(update={"active": False}))
+    def deactivate(self, record_id: str) -> Deployment:
+        return self._replace(record_id, lambda d: d.model_copy(update={"active": False}))
 
     def active(
         self, *, environment: str | None = None, service: str | None = None
@@ -478,11 +480,11 @@ class EventRepository(Repository[Event]):
             self._engine.db.table(_META_TABLE).put(_EVENTS_META, {"last_seq": last})
         self._seqs_epoch = -1
 
-    def delete(self, id: str) -> bool:
+    def delete(self, record_id: str) -> bool:
         with self._engine.lock:
             self._engine.check_writable()
-            self._forget([id])
-            return self._table.delete(id)
+            self._forget([record_id])
+            return self._table.delete(record_id)
 
     def clear(self) -> int:
         with self._engine.lock:
