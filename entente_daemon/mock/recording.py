@@ -1,9 +1,10 @@
 """What a mock needs of a recorder, and the headers that attribute a request to a test.
 
 Recording is `entente_daemon.record`'s job, a layer above the mock (it turns the mock's
-messages into interactions), so the mock does not import it: it names here the little it
-calls, and `entente_daemon.record.capture.InteractionCapture` satisfies that (mypy checks it
-wherever one is handed to a `MockApp`).
+messages into interactions), so the mock does not import it: it names here what it calls and
+what a server reports of it when it stops, and
+`entente_daemon.record.capture.InteractionCapture` satisfies that (mypy checks it wherever
+one is handed to a `MockApp`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ from entente_daemon.model import Interaction
 #: engine or the recorder sees it.
 TEST_HEADER = "x-entente-test"
 RUN_HEADER = "x-entente-run"
+
+
+class Described(Protocol):
+    """Where a recorder writes, as a server names it to the user."""
+
+    def describe(self) -> str: ...
 
 
 class Recorder(Protocol):
@@ -42,4 +49,29 @@ class Recorder(Protocol):
 
     def close(self) -> list[Interaction]:
         """Write what is left; the interactions that could not be written."""
+        ...
+
+    # -- what a server reports when it stops (``entente mock``'s summary) --------------------
+
+    @property
+    def sink(self) -> Described: ...
+
+    @property
+    def recorded(self) -> int:
+        """Requests accepted by ``record``."""
+        ...
+
+    @property
+    def written(self) -> int:
+        """Requests the sink took."""
+        ...
+
+    @property
+    def dropped(self) -> int:
+        """Requests lost to the recorder's memory bounds."""
+        ...
+
+    @property
+    def last_error(self) -> Exception | None:
+        """Why the sink last failed, if it did."""
         ...
