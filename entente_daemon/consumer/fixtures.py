@@ -19,6 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from entente_daemon.errors import EntenteError
+from entente_daemon.fixtures.versions import applies_to
 from entente_daemon.model import Fixture, FixtureStatus
 from entente_daemon.openapi import Spec
 from entente_daemon.store import Store
@@ -30,11 +31,6 @@ _FILE_SUFFIXES = (".json", ".yaml", ".yml")
 
 class FixtureError(EntenteError):
     """A local fixture is malformed: names the file (or position) and the problem."""
-
-
-def applies_to(fixture: Fixture, version: str) -> bool:
-    """A fixture without versions applies to every version of its provider."""
-    return not fixture.provider_versions or version in fixture.provider_versions
 
 
 def stored_fixtures(

@@ -14,8 +14,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
-TEST_HEADER = "x-entente-test"
-RUN_HEADER = "x-entente-run"
+# The attribution headers are the mock's (it reads them off the wire); named here too.
+from entente_daemon.mock.recording import RUN_HEADER as RUN_HEADER
+from entente_daemon.mock.recording import TEST_HEADER as TEST_HEADER
 
 Attribution = tuple[str | None, str | None]  # (test_id, run_id)
 

@@ -45,7 +45,7 @@ def generate(directory: Path, operations: int) -> Path:
     local_schemas: dict[str, Any] = {}
     other_schemas: dict[str, Any] = {}
     for k in range(shared):
-        schema = {
+        schema: dict[str, Any] = {
             "type": "object",
             "required": ["id", "name"],
             "properties": {

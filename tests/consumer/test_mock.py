@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -36,7 +37,7 @@ NOT_FOUND = {
 }
 
 
-def stored_interactions(home: Path) -> list[dict[str, object]]:
+def stored_interactions(home: Path) -> list[dict[str, Any]]:
     with Store.open(home / "store", readonly=True) as store:
         return [i.to_json() for i in store.interactions.list()]
 

@@ -43,7 +43,8 @@ def approved_palace(client: DaemonClient) -> Fixture:
 def mock_source(project: CastleProject) -> str | None:
     response = httpx.get(f"{project.url}/castles/{VERSAILLES_ID}", timeout=10)
     assert response.status_code == 200
-    return response.headers.get("x-entente-source")
+    source: str | None = response.headers.get("x-entente-source")
+    return source
 
 
 def flag_alerts(client: DaemonClient, fixture_id: str) -> list[list[str]]:

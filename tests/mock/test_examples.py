@@ -119,7 +119,7 @@ def test_default_example_order(media: MediaType, expected: tuple[Any, ...] | Non
 
 
 def test_schema_example_follows_a_ref() -> None:
-    schemas = {"#/components/schemas/A": {"example": {"a": 1}}}
+    schemas: dict[str | None, Any] = {"#/components/schemas/A": {"example": {"a": 1}}}
 
     def deref(schema: Any) -> Any:
         return schemas.get(schema.get("$ref"), schema) if isinstance(schema, dict) else schema

@@ -124,7 +124,7 @@ def test_other_operations_and_unapproved_fixtures_are_not_considered(spec: Spec)
         make("rejected", status=FixtureStatus.REJECTED),
     ]
     ranked, rejected = explain_ranking(fixtures, operation(spec, "getCastle"), get(), check())
-    assert ranked == rejected == []
+    assert (ranked, rejected) == ([], [])
 
 
 def test_levels_are_reported(spec: Spec) -> None:

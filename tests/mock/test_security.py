@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,9 @@ def engine() -> MockEngine:
     return MockEngine(load_spec(SPEC))
 
 
-def get(engine: MockEngine, path: str, query: str = "", headers: Headers = ()) -> tuple[int, dict]:
+def get(
+    engine: MockEngine, path: str, query: str = "", headers: Headers = ()
+) -> tuple[int, dict[str, Any]]:
     result = engine.handle(MockRequest("GET", path, query, headers))
     body = json.loads(result.response.body) if result.response.body else {}
     return result.response.status, body

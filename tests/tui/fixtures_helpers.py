@@ -90,7 +90,7 @@ async def mock_answer(base_url: str, fixture: Fixture) -> tuple[str | None, Any]
     return response.headers.get("x-entente-source"), response.json()
 
 
-def _query(fixture: Fixture) -> list[tuple[str, str]]:
+def _query(fixture: Fixture) -> list[tuple[str, str | int | float | bool | None]]:
     return [(k, v) for k, values in fixture.request.query.items() for v in values]
 
 

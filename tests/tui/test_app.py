@@ -22,7 +22,7 @@ async def test_links_attaches_and_navigates(
         await until(pilot, lambda: any(m.port == castle.port for m in app.mocks), "the mock")
         for key, name in (("2", "verifications"), ("3", "fixtures"), ("4", "alerts")):
             await pilot.press(key)
-            await until(pilot, lambda name=name: app.screen.name == name, f"screen {name}")
+            await until(pilot, lambda name=name: app.screen.name == name, f"screen {name}")  # type: ignore[misc]
         await pilot.press("1")
         await until(pilot, lambda: app.screen.name == "interactions", "screen interactions")
 

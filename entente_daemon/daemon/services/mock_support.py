@@ -14,9 +14,9 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from entente_daemon.consumer.fixtures import applies_to
 from entente_daemon.daemon.services.bus import EventBus, Signal
 from entente_daemon.daemon.services.store_writer import StoreWriter
+from entente_daemon.fixtures.versions import applies_to
 from entente_daemon.model import EventKind, Fixture, FixtureStatus, Interaction
 from entente_daemon.record.sinks import Sink
 from entente_daemon.store import Store

@@ -24,9 +24,8 @@ from typing import Any, Protocol
 from urllib.parse import quote, quote_from_bytes
 
 from entente_daemon.mock.messages import MockRequest, MockResponse, MockResult
+from entente_daemon.mock.recording import RUN_HEADER, TEST_HEADER, Recorder
 from entente_daemon.model import Interaction, MatchContext
-from entente_daemon.record.capture import InteractionCapture
-from entente_daemon.record.context import RUN_HEADER, TEST_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +47,9 @@ class Engine(Protocol):
 
 
 class MockApp:
-    """ASGI 3 application serving ``engine``; recording into ``recorder`` when given, and
-    calling ``on_request(request, result, seconds)`` after each answer (the CLI's log line).
+    """ASGI 3 application serving ``engine``; recording into ``recorder`` (a `Recorder`, such
+    as `entente_daemon.record`'s `InteractionCapture`) when given, and calling
+    ``on_request(request, result, seconds)`` after each answer (the CLI's log line).
 
     Lifespan: startup starts the recorder's flusher; shutdown closes the recorder (in a
     worker thread), writing what is left; `unwritten` then holds what could not be.
@@ -59,7 +59,7 @@ class MockApp:
         self,
         engine: Engine,
         *,
-        recorder: InteractionCapture | None = None,
+        recorder: Recorder | None = None,
         on_request: RequestLog | None = None,
     ) -> None:
         self.engine = engine
