@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Fixture, FixtureStatus
 from entente_daemon.openapi import Spec
-from entente_daemon.store import Store
+from entente_daemon.records import StoreRecords
 
 LocalFixtures = Sequence[Fixture | Mapping[str, Any]] | Path | str | None
 
@@ -41,8 +41,7 @@ def stored_fixtures(
     provider: str, version: str, store_path: Path | str | None = None
 ) -> list[Fixture]:
     """The approved fixtures for ``provider`` at ``version`` in the local store."""
-    with Store.open(store_path, readonly=True) as store:
-        approved = store.fixtures.list(provider=provider, status=FixtureStatus.APPROVED)
+    approved = StoreRecords(store_path).fixtures(provider=provider, status=FixtureStatus.APPROVED)
     return [f for f in approved if applies_to(f, version)]
 
 
