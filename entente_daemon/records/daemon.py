@@ -18,6 +18,7 @@ from entente_daemon.client.calls import Call
 from entente_daemon.client.sync import http_client
 from entente_daemon.model import (
     Deployment,
+    Event,
     Fixture,
     FixtureStatus,
     Interaction,
@@ -156,6 +157,9 @@ class DaemonRecords:
 
     def spec_versions(self, service: str) -> list[SpecVersion]:
         return self._specs.spec_versions(service)
+
+    def events_since(self, seq: int = 0, limit: int = 100) -> list[Event]:
+        return self.client.events_since(seq, limit).events
 
     def test_reporter(self) -> BackgroundReporter:
         """Sends from a background thread; closing the reporter closes this client."""

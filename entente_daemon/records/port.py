@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from entente_daemon.model import (
     Deployment,
+    Event,
     Fixture,
     FixtureStatus,
     Interaction,
@@ -154,6 +155,10 @@ class Records(Protocol):
 
     def spec_versions(self, service: str) -> list[SpecVersion]:
         """The published versions of ``service``'s spec, oldest first."""
+        ...
+
+    def events_since(self, seq: int = 0, limit: int = 100) -> list[Event]:
+        """The events after ``seq``, oldest first (the decisions: ``fixture.*``)."""
         ...
 
     def test_reporter(self) -> BackgroundReporter | None:

@@ -247,6 +247,9 @@ class StoreRecords:
     def spec_versions(self, service: str) -> list[SpecVersion]:
         return self._read(lambda s: s.spec_versions.list_versions(service))
 
+    def events_since(self, seq: int = 0, limit: int = 100) -> list[Event]:
+        return self._read(lambda s: s.events.since(seq, limit))
+
     def test_reporter(self) -> BackgroundReporter | None:
         return None
 

@@ -48,16 +48,10 @@ class StoreRun:
         yet for their provider; those fixtures. `StoreError` when the store refuses."""
         from entente_daemon.store import DEFAULT_LOCK_TIMEOUT
 
+        from .store import new_fixtures
+
         with self._records.writing(lock_timeout=DEFAULT_LOCK_TIMEOUT) as store:
-            known: dict[str, set[str]] = {}
-            fresh: list[Fixture] = []
-            for fixture in fixtures:
-                if fixture.provider not in known:
-                    existing = store.fixtures.list(provider=fixture.provider)
-                    known[fixture.provider] = {f.content_hash or f.compute_hash() for f in existing}
-                if fixture.content_hash in known[fixture.provider]:
-                    continue
-                fresh.append(fixture)
+            fresh = new_fixtures(store, fixtures)  # stored fixtures always carry their hash
             for verification in verifications:
                 store.verifications.add(verification)
             for fixture in fresh:
