@@ -115,19 +115,18 @@ class _Reporting:
         except EntenteError:
             return  # not an Entente project
         try:
-            from entente_daemon.client.reporter import BackgroundReporter
-            from entente_daemon.client.sync import DaemonClient
+            from entente_daemon.records import connect_records
 
-            client = DaemonClient.discover()
+            reporter = connect_records().test_reporter()
         except DaemonError as exc:
             _session.summary.append(f"warning: test events not reported to the daemon: {exc}")
             return
-        if client is None:
-            return
+        if reporter is None:
+            return  # the local store keeps no test runs
         _session.run_id = _session.run_id or _run_id(config)
         self.project = str(project)
         self.counts = dict.fromkeys(self.counts, 0)
-        self.reporter = BackgroundReporter(client)
+        self.reporter = reporter
         self.reporter.submit(lambda c: c.attach_project(project))
         self.event("test_run.started")
 

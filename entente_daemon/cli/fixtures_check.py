@@ -55,11 +55,10 @@ def configured_spec(provider: str) -> Path | None:
 
 
 def _published_spec(provider: str) -> tuple[Spec, str] | None:
-    from entente_daemon.store import Store
+    from entente_daemon.records import StoreRecords
 
     try:
-        with Store.open(readonly=True) as store:
-            latest = store.spec_versions.latest(provider)
+        latest = StoreRecords().latest_spec(provider)
     except EntenteError:
         return None
     if latest is None:

@@ -3,7 +3,7 @@
 Only approved fixtures feed mocks, so this is the approval workflow: list the drafts, look at
 one (and whether it still fits the provider's spec), approve or reject it, keep notes. Ids may
 be shortened to any unique prefix. Goes through the daemon when it runs, else the local store
-(see `fixtures_access`).
+(see `entente_daemon.records`).
 
 An approved fixture that no longer fits its provider's spec is *flagged* (the daemon rechecks
 them whenever a hosted mock's spec loads; ``entente fixtures check`` does it on demand):
@@ -20,18 +20,18 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from entente_daemon.cli.fixtures_access import (
-    FixtureAccess,
-    FixtureIdError,
-    Source,
-    current_user,
-    fixture_access,
-    resolve,
-)
 from entente_daemon.cli.fixtures_check import SpecCheck, find_spec
 from entente_daemon.cli.fixtures_flags import FLAG, check_command
 from entente_daemon.fixtures.checks import fixture_problems
 from entente_daemon.model import Fixture, FixtureStatus
+from entente_daemon.records import (
+    FixtureIdError,
+    Records,
+    Source,
+    current_user,
+    open_records,
+    resolve,
+)
 
 SHORT_ID = 8
 STATUSES = [s.value for s in FixtureStatus]
@@ -48,12 +48,12 @@ def fixtures_group() -> None:
 
 
 def _select(
-    access: FixtureAccess,
+    records: Records,
     service: str | None,
     status: FixtureStatus | None,
     operation: str | None,
 ) -> list[Fixture]:
-    found = access.all(provider=service, status=status)
+    found = records.fixtures(provider=service, status=status)
     return [f for f in found if operation is None or f.operation_id == operation]
 
 
@@ -70,9 +70,9 @@ def list_fixtures(
 ) -> None:
     """List fixtures, oldest first; ⚑ marks those that no longer fit their spec."""
     wanted = FixtureStatus(status) if status else None
-    with fixture_access() as access:
-        items = _select(access, service, wanted, operation)
-        source = access.source
+    with open_records() as records:
+        items = _select(records, service, wanted, operation)
+        source = records.source
     if flagged:
         items = [f for f in items if f.flag is not None]
     if as_json:
@@ -123,9 +123,9 @@ def _print_table(items: list[Fixture], source: Source) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def show_fixture(fixture_id: str, spec_path: Path | None, as_json: bool) -> None:
     """Show one fixture whole, and whether it still fits the provider's spec."""
-    with fixture_access() as access:
-        fixture = resolve(access.all(), fixture_id)
-        source = access.source
+    with open_records() as records:
+        fixture = resolve(records.fixtures(), fixture_id)
+        source = records.source
     found = find_spec(fixture.provider, spec_path)
     check = (
         SpecCheck(None)
@@ -207,21 +207,21 @@ def approve_fixtures(
     if operation and not service:
         raise click.UsageError("--operation goes with --service")
     who = by or current_user()
-    with fixture_access() as access:
+    with open_records() as records:
         if service:
-            targets = _select(access, service, FixtureStatus.DRAFT, operation)
+            targets = _select(records, service, FixtureStatus.DRAFT, operation)
             if not targets:
                 what = f"{service}" + (f" {operation}" if operation else "")
                 click.echo(f"no draft fixtures of {what} to approve")
                 return
         else:
-            everything = access.all()
+            everything = records.fixtures()
             targets = _unique([resolve(everything, ref) for ref in fixture_ids])
         for fixture in targets:
             if fixture.status is FixtureStatus.APPROVED:
                 click.echo(f"{fixture.id[:SHORT_ID]} is already approved")
                 continue
-            done = access.approve(fixture.id, who)
+            done = records.approve(fixture.id, who)
             click.echo(
                 f"approved {_label(done)}"
                 + (f" (by {done.approved_by})" if done.approved_by else "")
@@ -244,9 +244,9 @@ def _label(f: Fixture) -> str:
 @click.option("--note", help="Why (kept in the fixture's notes).")
 def reject_fixture(fixture_id: str, note: str | None) -> None:
     """Reject a fixture: mocks will not answer with it."""
-    with fixture_access() as access:
-        fixture = resolve(access.all(), fixture_id)
-        done = access.reject(fixture.id, note)
+    with open_records() as records:
+        fixture = resolve(records.fixtures(), fixture_id)
+        done = records.reject(fixture.id, note)
     click.echo(f"rejected {_label(done)}" + (f": {done.notes}" if done.notes else ""))
 
 
@@ -255,9 +255,9 @@ def reject_fixture(fixture_id: str, note: str | None) -> None:
 @click.argument("text")
 def note_fixture(fixture_id: str, text: str) -> None:
     """Replace a fixture's notes with TEXT (an empty TEXT clears them)."""
-    with fixture_access() as access:
-        fixture = resolve(access.all(), fixture_id)
-        done = access.set_notes(fixture.id, text or None)
+    with open_records() as records:
+        fixture = resolve(records.fixtures(), fixture_id)
+        done = records.set_notes(fixture.id, text or None)
     click.echo(f"notes of {_label(done)}: {done.notes or '(none)'}")
 
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import click
 
-from entente_daemon.cli.fixtures_access import NoSpecError, SpecTarget, fixture_access
 from entente_daemon.cli.fixtures_check import configured_spec
 from entente_daemon.fixtures.flags import FlagReport
 from entente_daemon.model import FixtureStatus
+from entente_daemon.records import NoSpecError, Records, SpecTarget, open_records
 
 FLAG = "⚑"
 SHORT_ID = 8
@@ -43,11 +43,11 @@ def check_command(service: str | None, spec_path: Path | None, as_json: bool) ->
     """
     reports: list[FlagReport] = []
     skipped: list[str] = []
-    with fixture_access() as access:
+    with open_records() as records:
         if service is not None:
             providers = [service]
         else:
-            approved = access.all(status=FixtureStatus.APPROVED)
+            approved = records.fixtures(status=FixtureStatus.APPROVED)
             providers = sorted({f.provider for f in approved})
         if spec_path is not None and len(providers) > 1:
             raise click.UsageError(
@@ -56,14 +56,14 @@ def check_command(service: str | None, spec_path: Path | None, as_json: bool) ->
             )
         for provider in providers:
             try:
-                target = spec_target(provider, spec_path)
+                target = spec_target(provider, spec_path, records)
             except NoSpecError as exc:
                 if service is not None:
                     raise
                 skipped.append(str(exc))
                 continue
-            reports.append(access.check(provider, target))
-        source = access.source
+            reports.append(records.check_fixtures(provider, target))
+        source = records.source
     if skipped and not reports:
         raise NoSpecError("nothing checked: " + "; ".join(skipped))
     if as_json:
@@ -75,17 +75,14 @@ def check_command(service: str | None, spec_path: Path | None, as_json: bool) ->
         raise SystemExit(1)
 
 
-def spec_target(provider: str, explicit: Path | None) -> SpecTarget:
+def spec_target(provider: str, explicit: Path | None, records: Records) -> SpecTarget:
     """Which spec to check ``provider``'s fixtures against (see the module docstring)."""
     if explicit is not None:
         return SpecTarget(path=explicit.resolve())
     configured = configured_spec(provider)
     if configured is not None:
         return SpecTarget(path=configured)
-    from entente_daemon.store import Store
-
-    with Store.open(readonly=True) as store:  # read-only: no lock, fine beside a daemon
-        latest = store.spec_versions.latest(provider)
+    latest = records.latest_spec(provider)  # the local store's, either way
     if latest is None:
         raise NoSpecError(
             f"no spec known for provider {provider!r}: give one with --spec, name it in the "

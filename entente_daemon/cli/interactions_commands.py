@@ -1,46 +1,26 @@
 """``entente interactions``: what consumers recorded.
 
 Through the daemon when it runs (it owns the store); else straight from the local store,
-opened read-only, which takes no lock and so never gets in a writer's way.
+opened read-only, which takes no lock and so never gets in a writer's way
+(`entente_daemon.records`).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Literal
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from entente_daemon.client import DaemonClient
 from entente_daemon.model import Interaction
-
-Source = Literal["daemon", "store"]
+from entente_daemon.records import Source, open_records
 
 
 @click.group("interactions")
 def interactions_group() -> None:
     """Recorded interactions (consumer requests and the answers they got)."""
-
-
-def _from_store(
-    provider: str | None,
-    consumer: str | None,
-    test: str | None,
-    operation: str | None,
-    limit: int,
-    offset: int | None,
-) -> tuple[list[Interaction], int, int]:
-    from entente_daemon.daemon.services.queries import InteractionFilter, page_interactions
-    from entente_daemon.store import Store
-
-    where = InteractionFilter(
-        provider=provider, consumer=consumer, test_id=test, operation_id=operation
-    )
-    with Store.open(readonly=True) as store:
-        return page_interactions(store, where, limit, offset)
 
 
 @interactions_group.command("list")
@@ -61,22 +41,17 @@ def list_interactions(
     as_json: bool,
 ) -> None:
     """List recorded interactions, oldest first, ending with the newest."""
-    source: Source
-    client = DaemonClient.discover()
-    if client is not None:
-        with client:
-            page = client.interactions(
-                provider=provider,
-                consumer=consumer,
-                test=test,
-                operation=operation,
-                limit=limit,
-                offset=offset,
-            )
-        items, total, start, source = page.items, page.total, page.offset, "daemon"
-    else:
-        items, total, start = _from_store(provider, consumer, test, operation, limit, offset)
-        source = "store"
+    with open_records() as records:
+        page = records.interactions(
+            provider=provider,
+            consumer=consumer,
+            test=test,
+            operation=operation,
+            limit=limit,
+            offset=offset,
+        )
+        source = records.source
+    items, total, start = page.items, page.total, page.offset
     if as_json:
         body = {
             "source": source,

@@ -179,34 +179,26 @@ def _approved_fixtures(provider: str) -> list[Fixture]:
     """The provider's approved fixtures in the local store (read-only, so a writer holding
     the store does not stop the mock); none when the store cannot be read."""
     from entente_daemon.model import FixtureStatus
-    from entente_daemon.store import Store
+    from entente_daemon.records import StoreRecords
 
     try:
-        store = Store.open(readonly=True)
+        return StoreRecords().fixtures(provider=provider, status=FixtureStatus.APPROVED)
     except StoreError as exc:
         click.secho(f"warning: fixtures not loaded: {exc}", fg="yellow", err=True)
         return []
-    try:
-        return store.fixtures.list(provider=provider, status=FixtureStatus.APPROVED)
-    finally:
-        store.close()
 
 
 def _sink() -> Sink:
     """The running daemon when there is one (it holds the store), else the local store."""
-    from entente_daemon.record import LocalStoreSink
+    from entente_daemon.records import Records, StoreRecords, connect_records
 
+    records: Records
     try:
-        from entente_daemon.client import DaemonClient
-        from entente_daemon.record.daemon_sink import DaemonSink
-
-        client = DaemonClient.discover()
+        records = connect_records()
     except Exception as exc:  # another version, a half-started daemon: use the store
         click.secho(f"warning: not recording through the daemon: {exc}", fg="yellow", err=True)
-        client = None
-    if client is not None:
-        return DaemonSink(client, describe_as=f"the Entente daemon ({client.endpoint.describe()})")
-    return LocalStoreSink()
+        records = StoreRecords()
+    return records.recording_sink()
 
 
 def _recorder(names: Names, project: ProjectConfig | None, spec: Spec) -> InteractionCapture:

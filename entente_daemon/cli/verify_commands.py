@@ -20,7 +20,7 @@ from rich.table import Table
 
 from entente_daemon.config import ProjectConfig, load_project_config
 from entente_daemon.errors import ConfigError
-from entente_daemon.model import Interaction, Verification, VerificationResult
+from entente_daemon.model import Interaction, VerificationResult
 from entente_daemon.verify.provider import (
     Provider,
     VerificationReport,
@@ -287,18 +287,10 @@ def verifications_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_verifications(provider: str | None, as_json: bool) -> None:
     """List stored verifications, oldest first."""
-    from entente_daemon.client import DaemonClient
+    from entente_daemon.records import open_records
 
-    client = DaemonClient.discover()
-    items: list[Verification]
-    if client is not None:
-        with client:
-            items = client.verifications(provider=provider)
-    else:
-        from entente_daemon.store import Store
-
-        with Store.open(readonly=True) as store:
-            items = store.verifications.list(provider=provider)
+    with open_records() as records:
+        items = records.verifications(provider)
     items.sort(key=lambda v: v.started_at)
     if as_json:
         click.echo(json.dumps({"verifications": [v.to_json() for v in items]}, indent=2))

@@ -42,7 +42,8 @@ from entente_daemon.record.context import RecordingContext, recording_context
 from entente_daemon.record.policy import recording_enabled
 from entente_daemon.record.redact import Redaction
 from entente_daemon.record.sinks import MemorySink
-from entente_daemon.store import DEFAULT_LOCK_TIMEOUT, Store
+from entente_daemon.records import StoreRecords
+from entente_daemon.store import DEFAULT_LOCK_TIMEOUT
 
 log = logging.getLogger("entente.consumer")
 
@@ -97,6 +98,7 @@ class EntenteClient:
         self.run_id = run_id or os.environ.get(RUN_ID_ENV) or shared.run_id or uuid.uuid4().hex
         self.context: RecordingContext = _Attribution(shared, self.run_id)
         self.store_path = store_path
+        self.records = StoreRecords(store_path)  # published specs and approved fixtures
         self.lock_timeout = lock_timeout  # how long an upload waits for another store writer
         self._mocks: list[Mock] = []
         self.uploads: list[UploadResult] = []  # what each closed mock's upload did
@@ -116,8 +118,7 @@ class EntenteClient:
         if configured.spec_path is not None:
             spec = self._project_spec(configured.spec_path)
             candidates.append(SpecCandidate(spec.version, "project", str(configured.spec_path)))
-        with Store.open(self.store_path, readonly=True) as store:
-            versions = store.spec_versions.list_versions(provider)
+        versions = self.records.spec_versions(provider)
         candidates += [
             SpecCandidate(v.version, "store", v.id, order=index) for index, v in enumerate(versions)
         ]
@@ -143,8 +144,7 @@ class EntenteClient:
         key = f"store:{provider}@{version}"
         with self._lock:
             if key not in self._specs:
-                with Store.open(self.store_path, readonly=True) as store:
-                    stored = store.spec_versions.get_version(provider, version)
+                stored = self.records.spec_version(provider, version)
                 if stored is None:  # removed between listing and loading
                     raise SpecResolutionError(
                         f"spec {provider}@{version} was removed from the store while loading it"

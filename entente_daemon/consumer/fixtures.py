@@ -22,7 +22,7 @@ from entente_daemon.errors import EntenteError
 from entente_daemon.fixtures.versions import applies_to
 from entente_daemon.model import Fixture, FixtureStatus
 from entente_daemon.openapi import Spec
-from entente_daemon.store import Store
+from entente_daemon.records import StoreRecords
 
 LocalFixtures = Sequence[Fixture | Mapping[str, Any]] | Path | str | None
 
@@ -37,8 +37,7 @@ def stored_fixtures(
     provider: str, version: str, store_path: Path | str | None = None
 ) -> list[Fixture]:
     """The approved fixtures for ``provider`` at ``version`` in the local store."""
-    with Store.open(store_path, readonly=True) as store:
-        approved = store.fixtures.list(provider=provider, status=FixtureStatus.APPROVED)
+    approved = StoreRecords(store_path).fixtures(provider=provider, status=FixtureStatus.APPROVED)
     return [f for f in approved if applies_to(f, version)]
 
 

@@ -21,7 +21,7 @@ import logging
 import os
 import tempfile
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,11 +29,13 @@ from typing import Any, Literal
 
 import httpx
 
-from entente_daemon.client import DaemonClient, DaemonError
+from entente_daemon.client import DaemonError
 from entente_daemon.config import Broker
 from entente_daemon.errors import EntenteError, StoreError
 from entente_daemon.home import ensure_private_dir, entente_home
 from entente_daemon.model import Fixture, Interaction
+from entente_daemon.records import StoreRecords, daemon_records
+from entente_daemon.records.store import add_records
 from entente_daemon.store import DEFAULT_LOCK_TIMEOUT as STORE_LOCK_TIMEOUT
 from entente_daemon.store import Store
 
@@ -81,51 +83,23 @@ def send_to_daemon(
     """Hand records to the daemon running for ``home``; where they went, or None when no
     daemon runs or it could not take them (the caller then writes the store itself)."""
     try:
-        client = DaemonClient.discover(home)
+        records = daemon_records(home)
     except DaemonError as exc:
         log.warning("not uploading through the daemon: %s", exc)
         return None
-    if client is None:
+    if records is None:
         return None
     try:
-        client.upload_interactions(interactions, fixtures)
+        records.add_interactions(interactions, fixtures)
     except DaemonError as exc:
         log.warning("the daemon did not take the recordings: %s", exc)
         return None
     finally:
-        client.close()
-    return f"sent to the Entente daemon ({client.endpoint.describe()})"
+        records.close()
+    return f"sent to {records.describe()}"
 
 
 # -- the store and the spool --------------------------------------------------------------
-
-
-def _new_fixtures(store: Store, fixtures: Iterable[Fixture]) -> list[Fixture]:
-    """Those whose content hash is not stored yet for their provider (nor repeated)."""
-    known: dict[str, set[str]] = {}
-    fresh: list[Fixture] = []
-    for fixture in fixtures:
-        hashed = fixture if fixture.content_hash else fixture.with_hash()
-        if hashed.provider not in known:
-            known[hashed.provider] = {
-                f.content_hash for f in store.fixtures.list(provider=hashed.provider)
-            }
-        if hashed.content_hash in known[hashed.provider]:
-            continue
-        known[hashed.provider].add(hashed.content_hash)
-        fresh.append(hashed)
-    return fresh
-
-
-def write_to_store(
-    store: Store, interactions: Sequence[Interaction], fixtures: Sequence[Fixture]
-) -> int:
-    """Add the records to an open writer store; how many fixtures were new."""
-    store.interactions.add_many(interactions)
-    fresh = _new_fixtures(store, fixtures)
-    for fixture in fresh:
-        store.fixtures.add(fixture)
-    return len(fresh)
 
 
 def spool_dir(home: Path | None = None) -> Path:
@@ -179,7 +153,7 @@ def drain_spool(store: Store, home: Path | None = None) -> int:
     imported = 0
     for file in sorted(folder.glob("records-*.jsonl")):
         interactions, fixtures = read_spool(file)
-        write_to_store(store, interactions, fixtures)
+        add_records(store, interactions, fixtures)
         store.flush()  # durable before the spool file goes
         file.unlink(missing_ok=True)
         imported += len(interactions) + len(fixtures)
@@ -251,14 +225,15 @@ def upload(
         result.messages.append(sent)
         return result  # the daemon syncs with the broker itself
 
+    local = StoreRecords(store_path, lock_timeout=lock_timeout)
     try:
-        with Store.open(store_path, lock_timeout=lock_timeout) as store:
+        with local.writing() as store:  # the spool first, in the same hold of the lock
             drained = drain_spool(store, home)
-            fresh = write_to_store(store, interactions, fixtures)
+            fresh = add_records(store, interactions, fixtures)
         result.destination = "store"
         result.messages.append(
             f"stored {len(interactions)} interaction(s) and {fresh} new fixture(s) in "
-            f"{store.path}"
+            f"{local.path}"
             + (f" (and {drained} spooled record(s) from earlier)" if drained else "")
         )
     except StoreError as exc:

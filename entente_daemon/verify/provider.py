@@ -15,8 +15,7 @@ not stop the verification; its report then says the results were not stored.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +31,6 @@ from entente_daemon.model import (
 )
 from entente_daemon.openapi import Spec, load_spec
 from entente_daemon.openapi.loader import load_spec_text
-from entente_daemon.verify.reporting import DaemonRun
 from entente_daemon.verify.results import (
     build_verifications,
     dedupe,
@@ -43,9 +41,7 @@ from entente_daemon.verify.runner import OnMissing, Outcome, Progress, verify_al
 from entente_daemon.verify.state import StateHandlers
 
 if TYPE_CHECKING:
-    from entente_daemon.client import DaemonClient
-
-DAEMON_PAGE = 1000
+    from entente_daemon.records import VerificationRunReport
 
 
 class VerifyError(EntenteError):
@@ -148,10 +144,9 @@ class Provider:
     def load_spec(self) -> Spec:
         if self.spec_path is not None:
             return load_spec(self.spec_path)
-        from entente_daemon.store import Store
+        from entente_daemon.records import StoreRecords
 
-        with Store.open(readonly=True) as store:
-            published = store.spec_versions.latest(self.name)
+        published = StoreRecords().latest_spec(self.name)
         if published is None:
             raise VerifyError(
                 f"no spec for provider {self.name!r}: pass a spec file (--spec), set "
@@ -185,8 +180,11 @@ class Provider:
         if on_missing not in ("fail", "continue"):
             raise VerifyError(f"on_missing must be 'fail' or 'continue', not {on_missing!r}")
         spec = self.load_spec()
-        with _daemon() as client:
-            interactions, previous = _gather(self.name, client)
+        from entente_daemon.records import open_records
+
+        with open_records() as records:
+            interactions = records.provider_interactions(self.name)
+            previous = records.verifications(self.name)
             todo = dedupe(interactions)
             report = VerificationReport(self.name, self.version, environment)
             if only_new:
@@ -195,18 +193,17 @@ class Provider:
                 todo = [i for i in todo if i.content_hash not in done]
             if on_start is not None:
                 on_start(len(todo))
-            run = None if client is None else DaemonRun(client)
-            if run is not None:
-                run.open(
-                    self.name,
-                    self.version,
-                    total=len(todo),
-                    environment=environment,
-                    project=None if self.project is None else str(self.project),
-                    base_url=base_url,
-                    run_id=run_id,
-                )
-                report.run_id = run.id
+            run = records.verification_run()
+            run.open(
+                self.name,
+                self.version,
+                total=len(todo),
+                environment=environment,
+                project=None if self.project is None else str(self.project),
+                base_url=base_url,
+                run_id=run_id,
+            )
+            report.run_id = run.id
             started = utc_now()
             try:
                 report.outcomes = verify_all(
@@ -219,16 +216,12 @@ class Provider:
                     progress=_reporting(run, progress),
                 )
             except BaseException as exc:
-                if run is not None:
-                    run.abandon(f"the verification stopped: {type(exc).__name__}: {exc}")
+                run.abandon(f"the verification stopped: {type(exc).__name__}: {exc}")
                 raise
             report.verifications = build_verifications(
                 self.name, self.version, environment, report.outcomes, started_at=started
             )
-            if run is None:
-                _store_results(report)
-            else:
-                _hand_results(report, run)
+            _hand_results(report, run)
         return report
 
 
@@ -257,47 +250,8 @@ def create_provider(
     return Provider(name, version or "unknown", spec_path)
 
 
-@contextmanager
-def _daemon() -> Iterator[DaemonClient | None]:
-    """A client of the running daemon (None when none runs), closed afterwards."""
-    from entente_daemon.client import DaemonClient
-
-    client = DaemonClient.discover()
-    if client is None:
-        yield None
-        return
-    with client:
-        yield client
-
-
-def _gather(
-    provider: str, client: DaemonClient | None
-) -> tuple[list[Interaction], list[Verification]]:
-    """The interactions recorded against ``provider`` and its stored verifications: through
-    the daemon when one runs (it owns the store), else from the store."""
-    if client is not None:
-        interactions: list[Interaction] = []
-        while True:
-            page = client.interactions(
-                provider=provider, limit=DAEMON_PAGE, offset=len(interactions)
-            )
-            interactions.extend(page.items)
-            if not page.items or len(interactions) >= page.total:
-                break
-        return interactions, client.verifications(provider=provider)
-    from entente_daemon.store import Store
-
-    with Store.open(readonly=True) as store:
-        return (
-            store.interactions.list(provider=provider),
-            store.verifications.list(provider=provider),
-        )
-
-
-def _reporting(run: DaemonRun | None, progress: Progress | None) -> Progress | None:
-    """The progress callback: the daemon's run first, then the caller's."""
-    if run is None:
-        return progress
+def _reporting(run: VerificationRunReport, progress: Progress | None) -> Progress:
+    """The progress callback: the run's report first, then the caller's."""
 
     def step(interaction: Interaction, result: VerificationResult) -> None:
         run.step(interaction, result)
@@ -307,28 +261,12 @@ def _reporting(run: DaemonRun | None, progress: Progress | None) -> Progress | N
     return step
 
 
-def _hand_results(report: VerificationReport, run: DaemonRun) -> None:
-    """Give the results to the daemon, which stores them with those candidate draft
-    fixtures it does not have yet; the report then lists the fixtures it created."""
+def _hand_results(report: VerificationReport, run: VerificationRunReport) -> None:
+    """Have the run store the results with those candidate draft fixtures not stored yet
+    (the daemon when it runs, else the local store); the report then lists the fixtures
+    created, or says why nothing was stored."""
     candidates = draft_fixtures(report.provider, report.provider_version, report.outcomes, ())
     created = run.finish(report.verifications, candidates, report.skipped)
     report.stored = created is not None
     report.fixtures = created or []
     report.note = run.note
-
-
-def _store_results(report: VerificationReport) -> None:
-    """Store the verifications and the new draft fixtures (no daemon runs: the store is
-    ours for the moment)."""
-    from entente_daemon.store import Store
-
-    with Store.open() as store:
-        existing = store.fixtures.list(provider=report.provider)
-        report.fixtures = draft_fixtures(
-            report.provider, report.provider_version, report.outcomes, existing
-        )
-        for verification in report.verifications:
-            store.verifications.add(verification)
-        for fixture in report.fixtures:
-            store.fixtures.add(fixture)
-    report.stored = True

@@ -1,0 +1,168 @@
+"""`DaemonRecords`: the running daemon's records, through its control API.
+
+The daemon owns the store: every change goes through it, and it tells every listener (the
+TUI). Published specs are the exception: the daemon serves none, so they are read from the
+local store, read-only (no lock: fine beside the daemon, which holds the writer's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from entente_daemon.client import DaemonClient, DaemonUnavailable
+from entente_daemon.client.calls import Call
+from entente_daemon.client.sync import http_client
+from entente_daemon.model import (
+    Deployment,
+    Event,
+    Fixture,
+    FixtureStatus,
+    Interaction,
+    SpecVersion,
+    Verification,
+)
+
+from .port import Source, SpecTarget
+from .store import StoreRecords
+
+if TYPE_CHECKING:
+    from entente_daemon.client.reporter import BackgroundReporter
+    from entente_daemon.client.wire import InteractionPage
+    from entente_daemon.fixtures.flags import FlagReport
+    from entente_daemon.record.sinks import Sink
+    from entente_daemon.verify.reporting import DaemonRun
+
+#: Interactions asked for per request when reading a provider's all.
+PAGE = 1000
+#: Rechecking fixtures loads a spec and may take a while.
+CHECK_TIMEOUT = httpx.Timeout(120.0, connect=5.0)
+
+
+class DaemonRecords:
+    source: Source = "daemon"
+
+    def __init__(self, client: DaemonClient, *, store_path: Path | str | None = None) -> None:
+        self.client = client
+        self._specs = StoreRecords(store_path)
+
+    def describe(self) -> str:
+        return f"the Entente daemon ({self.client.endpoint.describe()})"
+
+    def close(self) -> None:
+        self.client.close()
+
+    # -- interactions ----------------------------------------------------------------------
+
+    def interactions(
+        self,
+        *,
+        provider: str | None = None,
+        consumer: str | None = None,
+        test: str | None = None,
+        operation: str | None = None,
+        limit: int = 50,
+        offset: int | None = None,
+    ) -> InteractionPage:
+        return self.client.interactions(
+            provider=provider,
+            consumer=consumer,
+            test=test,
+            operation=operation,
+            limit=limit,
+            offset=offset,
+        )
+
+    def provider_interactions(self, provider: str) -> list[Interaction]:
+        found: list[Interaction] = []
+        while True:
+            page = self.client.interactions(provider=provider, limit=PAGE, offset=len(found))
+            found.extend(page.items)
+            if not page.items or len(found) >= page.total:
+                return found
+
+    def add_interactions(
+        self, interactions: Sequence[Interaction], fixtures: Sequence[Fixture] = ()
+    ) -> int:
+        return self.client.upload_interactions(interactions, fixtures).fixtures
+
+    def recording_sink(self) -> Sink:
+        """Uploads each batch; closing the sink closes this client."""
+        from entente_daemon.record.daemon_sink import DaemonSink
+
+        return DaemonSink(self.client, describe_as=self.describe())
+
+    # -- fixtures --------------------------------------------------------------------------
+
+    def fixtures(
+        self, provider: str | None = None, status: FixtureStatus | None = None
+    ) -> list[Fixture]:
+        return self.client.fixtures(provider=provider, status=status)
+
+    def approve(self, id: str, by: str | None) -> Fixture:
+        return self.client.approve(id, by=by)
+
+    def reject(self, id: str, note: str | None) -> Fixture:
+        return self.client.reject(id, note=note)
+
+    def set_notes(self, id: str, notes: str | None) -> Fixture:
+        return self.client.set_fixture_notes(id, notes)
+
+    def check_fixtures(self, provider: str, target: SpecTarget) -> FlagReport:
+        """``POST /v1/fixtures/check``, with a longer timeout than other calls: the daemon
+        reads the spec itself."""
+        from entente_daemon.fixtures.flags import FlagReport
+
+        body: dict[str, Any] = {"provider": provider}
+        if target.path is not None:
+            body["spec"] = str(target.path.resolve())
+        elif target.version is not None:
+            body["version"] = target.version
+        call = Call("POST", "/v1/fixtures/check", FlagReport.from_json, body=body)
+        endpoint = self.client.endpoint
+        try:
+            with http_client(endpoint, timeout=CHECK_TIMEOUT) as http:
+                response = http.request(call.method, call.path, json=call.body)
+        except httpx.TransportError as exc:
+            raise DaemonUnavailable(
+                f"the Entente daemon at {endpoint.describe()} does not answer ({exc!r}); "
+                "`entente-daemon status` tells more"
+            ) from None
+        return call.finish(response)
+
+    # -- verifications, deployments, specs, test events ------------------------------------
+
+    def verifications(self, provider: str | None = None) -> list[Verification]:
+        return self.client.verifications(provider=provider)
+
+    def verification_run(self) -> DaemonRun:
+        """Reported live to the daemon, which stores the results at the end."""
+        from entente_daemon.verify.reporting import DaemonRun
+
+        return DaemonRun(self.client)
+
+    def deployments(
+        self, service: str | None = None, environment: str | None = None
+    ) -> list[Deployment]:
+        return self.client.deployments(service=service, environment=environment)
+
+    def latest_spec(self, service: str) -> SpecVersion | None:
+        return self._specs.latest_spec(service)
+
+    def spec_version(self, service: str, version: str) -> SpecVersion | None:
+        return self._specs.spec_version(service, version)
+
+    def spec_versions(self, service: str) -> list[SpecVersion]:
+        return self._specs.spec_versions(service)
+
+    def events_since(self, seq: int = 0, limit: int = 100) -> list[Event]:
+        return self.client.events_since(seq, limit).events
+
+    def test_reporter(self) -> BackgroundReporter:
+        """Sends from a background thread; closing the reporter closes this client."""
+        from entente_daemon.client.reporter import BackgroundReporter
+
+        return BackgroundReporter(self.client)

@@ -1,0 +1,282 @@
+"""`StoreRecords`: the local store, when no daemon runs.
+
+Reads open it read-only (no lock: fine beside a writer). Changes open it as the writer,
+waiting a short while for the lock, append the same ``fixture.*`` events the daemon would
+(so a daemon started later, or the TUI, sees the history), and flush before closing.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from entente_daemon.errors import StoreError
+from entente_daemon.home import store_dir
+from entente_daemon.model import (
+    Deployment,
+    Event,
+    EventKind,
+    Fixture,
+    FixtureStatus,
+    Interaction,
+    SpecVersion,
+    Verification,
+)
+
+from .errors import FixtureIdError
+from .port import Source, SpecTarget
+from .store_run import StoreRun
+
+if TYPE_CHECKING:
+    from entente_daemon.client.reporter import BackgroundReporter
+    from entente_daemon.client.wire import InteractionPage
+    from entente_daemon.fixtures.flags import FlagReport
+    from entente_daemon.record.sinks import Sink
+    from entente_daemon.store import Store
+
+T = TypeVar("T")
+
+#: How long a change waits for another writer (a mock recording, say) to let go.
+WRITE_LOCK_TIMEOUT = 3.0
+_FIXTURES_REFUSED = "change fixtures"
+
+
+def current_user() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+def fixture_payload(fixture: Fixture, **extra: Any) -> dict[str, Any]:
+    """A ``fixture.*`` event's payload, as the daemon writes it."""
+    return {
+        "id": fixture.id,
+        "provider": fixture.provider,
+        "operation_id": fixture.operation_id,
+        "status": str(fixture.status),
+        **extra,
+    }
+
+
+class StoreRecords:
+    """The store at ``path`` (default: the Entente home's). ``lock_timeout``: how long a
+    change waits for the writer's lock. Holds nothing open between calls."""
+
+    source: Source = "store"
+
+    def __init__(
+        self, path: Path | str | None = None, *, lock_timeout: float = WRITE_LOCK_TIMEOUT
+    ) -> None:
+        self._path = path
+        self.lock_timeout = lock_timeout
+
+    @property
+    def path(self) -> Path:
+        return Path(self._path) if self._path is not None else store_dir()
+
+    def describe(self) -> str:
+        return f"the store at {self.path}"
+
+    def close(self) -> None:
+        return None  # nothing is held between calls
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _read(self, job: Callable[[Store], T]) -> T:
+        from entente_daemon.store import Store
+
+        with Store.open(self._path, readonly=True) as store:
+            return job(store)
+
+    @contextmanager
+    def writing(
+        self, *, lock_timeout: float | None = None, refused: str | None = None
+    ) -> Iterator[Store]:
+        """The store opened as the writer, flushed and closed afterwards. ``refused``: what
+        could not be done when the store cannot be opened (the error then says so and
+        suggests the daemon); None: the store's own error."""
+        from entente_daemon.store import Store
+
+        wait = self.lock_timeout if lock_timeout is None else lock_timeout
+        try:
+            store = Store.open(self._path, lock_timeout=wait)
+        except StoreError as exc:
+            if refused is None:
+                raise
+            raise StoreError(
+                f"cannot {refused}: {exc} (or start the daemon: `entente-daemon start`, "
+                "and entente will go through it)"
+            ) from None
+        with store:
+            yield store
+            store.flush()
+
+    def _write(self, job: Callable[[Store], T]) -> T:
+        with self.writing(refused=_FIXTURES_REFUSED) as store:
+            return job(store)
+
+    # -- interactions ----------------------------------------------------------------------
+
+    def interactions(
+        self,
+        *,
+        provider: str | None = None,
+        consumer: str | None = None,
+        test: str | None = None,
+        operation: str | None = None,
+        limit: int = 50,
+        offset: int | None = None,
+    ) -> InteractionPage:
+        from entente_daemon.client.wire import InteractionPage
+
+        # The one use of the daemon's query code outside the daemon; it should move to a
+        # package both share (the records port may import nothing else of the daemon).
+        from entente_daemon.daemon.services.queries import InteractionFilter, page_interactions
+
+        where = InteractionFilter(
+            provider=provider, consumer=consumer, test_id=test, operation_id=operation
+        )
+        items, total, start = self._read(lambda s: page_interactions(s, where, limit, offset))
+        return InteractionPage(items=items, total=total, offset=start, limit=limit)
+
+    def provider_interactions(self, provider: str) -> list[Interaction]:
+        return self._read(lambda s: s.interactions.list(provider=provider))
+
+    def add_interactions(
+        self, interactions: Sequence[Interaction], fixtures: Sequence[Fixture] = ()
+    ) -> int:
+        with self.writing() as store:
+            return add_records(store, interactions, fixtures)
+
+    def recording_sink(self) -> Sink:
+        """A sink holding the store only while it writes (its own, shorter lock wait)."""
+        from entente_daemon.record.sinks import LocalStoreSink
+
+        return LocalStoreSink(self._path)
+
+    # -- fixtures --------------------------------------------------------------------------
+
+    def fixtures(
+        self, provider: str | None = None, status: FixtureStatus | None = None
+    ) -> list[Fixture]:
+        return self._read(lambda s: s.fixtures.list(provider=provider, status=status))
+
+    @staticmethod
+    def _get(store: Store, id: str) -> Fixture:
+        found = store.fixtures.get(id)
+        if found is None:
+            raise FixtureIdError(f"no fixture {id!r} (it was deleted meanwhile?)")
+        return found
+
+    def approve(self, id: str, by: str | None) -> Fixture:
+        def job(store: Store) -> Fixture:
+            self._get(store, id)
+            updated = store.fixtures.set_status(id, FixtureStatus.APPROVED, by=by)
+            kind = EventKind.FIXTURE_APPROVED
+            payload = fixture_payload(updated, by=by, note=None)
+            store.events.append(Event(kind=kind, payload=payload))
+            return updated
+
+        return self._write(job)
+
+    def reject(self, id: str, note: str | None) -> Fixture:
+        def job(store: Store) -> Fixture:
+            current = self._get(store, id)
+            updated = current.model_copy(
+                update={
+                    "status": FixtureStatus.REJECTED,
+                    "notes": note if note is not None else current.notes,
+                    "approved_by": None,
+                    "approved_at": None,
+                }
+            )
+            store.fixtures.update(updated)
+            payload = fixture_payload(updated, by=current_user(), note=note)
+            store.events.append(Event(kind=EventKind.FIXTURE_REJECTED, payload=payload))
+            return updated
+
+        return self._write(job)
+
+    def set_notes(self, id: str, notes: str | None) -> Fixture:
+        def job(store: Store) -> Fixture:
+            updated = self._get(store, id).model_copy(update={"notes": notes})
+            store.fixtures.update(updated)
+            return updated
+
+        return self._write(job)
+
+    def check_fixtures(self, provider: str, target: SpecTarget) -> FlagReport:
+        from entente_daemon.fixtures.flags import appending, flag_fixtures, spec_label
+
+        from .spec_target import load_target
+
+        spec, where, version = load_target(provider, target, self._path)
+        label = spec_label(where, version)
+
+        def job(store: Store) -> FlagReport:
+            emit = appending(store)
+            return flag_fixtures(
+                store, emit, spec, provider, version=version, checked_against=label
+            )
+
+        return self._write(job)
+
+    # -- verifications, deployments, specs, test events ------------------------------------
+
+    def verifications(self, provider: str | None = None) -> list[Verification]:
+        return self._read(lambda s: s.verifications.list(provider=provider))
+
+    def verification_run(self) -> StoreRun:
+        return StoreRun(self)
+
+    def deployments(
+        self, service: str | None = None, environment: str | None = None
+    ) -> list[Deployment]:
+        return self._read(lambda s: s.deployments.list(service=service, environment=environment))
+
+    def latest_spec(self, service: str) -> SpecVersion | None:
+        return self._read(lambda s: s.spec_versions.latest(service))
+
+    def spec_version(self, service: str, version: str) -> SpecVersion | None:
+        return self._read(lambda s: s.spec_versions.get_version(service, version))
+
+    def spec_versions(self, service: str) -> list[SpecVersion]:
+        return self._read(lambda s: s.spec_versions.list_versions(service))
+
+    def events_since(self, seq: int = 0, limit: int = 100) -> list[Event]:
+        return self._read(lambda s: s.events.since(seq, limit))
+
+    def test_reporter(self) -> BackgroundReporter | None:
+        return None
+
+
+def new_fixtures(store: Store, fixtures: Sequence[Fixture]) -> list[Fixture]:
+    """Those whose content hash is not stored yet for their provider (nor repeated)."""
+    known: dict[str, set[str]] = {}
+    fresh: list[Fixture] = []
+    for fixture in fixtures:
+        hashed = fixture if fixture.content_hash else fixture.with_hash()
+        if hashed.provider not in known:
+            known[hashed.provider] = {
+                f.content_hash for f in store.fixtures.list(provider=hashed.provider)
+            }
+        if hashed.content_hash in known[hashed.provider]:
+            continue
+        known[hashed.provider].add(hashed.content_hash)
+        fresh.append(hashed)
+    return fresh
+
+
+def add_records(
+    store: Store, interactions: Sequence[Interaction], fixtures: Sequence[Fixture]
+) -> int:
+    """Add the records to an open writer store; how many fixtures were new."""
+    store.interactions.add_many(interactions)
+    fresh = new_fixtures(store, fixtures)
+    for fixture in fresh:
+        store.fixtures.add(fixture)
+    return len(fresh)
