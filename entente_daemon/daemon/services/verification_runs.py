@@ -3,9 +3,9 @@
 Whoever verifies a provider (``entente verify``, `Provider.verify`, or a verification the
 daemon started itself with ``POST /v1/verify``) opens a run, reports its progress and
 finishes it with the results; the daemon publishes each step as a ``verification.*`` event
-whose payload is the run (`VerificationRun`), stores the results through the recorder (the
-daemon owns the store), and keeps the recent runs in memory for ``GET
-/v1/verification-runs``.
+whose payload is the run (`VerificationRun`), stores the results through the store writer
+(the daemon owns the store), and keeps the recent runs in memory for ``GET
+/v1/verification-runs``. A request it refuses raises a domain error (`services.errors`).
 
 Every run emits exactly one ``verification.started`` and one ``verification.finished``, in
 that order, with ``verification.progress`` events between them. A run that could not
