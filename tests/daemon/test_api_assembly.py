@@ -11,14 +11,8 @@ import pytest
 from entente_daemon.daemon.api.errors import STATUS
 from entente_daemon.daemon.api.framework import App, JsonResponse, Request, Router
 from entente_daemon.daemon.api.routes import ROUTES
-from entente_daemon.daemon.services.errors import (
-    Conflict,
-    DomainError,
-    Failed,
-    Invalid,
-    NotFound,
-    Unavailable,
-)
+from entente_daemon.daemon.services import errors
+from entente_daemon.daemon.services.errors import DomainError
 
 
 def test_the_route_table_lists_each_method_and_path_once() -> None:
@@ -47,11 +41,11 @@ async def call(app: App, method: str, path: str) -> tuple[int, Any]:
 @pytest.mark.parametrize(
     ("error", "status"),
     [
-        (Invalid("bad value", detail=[{"loc": "x"}]), 400),
-        (NotFound("no run 'x'"), 404),
-        (Conflict("run 'x' is already open"), 409),
-        (Unavailable("the store cannot take these results now: locked"), 503),
-        (Failed("could not start `entente verify`"), 500),
+        (errors.Invalid("bad value", detail=[{"loc": "x"}]), 400),
+        (errors.NotFound("no run 'x'"), 404),
+        (errors.Conflict("run 'x' is already open"), 409),
+        (errors.Unavailable("the store cannot take these results now: locked"), 503),
+        (errors.Failed("could not start `entente verify`"), 500),
     ],
 )
 async def test_a_domain_error_is_answered_with_its_status(error: DomainError, status: int) -> None:
@@ -65,4 +59,9 @@ async def test_a_domain_error_is_answered_with_its_status(error: DomainError, st
 
 
 def test_every_domain_error_has_a_status() -> None:
-    assert set(STATUS) == {Invalid, NotFound, Conflict, Unavailable, Failed}
+    refusals = {
+        cls
+        for cls in vars(errors).values()
+        if isinstance(cls, type) and issubclass(cls, DomainError) and cls is not DomainError
+    }
+    assert set(STATUS) == refusals

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from collections.abc import Awaitable
 from typing import Any
 
 from pydantic import ValidationError
@@ -151,15 +152,8 @@ async def _set_status(ctx: ApiContext, request: Request, status: FixtureStatus) 
         raise HttpError(400, '"by" must be a string')
     if note is not None and not isinstance(note, str):
         raise HttpError(400, '"note" must be a string')
-    try:
-        updated = await ctx.recorder.set_fixture_status(
-            fixture_id, status, by=by or _user(), note=note
-        )
-    except StoreError as exc:
-        raise store_unavailable(exc) from None
-    if updated is None:
-        raise HttpError(404, f"no fixture {fixture_id!r}")
-    return JsonResponse(updated.to_json())
+    update = ctx.recorder.set_fixture_status(fixture_id, status, by=by or _user(), note=note)
+    return await _updated_fixture(fixture_id, update)
 
 
 async def set_notes(ctx: ApiContext, request: Request) -> JsonResponse:
@@ -167,9 +161,13 @@ async def set_notes(ctx: ApiContext, request: Request) -> JsonResponse:
     notes = request.json_object().get("notes")
     if notes is not None and not isinstance(notes, str):
         raise HttpError(400, '"notes" must be a string or null')
+    return await _updated_fixture(fixture_id, ctx.recorder.set_fixture_notes(fixture_id, notes))
 
+
+async def _updated_fixture(fixture_id: str, update: Awaitable[Fixture | None]) -> JsonResponse:
+    """The fixture as ``update`` left it; 404 when there is none, 503 when the store fails."""
     try:
-        updated = await ctx.recorder.set_fixture_notes(fixture_id, notes)
+        updated = await update
     except StoreError as exc:
         raise store_unavailable(exc) from None
     if updated is None:
