@@ -16,6 +16,7 @@ from entente_daemon.model import Event
 from .castle_project import (
     castle_project,
     is_event,
+    last_seq,
     run_castle_tests,
     wait_for_event,
     write_atomically,
@@ -129,6 +130,27 @@ def test_junit_reports_are_watched(daemon: Daemon, tmp_path: Path) -> None:
         assert alert.payload["line"] == 3
         assert any(a.payload.get("event") == "junit.error" for a in client.alerts())
         assert client.health().ok  # still serving
+
+
+def test_a_report_added_by_a_config_edit_is_watched(daemon: Daemon, tmp_path: Path) -> None:
+    """The registry watches the config file; the edit reaches the test-run service through
+    "project changed", and the one watcher then watches config, spec and report alike."""
+    daemon.start()
+    project = castle_project(tmp_path)
+    report = project.config.parent / "junit.xml"
+    with daemon.client() as client:
+        client.attach_project(project.config)
+        since = last_seq(client)
+        text = project.config.read_text(encoding="utf-8")
+        write_atomically(project.config, text + '\n[tests]\njunit = "junit.xml"\n')
+        wait_for_event(client, since, is_event("project.attached"), what="the re-read config")
+        files = {str(f.resolve()) for f in (project.config, project.spec, report)}
+        wait_for(lambda: files <= set(client.status().watching), what="the report watched")
+        write_atomically(report, JUNIT)
+        finished = wait_for_event(
+            client, since, is_event("test_run.finished", source="junit"), what="the JUnit run"
+        )
+        assert finished.payload["counts"] == {"passed": 1, "failed": 1, "skipped": 1, "error": 0}
 
 
 def test_cli_command_attaches_the_project(daemon: Daemon, tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ from urllib.parse import parse_qs
 
 from entente_daemon import __version__
 from entente_daemon.client.wire import VERSION_HEADER
+from entente_daemon.daemon.api.errors import status_of
+from entente_daemon.daemon.services.errors import DomainError
 
 log = logging.getLogger("entente.daemon.api")
 
@@ -183,7 +185,8 @@ def _kind(value: Any) -> str:
 
 
 class App:
-    """The ASGI application: read the request, guard it, route it, answer; never crash."""
+    """The ASGI application: read the request, guard it, route it, answer; never crash.
+    A service's `DomainError` is answered with the status `api.errors` maps it to."""
 
     def __init__(self, router: Router, guard: Guard, *, max_body: int) -> None:
         self._router = router
@@ -210,6 +213,8 @@ class App:
             response = JsonResponse(
                 {"error": exc.message, "detail": exc.detail}, exc.status, exc.headers
             )
+        except DomainError as exc:  # a service refused: the same body, its mapped status
+            response = JsonResponse({"error": exc.message, "detail": exc.detail}, status_of(exc))
         except Exception as exc:
             log.exception("%s %s failed", request.method, request.path)
             response = JsonResponse(

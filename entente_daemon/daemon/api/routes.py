@@ -1,26 +1,72 @@
-"""The control API: every route, on one router, behind a transport's guard."""
+"""The control API's one route table: every method and path, and the handler that answers.
+
+A handler is ``async def handler(ctx: ApiContext, request: Request) -> Response``; the
+handlers live in per-area modules (``routes_*``, `stream`). `build_app` binds them to the
+daemon's one `ApiContext` behind a transport's guard (one app per listener).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from entente_daemon.daemon.api import (
+    routes_daemon,
+    routes_fixture_detail,
+    routes_fixture_flags,
+    routes_records,
+    routes_tests,
+    routes_verify,
+    stream,
+)
 from entente_daemon.daemon.api.context import ApiContext
-from entente_daemon.daemon.api.framework import App, Router
+from entente_daemon.daemon.api.framework import App, Request, Response, Router
 from entente_daemon.daemon.api.guard import RequestGuard
-from entente_daemon.daemon.api.routes_daemon import add_daemon_routes
-from entente_daemon.daemon.api.routes_fixture_detail import add_fixture_detail_routes
-from entente_daemon.daemon.api.routes_records import add_record_routes
-from entente_daemon.daemon.api.routes_tests import add_test_run_routes
-from entente_daemon.daemon.api.routes_verify import add_verification_routes
-from entente_daemon.daemon.api.stream import add_event_routes
+
+ContextHandler = Callable[[ApiContext, Request], Awaitable[Response]]
+
+ROUTES: tuple[tuple[str, str, ContextHandler], ...] = (
+    # the daemon itself
+    ("GET", "/v1/health", routes_daemon.health),
+    ("GET", "/v1/status", routes_daemon.status),
+    ("GET", "/v1/alerts", routes_daemon.alerts),
+    ("GET", "/v1/mocks", routes_daemon.list_mocks),
+    ("GET", "/v1/projects", routes_daemon.list_projects),
+    ("POST", "/v1/projects", routes_daemon.attach_project),
+    ("POST", "/v1/sync", routes_daemon.start_sync),
+    # stored records
+    ("GET", "/v1/interactions", routes_records.list_interactions),
+    ("POST", "/v1/interactions", routes_records.post_interactions),
+    ("GET", "/v1/interactions/{id}", routes_records.get_interaction),
+    ("GET", "/v1/fixtures", routes_records.list_fixtures),
+    ("POST", "/v1/fixtures/{id}/approve", routes_records.approve_fixture),
+    ("POST", "/v1/fixtures/{id}/reject", routes_records.reject_fixture),
+    ("PUT", "/v1/fixtures/{id}/notes", routes_records.set_notes),
+    ("GET", "/v1/verifications", routes_records.list_verifications),
+    ("GET", "/v1/deployments", routes_records.list_deployments),
+    # fixtures explained and rechecked
+    ("GET", "/v1/fixtures/{id}/detail", routes_fixture_detail.fixture_detail),
+    ("POST", "/v1/fixtures/check", routes_fixture_flags.check_fixtures),
+    # events
+    ("GET", "/v1/events", stream.events_page),
+    ("GET", "/v1/events/stream", stream.stream_events),
+    # test runs
+    ("POST", "/v1/test-runs/events", routes_tests.report_test_event),
+    ("GET", "/v1/test-runs", routes_tests.list_test_runs),
+    # provider verification
+    ("POST", "/v1/verification-runs", routes_verify.open_run),
+    ("GET", "/v1/verification-runs", routes_verify.list_runs),
+    ("GET", "/v1/verification-runs/{id}", routes_verify.get_run),
+    ("POST", "/v1/verification-runs/{id}/progress", routes_verify.progress),
+    ("POST", "/v1/verification-runs/{id}/finish", routes_verify.finish),
+    ("POST", "/v1/verify", routes_verify.start_verification),
+)
 
 
 def build_router(ctx: ApiContext) -> Router:
     router = Router()
-    add_daemon_routes(router, ctx)
-    add_record_routes(router, ctx)
-    add_fixture_detail_routes(router, ctx)
-    add_event_routes(router, ctx)
-    add_test_run_routes(router, ctx)
-    add_verification_routes(router, ctx)
+    for method, path, handler in ROUTES:
+        router.add(method, path, partial(handler, ctx))
     return router
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from entente_daemon import __version__
 from entente_daemon.client.wire import BrokerStatus, DaemonStatus, StoreStatus, event_to_wire
 from entente_daemon.daemon.api.context import ApiContext
-from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request, Router
-from entente_daemon.daemon.api.routes_fixture_flags import add_fixture_check_routes, current_alerts
+from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request
+from entente_daemon.daemon.api.routes_fixture_flags import current_alerts
 from entente_daemon.errors import ConfigError
 from entente_daemon.store import Store
 
@@ -24,76 +24,73 @@ TABLES = (
 )
 
 
-def add_daemon_routes(router: Router, ctx: ApiContext) -> None:
-    async def health(request: Request) -> JsonResponse:
-        return JsonResponse({"ok": True, "pid": ctx.pid, "version": __version__})
+async def health(ctx: ApiContext, request: Request) -> JsonResponse:
+    return JsonResponse({"ok": True, "pid": ctx.pid, "version": __version__})
 
-    async def status(request: Request) -> JsonResponse:
-        def counts(store: Store) -> tuple[dict[str, int], int]:
-            records = {name: getattr(store, name).count() for name in TABLES}
-            return records, store.pending
 
-        records, pending = await ctx.recorder.read(counts)
-        result = DaemonStatus(
-            pid=ctx.pid,
-            version=__version__,
-            started_at=ctx.started_at,
-            uptime_s=round(ctx.uptime, 3),
-            socket=str(ctx.settings.paths.socket),
-            tcp_port=ctx.tcp_port,
-            store=StoreStatus(
-                path=str(ctx.recorder.store.path),
-                records=records,
-                pending=pending,
-                error=ctx.recorder.store_error,
-            ),
-            broker=BrokerStatus(state="not configured"),
-            projects=ctx.projects.infos(),
-            mocks=ctx.mocks(),
-            watching=ctx.watched_files(),
-            subscribers=ctx.bus.subscriber_count,
-            last_event_seq=ctx.bus.last_seq,
-        )
-        return JsonResponse(result.model_dump(mode="json"))
+async def status(ctx: ApiContext, request: Request) -> JsonResponse:
+    def counts(store: Store) -> tuple[dict[str, int], int]:
+        records = {name: getattr(store, name).count() for name in TABLES}
+        return records, store.pending
 
-    async def alerts(request: Request) -> JsonResponse:
-        # The bus's alert events, and each approved fixture flagged as no longer fitting.
-        return JsonResponse({"alerts": [event_to_wire(e) for e in await current_alerts(ctx)]})
+    records, pending = await ctx.recorder.read(counts)
+    result = DaemonStatus(
+        pid=ctx.pid,
+        version=__version__,
+        started_at=ctx.started_at,
+        uptime_s=round(ctx.uptime, 3),
+        socket=str(ctx.settings.paths.socket),
+        tcp_port=ctx.tcp_port,
+        store=StoreStatus(
+            path=str(ctx.recorder.store.path),
+            records=records,
+            pending=pending,
+            error=ctx.recorder.store_error,
+        ),
+        broker=BrokerStatus(state="not configured"),
+        projects=ctx.projects.infos(),
+        mocks=ctx.mocks.infos(),
+        watching=ctx.watched_files(),
+        subscribers=ctx.bus.subscriber_count,
+        last_event_seq=ctx.bus.last_seq,
+    )
+    return JsonResponse(result.model_dump(mode="json"))
 
-    async def mocks(request: Request) -> JsonResponse:
-        return JsonResponse({"mocks": [m.model_dump(mode="json") for m in ctx.mocks()]})
 
-    async def list_projects(request: Request) -> JsonResponse:
-        return JsonResponse({"projects": [p.model_dump(mode="json") for p in ctx.projects.infos()]})
+async def alerts(ctx: ApiContext, request: Request) -> JsonResponse:
+    # The bus's alert events, and each approved fixture flagged as no longer fitting.
+    return JsonResponse({"alerts": [event_to_wire(e) for e in await current_alerts(ctx)]})
 
-    async def attach_project(request: Request) -> JsonResponse:
-        body = request.json_object()
-        raw = body.get("path")
-        if not isinstance(raw, str) or not raw:
-            raise HttpError(400, 'the body must be {"path": "<absolute path of entente.toml>"}')
-        path = Path(raw)
-        if not path.is_absolute():
-            raise HttpError(400, f"{raw!r}: the project's path must be absolute")
-        try:
-            info = await ctx.projects.attach(path)
-        except ConfigError as exc:
-            raise HttpError(400, str(exc)) from None
-        return JsonResponse(info.model_dump(mode="json"), status=201)
 
-    def not_yet(what: str) -> JsonResponse:
-        return JsonResponse(
-            {"error": f"{what} through the daemon is not available yet", "detail": "not yet"},
-            status=501,
-        )
+async def list_mocks(ctx: ApiContext, request: Request) -> JsonResponse:
+    return JsonResponse({"mocks": [m.model_dump(mode="json") for m in ctx.mocks.infos()]})
 
-    async def start_sync(request: Request) -> JsonResponse:
-        return not_yet("syncing with the broker")
 
-    router.add("GET", "/v1/health", health)
-    router.add("GET", "/v1/status", status)
-    router.add("GET", "/v1/alerts", alerts)
-    router.add("GET", "/v1/mocks", mocks)
-    router.add("GET", "/v1/projects", list_projects)
-    router.add("POST", "/v1/projects", attach_project)
-    router.add("POST", "/v1/sync", start_sync)
-    add_fixture_check_routes(router, ctx)  # POST /v1/fixtures/check
+async def list_projects(ctx: ApiContext, request: Request) -> JsonResponse:
+    return JsonResponse({"projects": [p.model_dump(mode="json") for p in ctx.projects.infos()]})
+
+
+async def attach_project(ctx: ApiContext, request: Request) -> JsonResponse:
+    body = request.json_object()
+    raw = body.get("path")
+    if not isinstance(raw, str) or not raw:
+        raise HttpError(400, 'the body must be {"path": "<absolute path of entente.toml>"}')
+    path = Path(raw)
+    if not path.is_absolute():
+        raise HttpError(400, f"{raw!r}: the project's path must be absolute")
+    try:
+        info = await ctx.projects.attach(path)
+    except ConfigError as exc:
+        raise HttpError(400, str(exc)) from None
+    return JsonResponse(info.model_dump(mode="json"), status=201)
+
+
+def not_yet(what: str) -> JsonResponse:
+    return JsonResponse(
+        {"error": f"{what} through the daemon is not available yet", "detail": "not yet"},
+        status=501,
+    )
+
+
+async def start_sync(ctx: ApiContext, request: Request) -> JsonResponse:
+    return not_yet("syncing with the broker")

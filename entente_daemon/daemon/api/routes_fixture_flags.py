@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from entente_daemon.daemon.api.context import ApiContext
-from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request, Router
+from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request
 from entente_daemon.daemon.services.fixture_flags import recheck_fixtures
 from entente_daemon.errors import StoreError
 from entente_daemon.fixtures.flags import flag_alerts, spec_label
@@ -24,33 +24,30 @@ from entente_daemon.openapi import Spec, SpecError, load_spec, load_spec_text
 from entente_daemon.store import Store
 
 
-def add_fixture_check_routes(router: Router, ctx: ApiContext) -> None:
-    async def check(request: Request) -> JsonResponse:
-        body = request.json_object()
-        provider, spec_path, version = body.get("provider"), body.get("spec"), body.get("version")
-        if not isinstance(provider, str) or not provider:
-            raise HttpError(400, '"provider" must name the provider whose fixtures to check')
-        if spec_path is not None and version is not None:
-            raise HttpError(400, 'give "spec" (a file) or "version" (a published one), not both')
-        if spec_path is not None:
-            spec, where, applies = await _spec_file(spec_path)
-        else:
-            if version is not None and not isinstance(version, str):
-                raise HttpError(400, '"version" must be a string')
-            spec, where, applies = await _published(ctx, provider, version)
-        try:
-            report = await recheck_fixtures(
-                ctx.recorder,
-                spec,
-                provider,
-                version=applies,
-                checked_against=spec_label(where, applies),
-            )
-        except StoreError as exc:
-            raise HttpError(503, f"the store cannot take this now: {exc}") from None
-        return JsonResponse(report.to_json())
-
-    router.add("POST", "/v1/fixtures/check", check)
+async def check_fixtures(ctx: ApiContext, request: Request) -> JsonResponse:
+    body = request.json_object()
+    provider, spec_path, version = body.get("provider"), body.get("spec"), body.get("version")
+    if not isinstance(provider, str) or not provider:
+        raise HttpError(400, '"provider" must name the provider whose fixtures to check')
+    if spec_path is not None and version is not None:
+        raise HttpError(400, 'give "spec" (a file) or "version" (a published one), not both')
+    if spec_path is not None:
+        spec, where, applies = await _spec_file(spec_path)
+    else:
+        if version is not None and not isinstance(version, str):
+            raise HttpError(400, '"version" must be a string')
+        spec, where, applies = await _published(ctx, provider, version)
+    try:
+        report = await recheck_fixtures(
+            ctx.recorder,
+            spec,
+            provider,
+            version=applies,
+            checked_against=spec_label(where, applies),
+        )
+    except StoreError as exc:
+        raise HttpError(503, f"the store cannot take this now: {exc}") from None
+    return JsonResponse(report.to_json())
 
 
 async def _spec_file(raw: object) -> tuple[Spec, str, str]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import getpass
+from collections.abc import Awaitable
 from typing import Any
 
 from pydantic import ValidationError
 
 from entente_daemon.daemon.api.context import ApiContext
-from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request, Router
+from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request
+from entente_daemon.daemon.api.validation import describe_validation
 from entente_daemon.daemon.services.credentials import without_credentials
 from entente_daemon.daemon.services.queries import InteractionFilter, page_interactions
 from entente_daemon.errors import StoreError
@@ -19,13 +21,6 @@ from entente_daemon.model import Fixture, FixtureStatus, Interaction
 DEFAULT_PAGE = 50
 MAX_PAGE = 1000
 MAX_BATCH = 10_000
-
-
-def describe_validation(where: str, error: ValidationError) -> str:
-    first = error.errors()[0]
-    loc = ".".join(str(part) for part in first["loc"])
-    more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-    return f"{where}{'.' + loc if loc else ''}: {first['msg']}{more}"
 
 
 def _parse_batch(data: Any) -> tuple[list[Interaction], list[Fixture]]:
@@ -63,146 +58,142 @@ def store_unavailable(exc: StoreError) -> HttpError:
     return HttpError(503, f"the store cannot take this now: {exc}")
 
 
-def add_record_routes(router: Router, ctx: ApiContext) -> None:
-    recorder = ctx.recorder
-
-    async def list_interactions(request: Request) -> JsonResponse:
-        try:
-            where = InteractionFilter(
-                provider=request.arg("provider"),
-                consumer=request.arg("consumer"),
-                test_id=request.arg("test"),
-                operation_id=request.arg("operation"),
-                run_id=request.arg("run"),
-                status=request.arg("status"),
-                text=request.arg("q"),
-            )
-        except ValueError as exc:
-            raise HttpError(400, f"query parameter 'status': {exc}") from None
-        limit = request.int_arg("limit", default=DEFAULT_PAGE, maximum=MAX_PAGE) or 0
-        offset = request.int_arg("offset")
-
-        if where.empty:
-            items, total, start = await recorder.read(
-                lambda store: page_interactions(store, where, limit, offset)
-            )
-        else:
-            index = await recorder.ensure_index()
-            ids, total, start = index.page(where, limit, offset)
-            found = await recorder.read(lambda store: [store.interactions.get(i) for i in ids])
-            items = [i for i in found if i is not None]
-        return JsonResponse(
-            {
-                "items": [i.to_json() for i in items],
-                "total": total,
-                "offset": start,
-                "limit": limit,
-            }
+async def list_interactions(ctx: ApiContext, request: Request) -> JsonResponse:
+    try:
+        where = InteractionFilter(
+            provider=request.arg("provider"),
+            consumer=request.arg("consumer"),
+            test_id=request.arg("test"),
+            operation_id=request.arg("operation"),
+            run_id=request.arg("run"),
+            status=request.arg("status"),
+            text=request.arg("q"),
         )
+    except ValueError as exc:
+        raise HttpError(400, f"query parameter 'status': {exc}") from None
+    limit = request.int_arg("limit", default=DEFAULT_PAGE, maximum=MAX_PAGE) or 0
+    offset = request.int_arg("offset")
 
-    async def get_interaction(request: Request) -> JsonResponse:
-        interaction_id = request.path_params["id"]
-        found = await recorder.read(lambda store: store.interactions.get(interaction_id))
-        if found is None:
-            raise HttpError(404, f"no interaction {interaction_id!r}")
-        return JsonResponse(found.to_json())
-
-    async def post_interactions(request: Request) -> JsonResponse:
-        data = request.json()
-        interactions, fixtures = await asyncio.to_thread(_parse_batch, data)
-        try:
-            recorded, created = await recorder.record_interactions(interactions, fixtures)
-        except StoreError as exc:
-            raise store_unavailable(exc) from None
-        new = sum(1 for r in recorded if r.new)
-        return JsonResponse(
-            {
-                "ids": [r.id for r in recorded],
-                "new": new,
-                "merged": len(recorded) - new,
-                "fixtures": len(created),
-            }
+    if where.empty:
+        items, total, start = await ctx.recorder.read(
+            lambda store: page_interactions(store, where, limit, offset)
         )
+    else:
+        index = await ctx.recorder.ensure_index()
+        ids, total, start = index.page(where, limit, offset)
+        found = await ctx.recorder.read(lambda store: [store.interactions.get(i) for i in ids])
+        items = [i for i in found if i is not None]
+    return JsonResponse(
+        {
+            "items": [i.to_json() for i in items],
+            "total": total,
+            "offset": start,
+            "limit": limit,
+        }
+    )
 
-    async def list_fixtures(request: Request) -> JsonResponse:
-        provider = request.arg("provider")
-        raw_status = request.arg("status")
-        try:
-            status = None if raw_status is None else FixtureStatus(raw_status)
-        except ValueError:
-            allowed = ", ".join(s.value for s in FixtureStatus)
-            raise HttpError(
-                400, f"query parameter 'status': {raw_status!r} is not one of {allowed}"
-            ) from None
-        fixtures = await recorder.read(
-            lambda store: store.fixtures.list(provider=provider, status=status)
-        )
-        return JsonResponse({"fixtures": [f.to_json() for f in fixtures]})
 
-    def fixture_route(status: FixtureStatus) -> Any:
-        async def handler(request: Request) -> JsonResponse:
-            fixture_id = request.path_params["id"]
-            body = request.json_object()
-            by = body.get("by")
-            note = body.get("note")
-            if by is not None and not isinstance(by, str):
-                raise HttpError(400, '"by" must be a string')
-            if note is not None and not isinstance(note, str):
-                raise HttpError(400, '"note" must be a string')
-            try:
-                updated = await recorder.set_fixture_status(
-                    fixture_id, status, by=by or _user(), note=note
-                )
-            except StoreError as exc:
-                raise store_unavailable(exc) from None
-            if updated is None:
-                raise HttpError(404, f"no fixture {fixture_id!r}")
-            return JsonResponse(updated.to_json())
+async def get_interaction(ctx: ApiContext, request: Request) -> JsonResponse:
+    interaction_id = request.path_params["id"]
+    found = await ctx.recorder.read(lambda store: store.interactions.get(interaction_id))
+    if found is None:
+        raise HttpError(404, f"no interaction {interaction_id!r}")
+    return JsonResponse(found.to_json())
 
-        return handler
 
-    async def set_notes(request: Request) -> JsonResponse:
-        fixture_id = request.path_params["id"]
-        notes = request.json_object().get("notes")
-        if notes is not None and not isinstance(notes, str):
-            raise HttpError(400, '"notes" must be a string or null')
+async def post_interactions(ctx: ApiContext, request: Request) -> JsonResponse:
+    data = request.json()
+    interactions, fixtures = await asyncio.to_thread(_parse_batch, data)
+    try:
+        recorded, created = await ctx.recorder.record_interactions(interactions, fixtures)
+    except StoreError as exc:
+        raise store_unavailable(exc) from None
+    new = sum(1 for r in recorded if r.new)
+    return JsonResponse(
+        {
+            "ids": [r.id for r in recorded],
+            "new": new,
+            "merged": len(recorded) - new,
+            "fixtures": len(created),
+        }
+    )
 
-        try:
-            updated = await recorder.set_fixture_notes(fixture_id, notes)
-        except StoreError as exc:
-            raise store_unavailable(exc) from None
-        if updated is None:
-            raise HttpError(404, f"no fixture {fixture_id!r}")
-        return JsonResponse(updated.to_json())
 
-    async def list_verifications(request: Request) -> JsonResponse:
-        provider = request.arg("provider")
-        consumer = request.arg("consumer")
-        limit = request.int_arg("limit", maximum=MAX_PAGE)
-        found = await recorder.read(
-            lambda store: store.verifications.list(provider=provider, consumer=consumer)
-        )
-        if limit is not None:
-            found = found[-limit:] if limit else []
-        return JsonResponse({"verifications": [v.to_json() for v in found]})
+async def list_fixtures(ctx: ApiContext, request: Request) -> JsonResponse:
+    provider = request.arg("provider")
+    raw_status = request.arg("status")
+    try:
+        status = None if raw_status is None else FixtureStatus(raw_status)
+    except ValueError:
+        allowed = ", ".join(s.value for s in FixtureStatus)
+        raise HttpError(
+            400, f"query parameter 'status': {raw_status!r} is not one of {allowed}"
+        ) from None
+    fixtures = await ctx.recorder.read(
+        lambda store: store.fixtures.list(provider=provider, status=status)
+    )
+    return JsonResponse({"fixtures": [f.to_json() for f in fixtures]})
 
-    async def list_deployments(request: Request) -> JsonResponse:
-        service = request.arg("service")
-        environment = request.arg("environment")
-        found = await recorder.read(
-            lambda store: store.deployments.list(service=service, environment=environment)
-        )
-        return JsonResponse({"deployments": [d.to_json() for d in found]})
 
-    router.add("GET", "/v1/interactions", list_interactions)
-    router.add("POST", "/v1/interactions", post_interactions)
-    router.add("GET", "/v1/interactions/{id}", get_interaction)
-    router.add("GET", "/v1/fixtures", list_fixtures)
-    router.add("POST", "/v1/fixtures/{id}/approve", fixture_route(FixtureStatus.APPROVED))
-    router.add("POST", "/v1/fixtures/{id}/reject", fixture_route(FixtureStatus.REJECTED))
-    router.add("PUT", "/v1/fixtures/{id}/notes", set_notes)
-    router.add("GET", "/v1/verifications", list_verifications)
-    router.add("GET", "/v1/deployments", list_deployments)
+async def approve_fixture(ctx: ApiContext, request: Request) -> JsonResponse:
+    return await _set_status(ctx, request, FixtureStatus.APPROVED)
+
+
+async def reject_fixture(ctx: ApiContext, request: Request) -> JsonResponse:
+    return await _set_status(ctx, request, FixtureStatus.REJECTED)
+
+
+async def _set_status(ctx: ApiContext, request: Request, status: FixtureStatus) -> JsonResponse:
+    fixture_id = request.path_params["id"]
+    body = request.json_object()
+    by = body.get("by")
+    note = body.get("note")
+    if by is not None and not isinstance(by, str):
+        raise HttpError(400, '"by" must be a string')
+    if note is not None and not isinstance(note, str):
+        raise HttpError(400, '"note" must be a string')
+    update = ctx.recorder.set_fixture_status(fixture_id, status, by=by or _user(), note=note)
+    return await _updated_fixture(fixture_id, update)
+
+
+async def set_notes(ctx: ApiContext, request: Request) -> JsonResponse:
+    fixture_id = request.path_params["id"]
+    notes = request.json_object().get("notes")
+    if notes is not None and not isinstance(notes, str):
+        raise HttpError(400, '"notes" must be a string or null')
+    return await _updated_fixture(fixture_id, ctx.recorder.set_fixture_notes(fixture_id, notes))
+
+
+async def _updated_fixture(fixture_id: str, update: Awaitable[Fixture | None]) -> JsonResponse:
+    """The fixture as ``update`` left it; 404 when there is none, 503 when the store fails."""
+    try:
+        updated = await update
+    except StoreError as exc:
+        raise store_unavailable(exc) from None
+    if updated is None:
+        raise HttpError(404, f"no fixture {fixture_id!r}")
+    return JsonResponse(updated.to_json())
+
+
+async def list_verifications(ctx: ApiContext, request: Request) -> JsonResponse:
+    provider = request.arg("provider")
+    consumer = request.arg("consumer")
+    limit = request.int_arg("limit", maximum=MAX_PAGE)
+    found = await ctx.recorder.read(
+        lambda store: store.verifications.list(provider=provider, consumer=consumer)
+    )
+    if limit is not None:
+        found = found[-limit:] if limit else []
+    return JsonResponse({"verifications": [v.to_json() for v in found]})
+
+
+async def list_deployments(ctx: ApiContext, request: Request) -> JsonResponse:
+    service = request.arg("service")
+    environment = request.arg("environment")
+    found = await ctx.recorder.read(
+        lambda store: store.deployments.list(service=service, environment=environment)
+    )
+    return JsonResponse({"deployments": [d.to_json() for d in found]})
 
 
 def _user() -> str | None:

@@ -31,7 +31,6 @@ from entente_daemon.daemon.api.framework import (
     HttpError,
     JsonResponse,
     Request,
-    Router,
     StreamResponse,
 )
 from entente_daemon.daemon.services.bus import EventBus, Signal
@@ -115,22 +114,19 @@ async def event_stream(bus: EventBus, since: int | None, heartbeat: float) -> As
         bus.unsubscribe(subscription)
 
 
-def add_event_routes(router: Router, ctx: ApiContext) -> None:
-    async def events_page(request: Request) -> JsonResponse:
-        since = request.int_arg("since", default=0) or 0
-        limit = request.int_arg("limit", default=100, maximum=MAX_PAGE) or 0
-        events = await ctx.bus.since(since, limit)
-        return JsonResponse(
-            {"events": [event_to_wire(e) for e in events], "last_seq": ctx.bus.last_seq}
-        )
+async def events_page(ctx: ApiContext, request: Request) -> JsonResponse:
+    since = request.int_arg("since", default=0) or 0
+    limit = request.int_arg("limit", default=100, maximum=MAX_PAGE) or 0
+    events = await ctx.bus.since(since, limit)
+    return JsonResponse(
+        {"events": [event_to_wire(e) for e in events], "last_seq": ctx.bus.last_seq}
+    )
 
-    async def stream(request: Request) -> StreamResponse:
-        since = resume_point(request)
-        return StreamResponse(
-            event_stream(ctx.bus, since, ctx.settings.heartbeat),
-            media_type="text/event-stream; charset=utf-8",
-            headers=(("x-accel-buffering", "no"),),
-        )
 
-    router.add("GET", "/v1/events", events_page)
-    router.add("GET", "/v1/events/stream", stream)
+async def stream_events(ctx: ApiContext, request: Request) -> StreamResponse:
+    since = resume_point(request)
+    return StreamResponse(
+        event_stream(ctx.bus, since, ctx.settings.heartbeat),
+        media_type="text/event-stream; charset=utf-8",
+        headers=(("x-accel-buffering", "no"),),
+    )

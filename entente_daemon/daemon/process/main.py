@@ -1,10 +1,10 @@
-"""The daemon assembled: services started in order and stopped in reverse, signals, the
+"""The daemon assembled: every service built here, then the frozen `ApiContext` the control
+API's handlers receive; services started in order and stopped in reverse, signals, the
 runtime files, the lock. ``run_daemon(settings)`` is ``entente-daemon run``.
 
-Adding a service (mock servers, watchers, sync) is one more `ServiceFactory`: it gets the
-`ApiContext` (the recorder, the bus, the projects, with their hooks) and returns an object
-with ``name``, ``start()`` and ``stop()``. Extra services start after the bus and before the
-projects are re-attached and the control API opens, and stop before them.
+Nothing else wires the daemon: no service creates another or sets anything on the context.
+Services that act on projects are hooked to the registry's "project changed" here; those
+that watch files subscribe to the one `FileWatcher` they are given.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from entente_daemon import __version__
@@ -27,10 +27,15 @@ from entente_daemon.daemon.process.logs import setup_logging
 from entente_daemon.daemon.process.rundir import DaemonLock, prepare_run_dir, remove_runtime_files
 from entente_daemon.daemon.process.settings import DaemonSettings
 from entente_daemon.daemon.services.bus import EventBus
+from entente_daemon.daemon.services.core import Core
 from entente_daemon.daemon.services.mocks import MockService
 from entente_daemon.daemon.services.projects import ProjectRegistry
+from entente_daemon.daemon.services.spec_finder import SpecFinder
 from entente_daemon.daemon.services.store_writer import StoreWriter
 from entente_daemon.daemon.services.test_runs import TestRunService
+from entente_daemon.daemon.services.verification_launcher import VerifyLauncher
+from entente_daemon.daemon.services.verification_runs import VerificationRuns
+from entente_daemon.daemon.services.watcher import FileWatcher
 from entente_daemon.errors import EntenteError
 
 log = logging.getLogger("entente.daemon")
@@ -47,15 +52,81 @@ class Service(Protocol):
     async def stop(self) -> None: ...
 
 
-ServiceFactory = Callable[[ApiContext], Service]
+@dataclass(frozen=True)
+class Assembly:
+    """The daemon's parts, built and wired but not started."""
+
+    ctx: ApiContext
+    control: ControlServer
+
+    @property
+    def services(self) -> list[Service]:
+        """Those started after the store writer (and the bus bound to it), in start
+        order; stopped in reverse. The services that act on projects start before the
+        registry re-attaches the projects (so they see them); the watcher once every
+        subscriber has said what to watch (a change made before it listens is still seen:
+        see `services.watcher`), so it stops before the services it calls; the control API
+        last, so that a request finds everything up."""
+        ctx = self.ctx
+        return [
+            ctx.bus,
+            ctx.mocks,
+            ctx.test_runs,
+            ctx.launcher,
+            ctx.projects,
+            ctx.watcher,
+            self.control,
+        ]
+
+
+def assemble(settings: DaemonSettings) -> Assembly:
+    """Build every service, hook them together, and the context the handlers receive."""
+    paths = settings.paths
+    bus = EventBus(queue_size=settings.queue_size, recent=settings.recent_events)
+    recorder = StoreWriter(
+        paths.store,
+        dispatch=bus.dispatch,
+        lock_timeout=settings.store_lock_timeout,
+        events_kept=settings.events_kept,
+    )
+    core = Core(recorder, bus)
+    watcher = FileWatcher()
+    # The registry subscribes to the watcher first: a config file and a spec changed
+    # together are seen as the config first (the mock may be restarted, not reloaded).
+    projects = ProjectRegistry(paths.projects, bus.publish, watcher)
+    mocks = MockService(core, watcher)
+    test_runs = TestRunService(core, watcher)
+    projects.on_project_changed(mocks.project_changed)
+    projects.on_project_changed(test_runs.project_changed)
+    verification_runs = VerificationRuns(core)
+    launcher = VerifyLauncher(
+        verification_runs, home=settings.home, log_folder=paths.run / "verify"
+    )
+    control = ControlServer(
+        lambda guard: build_app(ctx, guard),
+        paths.socket,
+        tcp=settings.tcp,
+        shutdown_grace=settings.shutdown_grace,
+    )
+    ctx = ApiContext(
+        settings=settings,
+        recorder=recorder,
+        bus=bus,
+        projects=projects,
+        mocks=mocks,
+        test_runs=test_runs,
+        verification_runs=verification_runs,
+        launcher=launcher,
+        watcher=watcher,
+        spec_finder=SpecFinder(recorder, mocks.served_specs),
+        control=control,
+    )
+    return Assembly(ctx, control)
 
 
 class Daemon:
-    def __init__(
-        self, settings: DaemonSettings, extra_services: Sequence[ServiceFactory] = ()
-    ) -> None:
+    def __init__(self, settings: DaemonSettings) -> None:
         self.settings = settings
-        self._extra = extra_services
         self._stop = asyncio.Event()
 
     def request_stop(self, reason: str = "requested") -> None:
@@ -70,45 +141,21 @@ class Daemon:
         for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, self.request_stop, signal.Signals(sig).name)
 
-        bus = EventBus(queue_size=settings.queue_size, recent=settings.recent_events)
-        recorder = StoreWriter(
-            paths.store,
-            dispatch=bus.dispatch,
-            lock_timeout=settings.store_lock_timeout,
-            events_kept=settings.events_kept,
-        )
-        projects = ProjectRegistry(paths.projects, bus.publish)
-        ctx = ApiContext(settings=settings, recorder=recorder, bus=bus, projects=projects)
-        control = ControlServer(
-            lambda guard: build_app(ctx, guard),
-            paths.socket,
-            tcp=settings.tcp,
-            shutdown_grace=settings.shutdown_grace,
-        )
+        assembly = assemble(settings)
+        ctx, control = assembly.ctx, assembly.control
+        recorder, bus = ctx.recorder, ctx.bus
         started: list[Service] = []
         try:
             await recorder.start()
             started.append(recorder)
-            last_seq = await recorder.read(lambda store: store.events.last_seq())
-            bus.bind(
-                read_since=lambda seq, limit: recorder.read(
-                    lambda store: store.events.since(seq, limit)
-                ),
-                emit=recorder.emit,
-                last_seq=last_seq,
-            )
-            # The mock service registers its project hook here, before projects re-attach.
-            services: list[Service] = [bus, MockService(ctx), TestRunService(ctx)]
-            services += [make(ctx) for make in self._extra]
-            services += [projects, control]
-            for service in services:
+            await _bind_bus(bus, recorder)
+            for service in assembly.services:
                 if self._stop.is_set():
                     break
                 await service.start()
                 started.append(service)
                 log.debug("%s started", service.name)
             if not self._stop.is_set():
-                ctx.tcp_port = control.tcp_port
                 self._write_runtime_files(ctx, control)
                 log.info(
                     "Entente daemon %s ready (pid %d, socket %s)",
@@ -148,10 +195,19 @@ class Daemon:
         write_private(paths.info, info.model_dump_json(indent=2) + "\n")  # written last: "ready"
 
 
+async def _bind_bus(bus: EventBus, recorder: StoreWriter) -> None:
+    """Give the bus the store's events (numbering goes on from the last stored one)."""
+    last_seq = await recorder.read(lambda store: store.events.last_seq())
+    bus.bind(
+        read_since=lambda seq, limit: recorder.read(lambda store: store.events.since(seq, limit)),
+        emit=recorder.emit,
+        last_seq=last_seq,
+    )
+
+
 def run_daemon(
     settings: DaemonSettings,
     *,
-    extra_services: Sequence[ServiceFactory] = (),
     log_to_stderr: bool | None = None,
 ) -> int:
     """``entente-daemon run``: serve in the foreground until stopped; the exit code."""
@@ -176,7 +232,7 @@ def run_daemon(
             remove_runtime_files(paths)
         log.info("starting the Entente daemon (pid %d, home %s)", os.getpid(), paths.home)
         try:
-            asyncio.run(Daemon(settings, extra_services).serve())
+            asyncio.run(Daemon(settings).serve())
         except EntenteError as exc:
             log.error("the daemon cannot run: %s", exc)
             print(f"error: {exc}", file=sys.stderr)

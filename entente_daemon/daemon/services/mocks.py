@@ -10,9 +10,9 @@ the daemon's store, and reloaded when its spec changes.
   last good one: ``spec.error`` with file, line, column and message.
 * Each time a spec loads (start or reload), the provider's approved fixtures are rechecked
   against it in the background: ``fixture.flagged`` (`services.fixture_flags`).
-* A project's config file change re-attaches the project (`ProjectRegistry.attach`), whose
-  hook lands here: only the mocks whose ``[[providers]]`` entry changed are restarted. An
-  invalid config keeps the old one and raises an alert naming file and key.
+* A project attached, or re-attached because its config file changed (the registry watches
+  those), lands in `project_changed`: only the mocks whose ``[[providers]]`` entry changed
+  are restarted.
 
 Nothing here stops the daemon: every failure is logged and published as an event.
 """
@@ -29,7 +29,7 @@ from typing import Any
 from entente_daemon.client.wire import MockInfo
 from entente_daemon.config import ConsumedProvider, ProjectConfig
 from entente_daemon.consumer.spec_resolution import SpecCandidate, choose_spec
-from entente_daemon.daemon.api.context import ApiContext
+from entente_daemon.daemon.services.core import Core
 from entente_daemon.daemon.services.fixture_flags import FixtureFlagger
 from entente_daemon.daemon.services.hosted import FAILED, RUNNING, STOPPED, HostedMock
 from entente_daemon.daemon.services.mock_support import FixtureCache, RecorderSink
@@ -37,11 +37,9 @@ from entente_daemon.daemon.services.watcher import (
     FileWatcher,
     Signature,
     resolved,
-    signature,
     stat_all,
     with_signatures,
 )
-from entente_daemon.errors import ConfigError
 from entente_daemon.mock.answer.engine import MockEngine
 from entente_daemon.mock.serving.app import MockApp
 from entente_daemon.mock.serving.uvicorn_server import DEFAULT_HOST, MockServer
@@ -57,27 +55,20 @@ STOP_TIMEOUT = 10.0
 SPEC_RELOADED_NAME = EventKind.SPEC_RELOADED.value
 SPEC_ERROR_NAME = EventKind.SPEC_ERROR.value
 MOCK_ERROR_NAME = "mock.error"
-CONFIG_ERROR_NAME = "config.error"
 
 
 class MockService:
     name = "mocks"
 
-    def __init__(self, ctx: ApiContext, *, watch_step_ms: int | None = None) -> None:
-        self._ctx = ctx
+    def __init__(self, core: Core, watcher: FileWatcher) -> None:
+        self._ctx = core
         self._mocks: dict[tuple[Path, str], HostedMock] = {}
         self._configs: dict[Path, ProjectConfig] = {}
-        self._config_signatures: dict[Path, Signature] = {}
         self._lock = asyncio.Lock()
-        self._fixtures = FixtureCache(ctx.recorder, ctx.bus)
-        self._flags = FixtureFlagger(ctx.recorder)  # approved fixtures rechecked on each load
-        step = {} if watch_step_ms is None else {"step_ms": watch_step_ms}
-        self._watcher = FileWatcher(self._files_changed, **step)
-        ctx.watchers.append(lambda: self._watcher.files)
+        self._fixtures = FixtureCache(core.recorder, core.bus)
+        self._flags = FixtureFlagger(core.recorder)  # approved fixtures rechecked on each load
+        self._watcher = watcher.subscribe(self._files_changed)  # the specs' files
         self._loop: asyncio.AbstractEventLoop | None = None
-        ctx.projects.on_project_attached(self._attached)
-        ctx.mocks = self.infos
-        ctx.served_specs = self.served_specs
 
     def infos(self) -> list[MockInfo]:
         """The hosted mocks, as `MockStatus` (``GET /v1/mocks``, ``status``)."""
@@ -90,10 +81,9 @@ class MockService:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         await self._fixtures.start()
-        await self._watcher.start()
 
     async def stop(self) -> None:
-        await self._watcher.stop()
+        self._watcher.watch({})
         async with self._lock:
             mocks = list(self._mocks.values())
             self._mocks.clear()
@@ -103,11 +93,9 @@ class MockService:
 
     # -- projects ---------------------------------------------------------------------------
 
-    async def _attached(self, config: ProjectConfig) -> None:
+    async def project_changed(self, config: ProjectConfig) -> None:
         """A project attached, re-attached, or its config re-read: make its mocks match."""
-        read = await asyncio.to_thread(signature, config.file)
         async with self._lock:
-            self._config_signatures[config.file] = read
             await self._reconcile(config)
             self._watch()
 
@@ -254,45 +242,19 @@ class MockService:
     # -- changes ------------------------------------------------------------------------------
 
     def _watch(self) -> None:
-        files = dict(self._config_signatures)
+        files: dict[Path, Signature] = {}
         for mock in self._mocks.values():
             files.update(mock.files)
         self._watcher.watch(files)
 
     async def _files_changed(self, changed: set[Path]) -> None:
         began = time.perf_counter()
-        configs = [file for file in self._configs if file in changed]
-        for file in configs:
-            await self._reload_config(file)
         async with self._lock:
             loaded: dict[Path, tuple[Spec | SpecError, dict[Path, Signature]]] = {}
             for mock in list(self._mocks.values()):
                 if mock.files.keys() & changed and mock.entry.spec_path is not None:
                     await self._reload(mock, changed, loaded, began)
             self._watch()
-
-    async def _reload_config(self, file: Path) -> None:
-        try:
-            await self._ctx.projects.attach(file)  # calls `_attached` with the new config
-        except ConfigError as exc:
-            log.error("%s; keeping the configuration loaded before", exc)
-            await self._publish(
-                EventKind.SPEC_ERROR,
-                {
-                    "event": CONFIG_ERROR_NAME,
-                    "config": str(file),
-                    "file": str(exc.file or file),
-                    "key": exc.key,
-                    "line": exc.line,
-                    "message": exc.detail,
-                },
-            )
-        except Exception as exc:
-            log.exception("re-reading %s failed", file)
-            await self._publish(
-                EventKind.SPEC_ERROR,
-                {"event": CONFIG_ERROR_NAME, "config": str(file), "message": str(exc)},
-            )
 
     async def _reload(
         self,

@@ -1,9 +1,12 @@
-"""The projects attached to the daemon, remembered across restarts.
+"""The projects attached to the daemon, remembered across restarts, and their config files
+watched.
 
 Attaching a project (by its ``entente.toml`` or ``pyproject.toml``) loads its configuration
-and calls the ``on_project_attached`` hooks: the services that act on projects (mock
-servers, spec and test-run watchers) register there. The list is kept in
-``projects.json`` in the Entente home, and re-attached when the daemon starts.
+and calls the ``on_project_changed`` hooks: the services that act on projects (the mock
+servers, the test-run service) are registered there by `process.main`. A config file that
+changes re-attaches its project, so the hooks see the new configuration; one that became
+invalid keeps the old configuration and raises an alert naming file and key. The list is
+kept in ``projects.json`` in the Entente home, and re-attached when the daemon starts.
 """
 
 from __future__ import annotations
@@ -21,12 +24,15 @@ from entente_daemon.client.wire import ProjectInfo
 from entente_daemon.config import ProjectConfig, load_project_config
 from entente_daemon.daemon.process.files import write_private
 from entente_daemon.daemon.services.kinds import PROJECT_ATTACHED, PROJECT_ATTACHED_NAME
+from entente_daemon.daemon.services.watcher import FileWatcher, Signature, signature
 from entente_daemon.errors import ConfigError, EntenteError
 from entente_daemon.model import EventKind, utc_now
 
 log = logging.getLogger("entente.daemon.projects")
 
-AttachHook = Callable[[ProjectConfig], Awaitable[None]]
+CONFIG_ERROR_NAME = "config.error"
+
+ProjectHook = Callable[[ProjectConfig], Awaitable[None]]
 Publish = Callable[[EventKind, dict[str, Any]], Awaitable[object]]
 
 
@@ -51,15 +57,17 @@ class AttachedProject:
 class ProjectRegistry:
     name = "projects"
 
-    def __init__(self, file: Path, publish: Publish) -> None:
+    def __init__(self, file: Path, publish: Publish, watcher: FileWatcher) -> None:
         self._file = file
         self._publish = publish
         self._projects: dict[Path, AttachedProject] = {}
-        self._hooks: list[AttachHook] = []
+        self._signatures: dict[Path, Signature] = {}  # each config file as last read
+        self._hooks: list[ProjectHook] = []
+        self._watch = watcher.subscribe(self._files_changed)
 
-    def on_project_attached(self, hook: AttachHook) -> None:
-        """Call ``hook(config)`` for each project attached, including those re-attached
-        at start-up (register before the registry starts to see those)."""
+    def on_project_changed(self, hook: ProjectHook) -> None:
+        """Call ``hook(config)`` for each project attached, re-attached at start-up (register
+        before the registry starts to see those) or whose config file changed."""
         self._hooks.append(hook)
 
     async def start(self) -> None:
@@ -75,6 +83,8 @@ class ProjectRegistry:
 
     async def stop(self) -> None:
         self._projects.clear()
+        self._signatures.clear()
+        self._watch.watch({})
 
     def infos(self) -> list[ProjectInfo]:
         return [project.info() for project in self._projects.values()]
@@ -108,6 +118,8 @@ class ProjectRegistry:
                 "reattached": reattached,
             },
         )
+        self._signatures[config.file] = await asyncio.to_thread(signature, config.file)
+        self._watch.watch(self._signatures)
         for hook in self._hooks:
             try:
                 await hook(config)
@@ -118,6 +130,33 @@ class ProjectRegistry:
                     {"event": "project.error", "config": str(config.file), "message": str(exc)},
                 )
         return attached
+
+    async def _files_changed(self, changed: set[Path]) -> None:
+        for file in [file for file in self._projects if file in changed]:
+            await self._reload_config(file)
+
+    async def _reload_config(self, file: Path) -> None:
+        try:
+            await self.attach(file)  # the hooks see the new configuration
+        except ConfigError as exc:
+            log.error("%s; keeping the configuration loaded before", exc)
+            await self._publish(
+                EventKind.SPEC_ERROR,
+                {
+                    "event": CONFIG_ERROR_NAME,
+                    "config": str(file),
+                    "file": str(exc.file or file),
+                    "key": exc.key,
+                    "line": exc.line,
+                    "message": exc.detail,
+                },
+            )
+        except Exception as exc:
+            log.exception("re-reading %s failed", file)
+            await self._publish(
+                EventKind.SPEC_ERROR,
+                {"event": CONFIG_ERROR_NAME, "config": str(file), "message": str(exc)},
+            )
 
     def _read(self) -> list[tuple[Path, datetime]]:
         try:

@@ -20,7 +20,7 @@ from typing import Any, Literal, cast
 from pydantic import BaseModel, ConfigDict, Field
 
 from entente_daemon.config import ProjectConfig
-from entente_daemon.daemon.api.context import ApiContext
+from entente_daemon.daemon.services.core import Core
 from entente_daemon.daemon.services.junit import OUTCOMES, JunitError, JunitReport, read_junit
 from entente_daemon.daemon.services.watcher import FileWatcher, Signature, signature
 from entente_daemon.model import Event, EventKind, utc_now
@@ -86,21 +86,17 @@ class TestRunService:
     __test__ = False
     name = "test runs"
 
-    def __init__(self, ctx: ApiContext, *, watch_step_ms: int | None = None) -> None:
-        self._ctx = ctx
+    def __init__(self, core: Core, watcher: FileWatcher) -> None:
+        self._ctx = core
         self._runs: dict[tuple[str, str], TestRun] = {}
         self._junit: dict[Path, str] = {}  # report file -> the project's config file
-        step = {} if watch_step_ms is None else {"step_ms": watch_step_ms}
-        self._watcher = FileWatcher(self._files_changed, **step)
-        ctx.watchers.append(lambda: self._watcher.files)
-        ctx.test_runs = self
-        ctx.projects.on_project_attached(self._attached)
+        self._watcher = watcher.subscribe(self._files_changed)  # the JUnit reports
 
     async def start(self) -> None:
-        await self._watcher.start()
+        pass
 
     async def stop(self) -> None:
-        await self._watcher.stop()
+        self._watcher.watch({})
 
     def runs(self) -> list[dict[str, Any]]:
         """The runs remembered, newest first."""
@@ -134,7 +130,8 @@ class TestRunService:
 
     # -- JUnit reports ------------------------------------------------------------------------
 
-    async def _attached(self, config: ProjectConfig) -> None:
+    async def project_changed(self, config: ProjectConfig) -> None:
+        """A project attached or its config re-read: watch its JUnit report, if it has one."""
         project = str(config.file)
         self._junit = {f: p for f, p in self._junit.items() if p != project}
         if config.junit_report is not None:

@@ -6,7 +6,8 @@ is given the id of a run reserved for it, ``--run-id``), so it shows live. Its o
 to a log file in the daemon's ``run/verify/`` folder. A task waits for it: a process that ends
 without having finished its run (a crash, a state-handler module that does not import, a
 daemon refusing its report) finishes the run in state ``error``, with the log's tail.
-Stopping the daemon stops the verifications it started.
+Stopping the daemon stops the verifications it started: `VerifyLauncher.stop` terminates
+them (``TERMINATE_GRACE`` seconds each, then a kill).
 """
 
 from __future__ import annotations
@@ -27,8 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from entente_daemon.client.wire import VerificationLaunch
 from entente_daemon.config import HANDLER_REFERENCE, ProjectConfig, load_project_config
-from entente_daemon.daemon.api.context import ApiContext
-from entente_daemon.daemon.api.framework import HttpError
+from entente_daemon.daemon.services.errors import Failed, Invalid
 from entente_daemon.daemon.services.verification_runs import Run, VerificationRuns
 from entente_daemon.errors import ConfigError
 
@@ -64,33 +64,30 @@ class VerifyPlan:
 
 def plan(request: VerifyRequest) -> VerifyPlan:
     """Check the request against the project (blocking: reads files, may ask git for the
-    version); `HttpError` 400 saying what to fix."""
+    version); `Invalid` saying what to fix."""
     path = Path(request.project)
     if not path.is_absolute():
-        raise HttpError(400, f"project {request.project!r}: the path must be absolute")
+        raise Invalid(f"project {request.project!r}: the path must be absolute")
     if not path.exists():
-        raise HttpError(400, f"project {request.project!r}: no such folder or file")
+        raise Invalid(f"project {request.project!r}: no such folder or file")
     try:
         config = load_project_config(path)
     except ConfigError as exc:
-        raise HttpError(400, f"project {request.project!r}: {exc}") from None
+        raise Invalid(f"project {request.project!r}: {exc}") from None
     if config.provided_spec is None:
-        raise HttpError(
-            400,
+        raise Invalid(
             f"{config.file}: no [provider] table: the daemon verifies provider projects "
             "(add [provider] with the spec this service provides)",
         )
     base_url = request.base_url or config.provided_base_url
     if base_url is None:
-        raise HttpError(
-            400,
+        raise Invalid(
             f"no base_url given and {config.file} sets no [provider] base_url: say where "
             "the provider runs (http://127.0.0.1:8000)",
         )
     check_base_url(base_url)
     if request.state_handlers is not None and not HANDLER_REFERENCE.match(request.state_handlers):
-        raise HttpError(
-            400,
+        raise Invalid(
             f"state_handlers {request.state_handlers!r} is not a module:attribute reference "
             '(like "my_service.states:HANDLERS")',
         )
@@ -113,20 +110,31 @@ def check_base_url(url: str) -> None:
     except ValueError:  # a malformed port or IPv6 address
         usable = False
     if not usable:
-        raise HttpError(400, f"base_url {url!r} is not an http:// or https:// URL with a host")
+        raise Invalid(f"base_url {url!r} is not an http:// or https:// URL with a host")
 
 
 class VerifyLauncher:
-    """Starts verification processes and watches them until they end."""
+    """Starts verification processes and watches them until they end; `stop` ends those
+    still running. ``home`` is the Entente home the processes report to (this daemon's);
+    ``log_folder`` holds their logs."""
 
-    def __init__(self, ctx: ApiContext, runs: VerificationRuns) -> None:
-        self._ctx = ctx
+    name = "verification launcher"
+
+    def __init__(self, runs: VerificationRuns, *, home: Path, log_folder: Path) -> None:
         self._runs = runs
+        self._home = home
+        self.log_folder = log_folder
         self._tasks: set[asyncio.Task[None]] = set()
 
-    @property
-    def log_folder(self) -> Path:
-        return self._ctx.settings.paths.run / "verify"
+    async def start(self) -> None:
+        pass
+
+    async def stop(self) -> None:
+        """Stop the verifications still running (each watcher task stops its process)."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def launch(self, request: VerifyRequest) -> VerificationLaunch:
         """Start ``entente verify`` for the project, without waiting for it."""
@@ -153,9 +161,7 @@ class VerifyLauncher:
             process = await self._spawn(command, config.root, log_file)
         except OSError as exc:
             self._runs.forget(run)
-            raise HttpError(
-                500, f"could not start `entente verify` in {config.root}: {exc}"
-            ) from None
+            raise Failed(f"could not start `entente verify` in {config.root}: {exc}") from None
         run.info.pid, run.info.log = process.pid, str(log_file)
         log.info("verifying %s (pid %d, log %s)", config.provided_name, process.pid, log_file)
         task = asyncio.create_task(self._watch(run, process, log_file), name="verify-watch")
@@ -173,7 +179,7 @@ class VerifyLauncher:
     async def _spawn(self, command: list[str], cwd: Path, log_file: Path) -> Process:
         out = await asyncio.to_thread(self._open_log, log_file)
         env = dict(os.environ)
-        env["ENTENTE_HOME"] = str(self._ctx.settings.home)  # report to this daemon
+        env["ENTENTE_HOME"] = str(self._home)  # report to this daemon
         try:
             return await asyncio.create_subprocess_exec(
                 *command,

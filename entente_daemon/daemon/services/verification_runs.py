@@ -3,9 +3,9 @@
 Whoever verifies a provider (``entente verify``, `Provider.verify`, or a verification the
 daemon started itself with ``POST /v1/verify``) opens a run, reports its progress and
 finishes it with the results; the daemon publishes each step as a ``verification.*`` event
-whose payload is the run (`VerificationRun`), stores the results through the recorder (the
-daemon owns the store), and keeps the recent runs in memory for ``GET
-/v1/verification-runs``.
+whose payload is the run (`VerificationRun`), stores the results through the store writer
+(the daemon owns the store), and keeps the recent runs in memory for ``GET
+/v1/verification-runs``. A request it refuses raises a domain error (`services.errors`).
 
 Every run emits exactly one ``verification.started`` and one ``verification.finished``, in
 that order, with ``verification.progress`` events between them. A run that could not
@@ -28,8 +28,8 @@ from entente_daemon.client.wire import (
     VerificationRun,
     VerificationStep,
 )
-from entente_daemon.daemon.api.context import ApiContext
-from entente_daemon.daemon.api.framework import HttpError
+from entente_daemon.daemon.services.core import Core
+from entente_daemon.daemon.services.errors import Conflict, Invalid, NotFound, Unavailable
 from entente_daemon.errors import StoreError
 from entente_daemon.model import (
     ErrorKind,
@@ -107,8 +107,8 @@ class VerificationRuns:
 
     name = "verification runs"
 
-    def __init__(self, ctx: ApiContext) -> None:
-        self.ctx = ctx
+    def __init__(self, core: Core) -> None:
+        self.ctx = core
         self._runs: dict[str, Run] = {}  # in the order opened
 
     def list(self) -> list[VerificationRun]:
@@ -146,7 +146,7 @@ class VerificationRuns:
         emit ``verification.started``."""
         run = self._runs.get(body.id) if body.id is not None else None
         if run is not None and run.claimed:
-            raise HttpError(409, f"verification run {body.id!r} is already open")
+            raise Conflict(f"verification run {body.id!r} is already open")
         fields = body.model_dump(exclude={"id"}, exclude_none=True)
         if run is None:
             run = Run(VerificationRun(id=body.id or new_id(), started_at=utc_now(), **fields))
@@ -173,7 +173,7 @@ class VerificationRuns:
         run = self._open_run(id)
         if body.error is not None:
             if body.verifications or body.fixtures:
-                raise HttpError(400, 'send either the results or an "error", not both')
+                raise Invalid('send either the results or an "error", not both')
             await self.abandon(run, body.error)
             return VerificationFinish(run=run.info)
         _check_results(run.info, body)
@@ -184,7 +184,7 @@ class VerificationRuns:
         try:
             return await self._store(run, body)
         except StoreError as exc:
-            raise HttpError(503, f"the store cannot take these results now: {exc}") from None
+            raise Unavailable(f"the store cannot take these results now: {exc}") from None
         finally:
             run.finishing = False
 
@@ -211,14 +211,13 @@ class VerificationRuns:
     def _open_run(self, id: str) -> Run:
         run = self._runs.get(id)
         if run is None:
-            raise HttpError(
-                404,
-                f"no verification run {id!r} (the daemon keeps the last {RUNS_KEPT}, in memory)",
+            raise NotFound(
+                f"no verification run {id!r} (the daemon keeps the last {RUNS_KEPT}, in memory)"
             )
         if not run.claimed:
-            raise HttpError(409, f"verification run {id!r} is not open yet")
+            raise Conflict(f"verification run {id!r} is not open yet")
         if run.finished or run.finishing:
-            raise HttpError(409, f"verification run {id!r} has already finished")
+            raise Conflict(f"verification run {id!r} has already finished")
         return run
 
     def _keep(self, run: Run) -> None:
@@ -294,21 +293,19 @@ def _check_results(run: VerificationRun, body: RunFinish) -> None:
     for index, verification in enumerate(body.verifications):
         theirs = (verification.provider, verification.provider_version)
         if theirs != ours:
-            raise HttpError(
-                400,
+            raise Invalid(
                 f"verifications[{index}] is for {' '.join(theirs)}, but run {run.id!r} "
                 f"verifies {' '.join(ours)}",
             )
     for index, fixture in enumerate(body.fixtures):
         if fixture.provider != run.provider:
-            raise HttpError(
-                400,
+            raise Invalid(
                 f"fixtures[{index}] is for provider {fixture.provider!r}, but run {run.id!r} "
                 f"verifies {run.provider!r}",
             )
         if fixture.status is not FixtureStatus.DRAFT:
-            raise HttpError(
-                400, f"fixtures[{index}] is {fixture.status.value}: a run proposes drafts only"
+            raise Invalid(
+                f"fixtures[{index}] is {fixture.status.value}: a run proposes drafts only"
             )
 
 

@@ -1,4 +1,6 @@
-"""One file watcher for the daemon (watchfiles): tells which watched files changed.
+"""One file watcher for the daemon (watchfiles): tells each subscriber which of its files
+changed. The project registry watches the config files, the mock service the spec files, the
+test-run service the JUnit reports; all through the one `FileWatcher` built in `process.main`.
 
 The files to watch change as mocks come and go and specs gain ``$ref``'d files, while
 ``watchfiles.awatch`` watches a fixed set of paths; so the watcher watches the folders
@@ -44,34 +46,58 @@ def signature(file: Path) -> Signature:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
+class Watch:
+    """One subscriber's files and callback (see `FileWatcher.subscribe`)."""
+
+    def __init__(self, watcher: FileWatcher, on_change: OnChange) -> None:
+        self._watcher = watcher
+        self.on_change = on_change
+        self.files: frozenset[Path] = frozenset()
+        self.signatures: dict[Path, Signature] = {}
+
+    def watch(self, files: Mapping[Path, Signature]) -> None:
+        """Watch exactly these files (resolved paths) from now on; each with its signature
+        as read (a file missing from the mapping given before keeps the one it had)."""
+        self.files = frozenset(files)
+        known = self.signatures
+        self.signatures = {f: files[f] if f in files else known.get(f) for f in self.files}
+        self._watcher.refresh()
+
+    def changed_unseen(self) -> set[Path]:
+        """The watched files whose signature is not the one given (changed unwatched)."""
+        return {f for f, known in list(self.signatures.items()) if signature(f) != known}
+
+
 class FileWatcher:
-    """Calls ``on_change(files)`` with the watched files that changed (created, modified or
-    removed). `watch` replaces the set of files, each with its signature when it was read;
-    the callback's failures are logged and do not stop the watching."""
+    """The daemon's one watcher. Each subscriber (`subscribe`) gets its own set of files
+    (`Watch.watch` replaces it) and is called with those of them that changed (created,
+    modified or removed), one subscriber after the other in the order they subscribed; a
+    callback's failures are logged and do not stop the watching."""
 
     name = "file watcher"
 
-    def __init__(self, on_change: OnChange, *, step_ms: int = STEP_MS) -> None:
-        self._on_change = on_change
+    def __init__(self, *, step_ms: int = STEP_MS) -> None:
         self._step_ms = step_ms
-        self._files: frozenset[Path] = frozenset()
-        self._signatures: dict[Path, Signature] = {}
+        self._watches: list[Watch] = []
         self._folders: frozenset[Path] = frozenset()
         self._restart = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
 
+    def subscribe(self, on_change: OnChange) -> Watch:
+        """A new subscriber, watching nothing until it calls `Watch.watch`."""
+        watch = Watch(self, on_change)
+        self._watches.append(watch)
+        return watch
+
     @property
     def files(self) -> frozenset[Path]:
-        return self._files
+        """Every file watched, for whichever subscriber."""
+        return frozenset().union(*(watch.files for watch in self._watches))
 
-    def watch(self, files: Mapping[Path, Signature]) -> None:
-        """Watch exactly these files (resolved paths) from now on; each with its signature
-        as read (a file missing from the mapping given before keeps the one it had)."""
-        self._files = frozenset(files)
-        known = self._signatures
-        self._signatures = {f: files[f] if f in files else known.get(f) for f in self._files}
-        folders = frozenset(f.parent for f in self._files)
+    def refresh(self) -> None:
+        """Listen to the folders of the files watched now (a new ``awatch`` if they changed)."""
+        folders = frozenset(f.parent for f in self.files)
         if folders != self._folders:
             self._folders = folders
             self._restart.set()
@@ -107,30 +133,27 @@ class FileWatcher:
                     yield_on_timeout=True,
                 ):
                     changed = {Path(path) for _, path in changes}
-                    if not listening:
-                        listening = True
-                        changed |= await asyncio.to_thread(self._changed_unseen)
-                    if changed:
-                        await self._report(changed)
+                    for watch in list(self._watches):
+                        seen = changed
+                        if not listening:
+                            seen = changed | await asyncio.to_thread(watch.changed_unseen)
+                        await self._report(watch, seen)
+                    listening = True
             except Exception as exc:  # never the end of watching
                 log.error("watching %s failed: %s", ", ".join(map(str, folders)), exc)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._restart.wait(), RETRY_SECONDS)
 
-    def _changed_unseen(self) -> set[Path]:
-        """The watched files whose signature is not the one given (changed unwatched)."""
-        return {f for f, known in list(self._signatures.items()) if signature(f) != known}
-
-    async def _report(self, paths: set[Path]) -> None:
+    async def _report(self, watch: Watch, paths: set[Path]) -> None:
         # Reported under the (resolved) folders watched, so comparable as they are.
-        changed = paths & self._files
+        changed = paths & watch.files
         if not changed:
             return
         for file in changed:
-            self._signatures[file] = await asyncio.to_thread(signature, file)
+            watch.signatures[file] = await asyncio.to_thread(signature, file)
         log.debug("changed: %s", ", ".join(sorted(map(str, changed))))
         try:
-            await self._on_change(changed)
+            await watch.on_change(changed)
         except Exception:
             log.exception("handling a change of %s failed", ", ".join(map(str, changed)))
 
