@@ -12,11 +12,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from entente_daemon.compare.response import compare, header
 from entente_daemon.errors import EntenteError
 from entente_daemon.mock.media import parse_media_type
 from entente_daemon.model import Fixture, HttpResponse
 from entente_daemon.openapi import Spec, load_spec, load_spec_text
-from entente_daemon.verify.compare import compare, header
 
 
 @dataclass

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from entente_daemon.client.wire import InteractionPage
     from entente_daemon.fixtures.flags import FlagReport
     from entente_daemon.record.sinks import Sink
-    from entente_daemon.verify.reporting import DaemonRun
+    from entente_daemon.records.daemon_run import DaemonRun
 
 #: Interactions asked for per request when reading a provider's all.
 PAGE = 1000
@@ -140,7 +140,7 @@ class DaemonRecords:
 
     def verification_run(self) -> DaemonRun:
         """Reported live to the daemon, which stores the results at the end."""
-        from entente_daemon.verify.reporting import DaemonRun
+        from entente_daemon.records.daemon_run import DaemonRun
 
         return DaemonRun(self.client)
 

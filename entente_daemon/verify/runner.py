@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import httpx
 
+from entente_daemon.compare.response import Mismatch, compare
 from entente_daemon.model import (
     ErrorKind,
     HttpRequest,
@@ -21,7 +22,6 @@ from entente_daemon.model import (
     VerificationResult,
 )
 from entente_daemon.openapi import Spec
-from entente_daemon.verify.compare import Mismatch, compare
 from entente_daemon.verify.state import (
     StateHandlerFailed,
     StateHandlers,

@@ -24,8 +24,8 @@ from entente_daemon.model import (
     Interaction,
 )
 from entente_daemon.model import VerificationResult as Result
+from entente_daemon.records.daemon_run import DaemonRun
 from entente_daemon.verify.provider import create_provider
-from entente_daemon.verify.reporting import DaemonRun
 from tests.verify.test_castle_service import SERVICE, ThreadServer
 from tests.verify.test_runner import OPERATIONS, SPEC, record_consumer_run, seed_handlers, serve
 

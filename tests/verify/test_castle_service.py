@@ -18,9 +18,9 @@ import httpx
 import pytest
 import uvicorn
 
+from entente_daemon.compare import compare
 from entente_daemon.model import HttpResponse
 from entente_daemon.openapi import Spec, load_spec
-from entente_daemon.verify import compare
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE = ROOT / "examples" / "castle-service"

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from entente_daemon.compare import Mismatch, compare, kind_of, structure_problems
+from entente_daemon.compare.paths import json_path
 from entente_daemon.model import ErrorKind, HttpResponse
 from entente_daemon.openapi import Spec, load_spec, load_spec_text
-from entente_daemon.verify import Mismatch, compare, kind_of, structure_problems
-from entente_daemon.verify.paths import json_path
 
 ROOT = Path(__file__).resolve().parents[2]
 CASTLE_SPEC = ROOT / "examples" / "castle-service" / "openapi.yaml"

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from entente_daemon.verify.paths import EVERY_ITEM, child
+from entente_daemon.compare.paths import EVERY_ITEM, child
 
 NULL = "null"
 

@@ -15,7 +15,7 @@ one and the spec. Pure: no I/O, no clock; the caller replays and decodes.
    too. One mismatch per validation error, with its JSON path (``$.items[0].yearBuilt``; a
    missing required property is reported at the property's own path, ``$.region``).
 4. **structure** (``structure_mismatch``): everything the consumer saw is still there, with
-   a compatible type (rules in `entente_daemon.verify.structure`).
+   a compatible type (rules in `entente_daemon.compare.structure`).
 
 Bodies are as `HttpResponse` keeps them: parsed JSON for JSON media types, text otherwise,
 None for no body. Schemas are only applied to JSON bodies.
@@ -28,11 +28,11 @@ from typing import Any
 
 from jsonschema import ValidationError
 
+from entente_daemon.compare.paths import child, json_path
+from entente_daemon.compare.structure import structure_problems
 from entente_daemon.mock.media import best_declared, parse_media_type
 from entente_daemon.model import ErrorKind, HttpResponse
 from entente_daemon.openapi import Operation, Spec
-from entente_daemon.verify.paths import child, json_path
-from entente_daemon.verify.structure import structure_problems
 
 MAX_SCHEMA_ERRORS = 50
 
