@@ -17,10 +17,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from entente_daemon.client import events as payloads
 from entente_daemon.client.wire import ProjectInfo
 from entente_daemon.config import ProjectConfig, load_project_config
 from entente_daemon.daemon.process.files import write_private
-from entente_daemon.daemon.services.kinds import PROJECT_ATTACHED, PROJECT_ATTACHED_NAME
+from entente_daemon.daemon.services.kinds import PROJECT_ATTACHED_NAME, PROJECT_ERROR_NAME
 from entente_daemon.errors import ConfigError, EntenteError
 from entente_daemon.model import EventKind, utc_now
 
@@ -68,10 +69,10 @@ class ProjectRegistry:
                 await self._attach(path, attached_at, reattached=True)
             except EntenteError as exc:
                 log.warning("could not re-attach the project %s: %s", path, exc)
-                await self._publish(
-                    EventKind.SPEC_ERROR,
-                    {"event": "project.error", "config": str(path), "message": str(exc)},
+                error = payloads.ProjectError(
+                    event=PROJECT_ERROR_NAME, config=str(path), message=str(exc)
                 )
+                await self._publish(error.KIND, error.to_payload())
 
     async def stop(self) -> None:
         self._projects.clear()
@@ -99,24 +100,22 @@ class ProjectRegistry:
         attached = AttachedProject(config, attached_at)
         self._projects[config.file] = attached
         log.info("project %s attached (%s)", config.service, config.file)
-        await self._publish(
-            PROJECT_ATTACHED,
-            {
-                "event": PROJECT_ATTACHED_NAME,
-                "config": str(config.file),
-                "service": config.service,
-                "reattached": reattached,
-            },
+        attached_event = payloads.ProjectAttached(
+            event=PROJECT_ATTACHED_NAME,
+            config=str(config.file),
+            service=config.service,
+            reattached=reattached,
         )
+        await self._publish(attached_event.KIND, attached_event.to_payload())
         for hook in self._hooks:
             try:
                 await hook(config)
             except Exception as exc:
                 log.exception("a project hook failed for %s", config.file)
-                await self._publish(
-                    EventKind.SPEC_ERROR,
-                    {"event": "project.error", "config": str(config.file), "message": str(exc)},
+                error = payloads.ProjectError(
+                    event=PROJECT_ERROR_NAME, config=str(config.file), message=str(exc)
                 )
+                await self._publish(error.KIND, error.to_payload())
         return attached
 
     def _read(self) -> list[tuple[Path, datetime]]:
