@@ -95,9 +95,19 @@ class FixtureFlagged(FixtureCreated):
 # -- specs, mocks, projects, the store ----------------------------------------------------
 
 
-class SpecReloaded(Payload):
+class Named(Payload):
+    """A payload that names its event once more, or a finer one (``junit.error`` for a
+    ``spec.error``): ``event``, the kind's name unless told otherwise, always sent."""
+
+    event: str = ""
+
+    def model_post_init(self, context: Any, /) -> None:
+        if not self.event:
+            self.event = self.KIND.value
+
+
+class SpecReloaded(Named):
     KIND = EventKind.SPEC_RELOADED
-    event: str
     provider: str | None = None
     project: str | None = None
     consumer: str | None = None
@@ -109,12 +119,11 @@ class SpecReloaded(Payload):
     reload_ms: float | None = None
 
 
-class SpecError(Payload):
+class SpecError(Named):
     """A spec that does not load (``serving``: the mock keeps its last good one), or a
     test report that does not read (``event``: ``junit.error``)."""
 
     KIND = EventKind.SPEC_ERROR
-    event: str
     provider: str | None = None
     project: str | None = None
     consumer: str | None = None
@@ -127,11 +136,10 @@ class SpecError(Payload):
     serving: bool | None = None
 
 
-class MockError(Payload):
+class MockError(Named):
     """A mock that cannot start or listen."""
 
     KIND = EventKind.MOCK_ERROR
-    event: str
     provider: str | None = None
     project: str | None = None
     consumer: str | None = None
@@ -139,11 +147,10 @@ class MockError(Payload):
     port: int | None = None  # the port it could not listen on
 
 
-class ConfigError(Payload):
+class ConfigError(Named):
     """A project's ``entente.toml`` that does not read: the one loaded before stays."""
 
     KIND = EventKind.CONFIG_ERROR
-    event: str
     config: str | None = None
     file: str | None = None
     key: str | None = None  # the setting at fault: ``providers[0].port``
@@ -151,28 +158,25 @@ class ConfigError(Payload):
     message: str = ""
 
 
-class ProjectError(Payload):
+class ProjectError(Named):
     """A project that could not be re-attached, or whose start-up hook failed."""
 
     KIND = EventKind.PROJECT_ERROR
-    event: str
     config: str | None = None
     message: str = ""
 
 
-class ProjectAttached(Payload):
+class ProjectAttached(Named):
     KIND = EventKind.PROJECT_ATTACHED
-    event: str
     config: str
     service: str
     reattached: bool = False
 
 
-class StoreError(Payload):
+class StoreError(Named):
     """The store cannot write to disk (once per failure episode)."""
 
     KIND = EventKind.STORE_ERROR
-    event: str
     message: str = ""
     pending: int = 0
     path: str | None = None

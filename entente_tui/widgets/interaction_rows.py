@@ -11,11 +11,11 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from rich.text import Text
 from textual.theme import Theme
 
+from entente_daemon.client.events import InteractionRecorded
 from entente_daemon.model import Interaction
 
 from .clock import clock
@@ -28,15 +28,6 @@ def short_test(test_id: str | None) -> str:
     if not test_id:
         return ""
     return test_id.rsplit("::", 1)[-1]
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -75,28 +66,24 @@ class InteractionRow:
         )
 
     @classmethod
-    def from_event(cls, payload: dict[str, Any]) -> InteractionRow | None:
-        """The row an ``interaction.recorded`` payload describes; None when it lacks the
-        essentials (an older daemon)."""
-        try:
-            return cls(
-                id=str(payload["id"]),
-                consumer=str(payload.get("consumer") or ""),
-                provider=str(payload.get("provider") or ""),
-                method=str(payload.get("method") or ""),
-                path=str(payload.get("path") or ""),
-                status=int(payload.get("status") or 0),
-                operation_id=payload.get("operation_id"),
-                source=payload.get("source"),
-                test_id=payload.get("test_id"),
-                run_id=payload.get("run_id"),
-                duration_ms=float(payload.get("duration_ms") or 0.0),
-                seen=_parse_time(payload.get("last_seen")) or _parse_time(payload.get("timestamp")),
-                count=int(payload.get("count") or 1),
-                total=int(payload["total"]) if payload.get("total") else None,
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
+    def from_event(cls, payload: InteractionRecorded) -> InteractionRow:
+        """The row an ``interaction.recorded`` event describes."""
+        return cls(
+            id=payload.id,
+            consumer=payload.consumer,
+            provider=payload.provider,
+            method=payload.method,
+            path=payload.path,
+            status=payload.status,
+            operation_id=payload.operation_id,
+            source=payload.source,
+            test_id=payload.test_id,
+            run_id=payload.run_id,
+            duration_ms=payload.duration_ms,
+            seen=payload.last_seen or payload.timestamp,
+            count=payload.count or 1,
+            total=payload.total or None,
+        )
 
     def repeated(self, again: InteractionRow) -> InteractionRow | None:
         """This row after ``again`` (the same interaction made again, from a ``new: false``
