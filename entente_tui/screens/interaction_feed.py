@@ -7,9 +7,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from entente_daemon.client.events import InteractionRecorded, parse_payload
+from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.model import Event, EventKind
 
-from ..widgets.interaction_rows import Filters, InteractionRow
+from ..widgets.interaction_rows import InteractionRow
 from ..widgets.test_runs import TestRunView, apply_test_event
 
 
@@ -23,7 +24,7 @@ class LiveBatch:
 
 def sort_events(
     events: Iterable[Event],
-    filters: Filters,
+    filters: InteractionFilter,
     shown: Callable[[str], bool],
     runs: dict[str, TestRunView],
     *,
