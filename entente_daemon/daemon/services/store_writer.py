@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from entente_daemon.client import events as payloads
 from entente_daemon.daemon.services.index import InteractionIndex
-from entente_daemon.daemon.services.kinds import STORE_ERROR, STORE_ERROR_NAME
+from entente_daemon.daemon.services.kinds import STORE_ERROR_NAME
 from entente_daemon.errors import StoreError
 from entente_daemon.model import (
     Event,
@@ -242,7 +242,7 @@ class StoreWriter:
         self,
         verifications: Sequence[Verification],
         fixtures: Sequence[Fixture],
-        finished: Callable[[list[Fixture]], dict[str, Any]],
+        finished: Callable[[list[Fixture]], payloads.VerificationFinished],
     ) -> list[Fixture]:
         """Store a verification run's results: its verifications (saved by id, so a retried
         finish does not duplicate them) and those draft fixtures whose content is not stored
@@ -254,7 +254,7 @@ class StoreWriter:
                 store.verifications.save(verification)
             created = _add_new_fixtures(store, fixtures)
             events = [payloads.event_of(_fixture_payload(f)) for f in created]
-            events.append(Event(kind=EventKind.VERIFICATION_FINISHED, payload=finished(created)))
+            events.append(payloads.event_of(finished(created)))
             self._emit(store, events)
             return created
 
@@ -282,14 +282,14 @@ class StoreWriter:
                     message=str(error),
                     pending=store.pending,
                     path=str(store.path),
-                ).to_payload()
+                )
             )
         elif error is None and self._failing:
             self._failing = False
             log.warning("the store writes to disk again (%s)", store.path)
 
-    def _emit_soon(self, payload: dict[str, Any]) -> None:
-        task = asyncio.get_running_loop().create_task(self.emit(STORE_ERROR, payload))
+    def _emit_soon(self, payload: payloads.StoreError) -> None:
+        task = asyncio.get_running_loop().create_task(self.emit(payload.KIND, payload.to_payload()))
         task.add_done_callback(_log_failure)
 
     @property

@@ -271,9 +271,9 @@ class VerificationRuns:
             }
         )
 
-        def payload(created: list[Fixture]) -> dict[str, Any]:
+        def payload(created: list[Fixture]) -> payloads.VerificationFinished:
             done.fixtures_created = len(created)
-            return payloads.VerificationFinished.of(done).to_payload()
+            return payloads.VerificationFinished.of(done)
 
         created = await self.ctx.recorder.record_verification(
             body.verifications, body.fixtures, payload
