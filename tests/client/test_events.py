@@ -47,7 +47,7 @@ from entente_daemon.client.events import (
 )
 from entente_daemon.daemon.services.kinds import ALERT_KINDS
 from entente_daemon.daemon.services.store_writer import Recorded, _interaction_payload
-from entente_daemon.model import Event, EventKind, HttpRequest, HttpResponse, Interaction
+from entente_daemon.model import Event, EventKind
 from entente_tui.alerts_text import (
     alert_summary,
     alert_what,
@@ -56,6 +56,7 @@ from entente_tui.alerts_text import (
     label_of,
     severity_of,
 )
+from tests.daemon.conftest import interaction as made
 
 WHEN = datetime(2025, 3, 14, 9, 45, tzinfo=UTC)
 RUN: dict[str, Any] = {
@@ -147,18 +148,7 @@ def test_every_kind_round_trips_through_the_wire_frame(sample: Payload) -> None:
 
 
 def test_the_interaction_payload_keeps_its_field_names_and_formats() -> None:
-    interaction = Interaction(
-        consumer="castle-client",
-        consumer_version="1.0.0",
-        provider="castle-service",
-        provider_version="2.0.0",
-        operation_id="getCastle",
-        request=HttpRequest(method="GET", path="/castles/1"),
-        response=HttpResponse(status=200),
-        duration_ms=2.0,
-        timestamp=WHEN,
-        count=2,
-    )
+    interaction = made(1, duration_ms=2.0, timestamp=WHEN, count=2)
     payload = _interaction_payload(interaction, Recorded("i1", new=False, count=5)).to_payload()
     assert payload == {
         "id": "i1",

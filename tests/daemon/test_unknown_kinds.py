@@ -7,7 +7,6 @@ import json
 import signal
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 from entente_daemon.client import AsyncDaemonClient
@@ -15,7 +14,7 @@ from entente_daemon.client.events import UnknownPayload, parse_payload
 from entente_daemon.model import Event
 from entente_daemon.store import Store
 
-from .conftest import Daemon, env_for, wait_for
+from .conftest import Daemon, env_for
 
 PAYLOAD = {"message": "the gate fell", "line": 4}
 
@@ -45,29 +44,19 @@ async def test_a_real_stream_reads_an_unknown_kind(daemon: Daemon) -> None:
 def test_entente_events_prints_an_unknown_kind_with_a_note(home: Path, daemon: Daemon) -> None:
     seed_newer_event(daemon)
     daemon.start()
-    follower = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "entente_daemon.cli", "events", "--since", "0"],
         env=env_for(home),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    lines: list[str] = []
-
-    def read() -> None:
+    ) as follower:
         assert follower.stdout is not None
-        lines.extend(follower.stdout)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        wait_for(lambda: len(lines) >= 1, what="the stored event")
-    finally:
+        line = follower.stdout.readline()  # the stored event (the test's timeout bounds it)
         follower.send_signal(signal.SIGINT)
         _, stderr = follower.communicate(timeout=30)
-        reader.join(timeout=30)
     assert follower.returncode == 0, stderr
-    printed = json.loads(lines[0])
+    printed = json.loads(line)
     assert printed["v"] == 1
     assert (printed["seq"], printed["kind"], printed["payload"]) == (1, "castle.besieged", PAYLOAD)
     assert "'castle.besieged' is a kind this entente does not know" in stderr
