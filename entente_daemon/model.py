@@ -12,7 +12,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -310,6 +310,9 @@ class EventKind(StrEnum):
     FIXTURE_FLAGGED = "fixture.flagged"
     SPEC_RELOADED = "spec.reloaded"
     SPEC_ERROR = "spec.error"
+    MOCK_ERROR = "mock.error"
+    CONFIG_ERROR = "config.error"
+    PROJECT_ERROR = "project.error"
     BREAKING_CHANGE = "breaking_change"
     DEPLOYMENT_RECORDED = "deployment.recorded"
     SYNC_PROGRESS = "sync.progress"
@@ -319,9 +322,12 @@ class EventKind(StrEnum):
 
 
 class Event(Record):
-    """One entry of the live feed; ``seq`` orders events and lets a client resume."""
+    """One entry of the live feed; ``seq`` orders events and lets a client resume.
+
+    ``kind`` is an `EventKind`, or the plain name of a kind this version does not know (a
+    newer daemon's): such an event still reads, and whoever shows it can say so."""
 
     seq: int = 0
-    kind: EventKind
+    kind: Annotated[EventKind | str, Field(union_mode="left_to_right")]
     payload: dict[str, Any] = Field(default_factory=dict)
     time: datetime = Field(default_factory=utc_now)

@@ -8,7 +8,10 @@ The payloads are the daemon's (``daemon/mocks.py``, ``projects.py``, ``test_runs
 ``mock.error``, ``project.error``, ``junit.error``); a ``spec.reloaded`` ``file``/``spec``,
 ``provider``, ``version``, ``operations``, ``reload_ms``; a ``store.error`` ``path``,
 ``message``, ``pending``; a ``fixture.flagged`` ``id``, ``provider``, ``operation_id``,
-``problems``. Kinds this module does not know yet read from the common keys.
+``problems``; a ``mock.error``, ``config.error`` or ``project.error`` what a ``spec.error``
+does. The kind-specific parts read the typed payloads (`entente_daemon.client.events`);
+every alert, and a kind this version does not know (a newer daemon's, shown as a notice),
+reads from the common keys.
 """
 
 from __future__ import annotations
@@ -19,10 +22,21 @@ from typing import Any
 
 from textual.notifications import SeverityLevel
 
+from entente_daemon.client.events import (
+    FixtureFlagged,
+    SpecError,
+    SpecReloaded,
+    StoreError,
+    is_known,
+    parse_payload,
+)
 from entente_daemon.model import Event
 from entente_tui.widgets.clock import stamp
 
 SPEC_ERROR = "spec.error"
+MOCK_ERROR = "mock.error"
+CONFIG_ERROR = "config.error"
+PROJECT_ERROR = "project.error"
 SPEC_RELOADED = "spec.reloaded"
 STORE_ERROR = "store.error"
 SYNC_ERROR = "sync.error"
@@ -32,6 +46,9 @@ BREAKING_CHANGE = "breaking_change"
 #: The kinds the Alerts screen lists, and how each one weighs (for colour and toasts).
 ALERT_SEVERITY: dict[str, SeverityLevel] = {
     SPEC_ERROR: "error",
+    MOCK_ERROR: "error",
+    CONFIG_ERROR: "error",
+    PROJECT_ERROR: "error",
     STORE_ERROR: "error",
     SYNC_ERROR: "error",
     BREAKING_CHANGE: "warning",
@@ -48,7 +65,9 @@ def kind_of(event: Event) -> str:
 
 
 def is_alert(event: Event) -> bool:
-    return kind_of(event) in ALERT_SEVERITY
+    """Whether the Alerts screen lists it: the kinds above, and (as a notice) any kind this
+    version does not know, so that what a newer daemon says is not lost."""
+    return kind_of(event) in ALERT_SEVERITY or not is_known(event)
 
 
 def severity_of(event: Event) -> SeverityLevel:
@@ -68,10 +87,9 @@ def _text(value: Any) -> str:
 def alert_where(event: Event) -> str:
     """``file:line:column`` (the file shortened to its last two parts), or whose it is."""
     payload = event.payload
-    kind = kind_of(event)
-    if kind == FIXTURE_FLAGGED:
-        parts = [_text(payload.get("provider")), _text(payload.get("operation_id"))]
-        return " ".join(p for p in parts if p)
+    typed = parse_payload(event)
+    if isinstance(typed, FixtureFlagged):
+        return " ".join(p for p in (typed.provider, typed.operation_id) if p)
     place = (
         payload.get("file")
         or payload.get("spec")
@@ -100,29 +118,26 @@ def _short_path(text: str) -> str:
 
 def alert_what(event: Event) -> str:
     """What happened, in one line."""
-    payload = event.payload
-    kind = kind_of(event)
-    if kind == SPEC_RELOADED:
-        bits = [_text(payload.get("provider"))]
-        if payload.get("version"):
-            bits.append(_text(payload["version"]))
-        text = " ".join(b for b in bits if b) + " reloaded"
-        if payload.get("operations") is not None:
-            text += f": {payload['operations']} operations"
-        if payload.get("reload_ms") is not None:
-            text += f" in {float(payload['reload_ms']):.0f} ms"
+    typed = parse_payload(event)
+    if isinstance(typed, SpecReloaded):
+        text = " ".join(b for b in (typed.provider, typed.version) if b) + " reloaded"
+        if typed.operations is not None:
+            text += f": {typed.operations} operations"
+        if typed.reload_ms is not None:
+            text += f" in {typed.reload_ms:.0f} ms"
         return text
-    if kind == FIXTURE_FLAGGED:
-        problems = [str(p) for p in payload.get("problems") or []]
-        short_id = _text(payload.get("id"))[:8]
+    if isinstance(typed, FixtureFlagged):
+        problems = typed.problems
+        short_id = typed.id[:8]
         label = f"fixture {short_id}" if short_id else "fixture"
         first = problems[0] if problems else "no longer fits the spec"
         more = f" (+{len(problems) - 1} more)" if len(problems) > 1 else ""
         return f"{label}: {first}{more}"
+    payload = event.payload
     what = next((_text(payload[k]) for k in _MESSAGE_KEYS if payload.get(k)), "")
-    if kind == STORE_ERROR and payload.get("pending"):
-        what = f"{what} ({payload['pending']} record(s) waiting)"
-    if kind == SPEC_ERROR and payload.get("serving") is True:
+    if isinstance(typed, StoreError) and typed.pending:
+        what = f"{what} ({typed.pending} record(s) waiting)"
+    if isinstance(typed, SpecError) and typed.serving is True:
         what = f"{what} (the mock keeps its last good spec)"
     return " ".join(what.split())
 

@@ -32,7 +32,14 @@ from .themes import THEMES
 FRAME_SECONDS = 1 / 30
 #: Events after which the header's mocks may have changed.
 STATUS_KINDS = frozenset(
-    {EventKind.SPEC_RELOADED, EventKind.SPEC_ERROR, EventKind.PROJECT_ATTACHED}
+    {
+        EventKind.SPEC_RELOADED,
+        EventKind.SPEC_ERROR,
+        EventKind.MOCK_ERROR,
+        EventKind.CONFIG_ERROR,
+        EventKind.PROJECT_ERROR,
+        EventKind.PROJECT_ATTACHED,
+    }
 )
 
 #: Events after which the number of draft fixtures (the nav bar's badge) may have changed.

@@ -9,6 +9,8 @@ import sys
 import click
 
 from entente_daemon.client import AsyncDaemonClient, StreamState, StreamStatus, event_to_wire
+from entente_daemon.client.events import UnknownPayload, parse_payload
+from entente_daemon.model import Event
 
 
 def _report(status: StreamStatus) -> None:
@@ -19,9 +21,25 @@ def _report(status: StreamStatus) -> None:
         click.echo("fell behind the daemon's events; catching up", err=True)
 
 
+def _unreadable(event: Event) -> str | None:
+    """A note for stderr when this version cannot read the event (it is printed anyway)."""
+    payload = parse_payload(event)
+    if not isinstance(payload, UnknownPayload):
+        return None
+    if payload.problem is None:
+        return f"event {event.seq}: {payload.kind!r} is a kind this entente does not know"
+    first = payload.problem.splitlines()[0]
+    return f"event {event.seq}: its payload does not read as {payload.kind!r} ({first})"
+
+
 async def _follow(since: int | None) -> None:
+    noted: set[str] = set()  # one note per kind: an unreadable event is printed all the same
     async with AsyncDaemonClient.connect() as client:
         async for event in client.stream_events(since, on_state=_report):
+            note = _unreadable(event)
+            if note is not None and str(event.kind) not in noted:
+                noted.add(str(event.kind))
+                click.echo(note, err=True)
             sys.stdout.write(json.dumps(event_to_wire(event), ensure_ascii=False) + "\n")
             sys.stdout.flush()
 

@@ -8,10 +8,15 @@ some; the event frame carries a schema version ``v`` for the same reason.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The verification run's models live with the events that carry them.
+from entente_daemon.client.events import VerificationFailure as VerificationFailure
+from entente_daemon.client.events import VerificationRun as VerificationRun
+from entente_daemon.client.events import VerificationState as VerificationState
+from entente_daemon.client.events import VerificationStep as VerificationStep
 from entente_daemon.model import Event, Fixture, Interaction
 
 API_PREFIX = "/v1"
@@ -110,73 +115,6 @@ class UploadReceipt(Wire):
     fixtures: int = 0
 
 
-VerificationState = Literal["running", "passed", "failed", "error"]
-
-
-class VerificationStep(Wire):
-    """The interaction a verification run checked last (``last`` of a progress report).
-    ``path`` is the request's path; ``path_in_body`` the JSON path of the first difference."""
-
-    interaction_id: str
-    consumer: str | None = None
-    method: str | None = None
-    path: str | None = None
-    ok: bool
-    error_kind: str | None = None
-    path_in_body: str | None = None
-    message: str | None = None
-
-
-class VerificationFailure(Wire):
-    """One failed interaction of a finished run, enough to show it without another call.
-    ``request`` is the recorded request line (``GET /castles/42``); ``state_handler_error``
-    repeats the message when the provider's state could not be set up."""
-
-    interaction_id: str
-    consumer: str
-    consumer_version: str
-    operation_id: str | None = None
-    request: str | None = None
-    kind: str | None = None
-    path: str | None = None
-    expected: Any = None
-    actual: Any = None
-    message: str | None = None
-    state_handler_error: str | None = None
-
-
-class VerificationRun(Wire):
-    """A verification run as the daemon follows it, and the payload of every
-    ``verification.*`` event. ``total`` is what is to be verified, ``done`` how many so far;
-    ``failures`` is filled once it finished (at most `failures_total`, capped); ``pid`` and
-    ``log`` are set for runs the daemon started itself (``POST /v1/verify``), ``log_tail``
-    when such a run died before it finished."""
-
-    id: str
-    provider: str
-    provider_version: str
-    environment: str = "local"
-    state: VerificationState = "running"
-    total: int = 0
-    done: int = 0
-    passed: int = 0
-    failed: int = 0
-    skipped: int = 0
-    project: str | None = None
-    base_url: str | None = None
-    started_at: datetime
-    finished_at: datetime | None = None
-    last: VerificationStep | None = None
-    error: str | None = None
-    failures: list[VerificationFailure] = Field(default_factory=list)
-    failures_total: int = 0
-    verifications: list[str] = Field(default_factory=list)  # ids of the stored ones
-    fixtures_created: int = 0
-    pid: int | None = None
-    log: str | None = None
-    log_tail: str | None = None
-
-
 class VerificationFinish(Wire):
     """The answer to finishing a run: the run, and what the daemon stored (the new draft
     fixtures only: candidates already stored for the provider are left out)."""
@@ -241,5 +179,8 @@ def event_to_wire(event: Event) -> dict[str, Any]:
 
 
 def event_from_wire(data: dict[str, Any]) -> Event:
+    """The event a frame carries. A kind this version does not know (a newer daemon's)
+    reads as its plain name (see `entente_daemon.client.events.parse_payload`); fields
+    the frame has beside the event's are ignored."""
     fields = {key: value for key, value in data.items() if key in Event.model_fields}
     return Event.from_json(fields)

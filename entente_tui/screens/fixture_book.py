@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from entente_daemon.client.events import (
+    FixtureApproved,
+    FixtureCreated,
+    FixtureDecided,
+    parse_payload,
+)
 from entente_daemon.model import Event, EventKind, Fixture, FixtureStatus
 
 #: list name -> the status of its fixtures, in the order ``s`` cycles through them
@@ -12,10 +18,6 @@ STATUS_OF = {
     "pending": FixtureStatus.DRAFT,
     "approved": FixtureStatus.APPROVED,
     "rejected": FixtureStatus.REJECTED,
-}
-DECIDED = {
-    EventKind.FIXTURE_APPROVED: FixtureStatus.APPROVED,
-    EventKind.FIXTURE_REJECTED: FixtureStatus.REJECTED,
 }
 
 
@@ -31,7 +33,7 @@ def describe_targets(fixtures: list[Fixture]) -> str:
 
 
 def is_fixture_event(event: Event) -> bool:
-    return event.kind.value.startswith("fixture.")
+    return isinstance(event.kind, EventKind) and event.kind.value.startswith("fixture.")
 
 
 class FixtureBook:
@@ -62,12 +64,17 @@ class FixtureBook:
         for event in events:
             if not is_fixture_event(event):
                 continue
-            status = DECIDED.get(event.kind)
-            known = self.fixtures.get(str(event.payload.get("id")))
-            if status is None or known is None:
+            payload = parse_payload(event)
+            known = self.fixtures.get(payload.id) if isinstance(payload, FixtureCreated) else None
+            if not isinstance(payload, FixtureDecided) or known is None:
                 reload = True
             else:
-                changed |= self._decided(known, status, event.payload.get("note"))
+                status = (
+                    FixtureStatus.APPROVED
+                    if isinstance(payload, FixtureApproved)
+                    else FixtureStatus.REJECTED
+                )
+                changed |= self._decided(known, status, payload.note)
         return changed, reload
 
     def _decided(self, fixture: Fixture, status: FixtureStatus, note: object) -> bool:

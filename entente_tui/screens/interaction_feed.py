@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from entente_daemon.client.events import InteractionRecorded, parse_payload
+from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.model import Event, EventKind
 
-from ..widgets.interaction_rows import Filters, InteractionRow
+from ..widgets.interaction_rows import InteractionRow
 from ..widgets.test_runs import TestRunView, apply_test_event
 
 
@@ -22,7 +24,7 @@ class LiveBatch:
 
 def sort_events(
     events: Iterable[Event],
-    filters: Filters,
+    filters: InteractionFilter,
     shown: Callable[[str], bool],
     runs: dict[str, TestRunView],
     *,
@@ -39,13 +41,14 @@ def sort_events(
             continue
         if not interactions:
             continue
-        row = InteractionRow.from_event(event.payload)
-        if row is None:
-            continue
+        payload = parse_payload(event)
+        if not isinstance(payload, InteractionRecorded):
+            continue  # a payload this TUI cannot read (an older daemon's)
+        row = InteractionRow.from_event(payload)
         batch.seen.append(row)
         if not filters.matches(row):
             continue
-        if event.payload.get("new", True):
+        if payload.new:
             if not shown(row.id):
                 fresh.setdefault(row.id, row)
         else:

@@ -20,12 +20,13 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
+from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Event, EventKind
 
 from ..widgets.filter_bar import FilterBar, KnownValues
 from ..widgets.interaction_detail import InteractionDetail
-from ..widgets.interaction_rows import Filters, InteractionRow, palette_for
+from ..widgets.interaction_rows import InteractionRow, describe_filter, palette_for
 from ..widgets.interaction_table import InteractionTable
 from ..widgets.test_runs import TestRunsPanel, TestRunView, newest_first
 from .base import LiveScreen, PaletteCommand
@@ -64,7 +65,7 @@ class InteractionsScreen(LiveScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.filters = Filters()
+        self.filters = InteractionFilter()
         self.window = Window()
         self.runs: dict[str, TestRunView] = {}
         self._held: list[Event] | None = None  # live events held while a page loads
@@ -136,10 +137,17 @@ class InteractionsScreen(LiveScreen):
 
     @work(exclusive=True, group="interactions-page")
     async def _fetch(
-        self, kind: Kind, offset: int | None, limit: int, filters: Filters, keep_place: bool
+        self,
+        kind: Kind,
+        offset: int | None,
+        limit: int,
+        filters: InteractionFilter,
+        keep_place: bool,
     ) -> None:
         try:
-            page = await self.client.interactions(offset=offset, limit=limit, **filters.query())
+            page = await self.client.interactions(
+                offset=offset, limit=limit, **filters.client_args()
+            )
         except EntenteError as exc:
             self._problem = f"could not load interactions: {exc}"
             self._loading = None
@@ -177,7 +185,7 @@ class InteractionsScreen(LiveScreen):
         except (EntenteError, KeyError, TypeError, ValueError):
             return  # the daemon is away (the header says so) or speaks another version
         self.runs = {run.run_id: run for run in runs}
-        self.runs_panel.show_runs(newest_first(self.runs.values()), self.filters.run)
+        self.runs_panel.show_runs(newest_first(self.runs.values()), self.filters.run_id)
 
     # -- live events -----------------------------------------------------------------------
 
@@ -242,8 +250,8 @@ class InteractionsScreen(LiveScreen):
             parts.append("following")
         elif window.newer:
             parts.append(f"{window.newer} newer (end)")
-        if self.filters.active:
-            parts.append(f"filtered: {self.filters.describe()} (escape clears)")
+        if not self.filters.empty:
+            parts.append(f"filtered: {describe_filter(self.filters)} (escape clears)")
         if self._loading:
             parts.append(f"loading {self._loading}…")
         if self._problem:
@@ -284,7 +292,7 @@ class InteractionsScreen(LiveScreen):
 
     @on(FilterBar.Changed)
     def _filters_changed(self, event: FilterBar.Changed) -> None:
-        self._set_filters(dataclasses.replace(event.filters, run=self.filters.run))
+        self._set_filters(dataclasses.replace(event.filters, run_id=self.filters.run_id))
 
     @on(Input.Submitted, "#filter-text")
     def _search_done(self) -> None:
@@ -292,9 +300,9 @@ class InteractionsScreen(LiveScreen):
 
     @on(TestRunsPanel.RunChosen)
     def _run_chosen(self, event: TestRunsPanel.RunChosen) -> None:
-        self._set_filters(dataclasses.replace(self.filters, run=event.run_id))
+        self._set_filters(dataclasses.replace(self.filters, run_id=event.run_id))
 
-    def _set_filters(self, filters: Filters) -> None:
+    def _set_filters(self, filters: InteractionFilter) -> None:
         if filters == self.filters:
             return
         self.filters = filters
@@ -351,7 +359,7 @@ class InteractionsScreen(LiveScreen):
 
     def action_clear_filters(self) -> None:
         self.filter_bar.clear()
-        self._set_filters(Filters())
+        self._set_filters(InteractionFilter())
         self.runs_panel.show_runs(self.runs_panel.runs, "*")
         self.table.focus()
 

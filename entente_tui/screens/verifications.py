@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 
-from pydantic import ValidationError
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,6 +17,7 @@ from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from entente_daemon.client.errors import DaemonError, DaemonRequestError
+from entente_daemon.client.events import VerificationFinished, VerificationPayload, parse_payload
 from entente_daemon.client.wire import VerificationRun
 from entente_daemon.model import Event, Verification
 from entente_tui.widgets.verification_data import (
@@ -41,9 +41,6 @@ from .start_verification import StartRequest, StartVerificationScreen, provider_
 HISTORY = 200  # stored verifications listed
 RUNS_KEPT = 200  # runs this screen remembers
 REQUEST_LINES = 20  # failed interactions of a stored run whose request is looked up
-VERIFICATION_KINDS = frozenset(
-    {"verification.started", "verification.progress", "verification.finished"}
-)
 
 
 class VerificationsScreen(LiveScreen):
@@ -136,16 +133,13 @@ class VerificationsScreen(LiveScreen):
     def apply_events(self, events: Iterable[Event]) -> None:
         finished = changed = False
         for event in events:
-            kind = str(getattr(event.kind, "value", event.kind))
-            if kind not in VERIFICATION_KINDS:
-                continue
-            try:
-                run = VerificationRun.model_validate(event.payload)
-            except ValidationError:
-                continue  # a payload this TUI cannot read: the next reload shows the run
+            payload = parse_payload(event)
+            if not isinstance(payload, VerificationPayload):
+                continue  # another kind, or a payload this TUI cannot read (a reload shows it)
+            run = VerificationRun.model_validate(payload.model_dump())  # its extras left out
             self._runs[run.id] = further(self._runs.get(run.id), run)
             changed = True
-            finished = finished or kind == "verification.finished"
+            finished = finished or isinstance(payload, VerificationFinished)
         if finished:
             self.load_stored()  # the consumers of what was stored
         if changed:

@@ -16,21 +16,29 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, Select
 
-from .interaction_rows import STATUS_CLASSES, Filters, InteractionRow, short_test
+from entente_daemon.client.filters import InteractionFilter
+
+from .interaction_rows import STATUS_CLASSES, InteractionRow, short_test
 
 TYPING_PAUSE = 0.25  # seconds without a key press before the text filter applies
-SELECTS = ("provider", "operation", "status", "test")
+#: the choices, and the filter's field each one sets
+SELECTS = {
+    "provider": "provider",
+    "operation": "operation_id",
+    "status": "status",
+    "test": "test_id",
+}
 
 
 class FilterBar(Horizontal):
     class Changed(Message):
-        def __init__(self, filters: Filters) -> None:
+        def __init__(self, filters: InteractionFilter) -> None:
             super().__init__()
             self.filters = filters
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._sent = Filters()
+        self._sent = InteractionFilter()
         self._typing: Timer | None = None
         self._choices: dict[str, tuple[tuple[str, str], ...]] = {}
 
@@ -58,14 +66,14 @@ class FilterBar(Horizontal):
         return self.query_one("#filter-text", Input)
 
     @property
-    def filters(self) -> Filters:
+    def filters(self) -> InteractionFilter:
         """What the widgets say now."""
         values: dict[str, Any] = {}
-        for name in SELECTS:
+        for name, field in SELECTS.items():
             value = self._select(name).value
-            values[name] = value if isinstance(value, str) else None
+            values[field] = value if isinstance(value, str) else None
         text = self.text_input.value.strip()
-        return Filters(text=text or None, **values)
+        return InteractionFilter(text=text or None, **values)
 
     def set_choices(
         self, *, providers: Iterable[str], operations: Iterable[str], tests: Iterable[str]

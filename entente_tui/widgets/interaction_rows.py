@@ -1,9 +1,8 @@
 """What one line of the Interactions table holds, where it comes from (a stored interaction
 or an ``interaction.recorded`` event), how it is drawn, and the filters that select rows.
 
-The filter rules here are the daemon's (`entente_daemon.daemon.services.queries.InteractionFilter`),
-applied to live events on this side: equal fields, a status class or code, and a
-case-insensitive text found in the method, path, operation id or test id.
+The filter is the daemon's own (`entente_daemon.client.filters.InteractionFilter`): the
+rows of live events pass it here as the stored interactions pass it there.
 """
 
 from __future__ import annotations
@@ -11,11 +10,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from rich.text import Text
 from textual.theme import Theme
 
+from entente_daemon.client.events import InteractionRecorded
+from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.model import Interaction
 
 from .clock import clock
@@ -28,15 +28,6 @@ def short_test(test_id: str | None) -> str:
     if not test_id:
         return ""
     return test_id.rsplit("::", 1)[-1]
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -75,28 +66,24 @@ class InteractionRow:
         )
 
     @classmethod
-    def from_event(cls, payload: dict[str, Any]) -> InteractionRow | None:
-        """The row an ``interaction.recorded`` payload describes; None when it lacks the
-        essentials (an older daemon)."""
-        try:
-            return cls(
-                id=str(payload["id"]),
-                consumer=str(payload.get("consumer") or ""),
-                provider=str(payload.get("provider") or ""),
-                method=str(payload.get("method") or ""),
-                path=str(payload.get("path") or ""),
-                status=int(payload.get("status") or 0),
-                operation_id=payload.get("operation_id"),
-                source=payload.get("source"),
-                test_id=payload.get("test_id"),
-                run_id=payload.get("run_id"),
-                duration_ms=float(payload.get("duration_ms") or 0.0),
-                seen=_parse_time(payload.get("last_seen")) or _parse_time(payload.get("timestamp")),
-                count=int(payload.get("count") or 1),
-                total=int(payload["total"]) if payload.get("total") else None,
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
+    def from_event(cls, payload: InteractionRecorded) -> InteractionRow:
+        """The row an ``interaction.recorded`` event describes."""
+        return cls(
+            id=payload.id,
+            consumer=payload.consumer,
+            provider=payload.provider,
+            method=payload.method,
+            path=payload.path,
+            status=payload.status,
+            operation_id=payload.operation_id,
+            source=payload.source,
+            test_id=payload.test_id,
+            run_id=payload.run_id,
+            duration_ms=payload.duration_ms,
+            seen=payload.last_seen or payload.timestamp,
+            count=payload.count or 1,
+            total=payload.total or None,
+        )
 
     def repeated(self, again: InteractionRow) -> InteractionRow | None:
         """This row after ``again`` (the same interaction made again, from a ``new: false``
@@ -119,64 +106,21 @@ class InteractionRow:
         return dataclasses.replace(self, count=count, seen=seen, run_id=again.run_id or self.run_id)
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The table's filters; the daemon applies the same ones to the pages it sends."""
-
-    provider: str | None = None
-    operation: str | None = None
-    status: str | None = None  # "2xx" …
-    test: str | None = None
-    text: str | None = None
-    run: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return any(dataclasses.astuple(self))
-
-    def matches(self, row: InteractionRow) -> bool:
-        if self.provider is not None and row.provider != self.provider:
-            return False
-        if self.operation is not None and row.operation_id != self.operation:
-            return False
-        if self.test is not None and row.test_id != self.test:
-            return False
-        if self.run is not None and row.run_id != self.run:
-            return False
-        if self.status is not None and row.status // 100 != int(self.status[0]):
-            return False
-        if self.text:
-            needle = self.text.strip().casefold()
-            haystack = (row.method, row.path, row.operation_id or "", row.test_id or "")
-            return not needle or any(needle in value.casefold() for value in haystack)
-        return True
-
-    def query(self) -> dict[str, str]:
-        """The arguments of `AsyncDaemonClient.interactions` that apply them."""
-        values = {
-            "provider": self.provider,
-            "operation": self.operation,
-            "status": self.status,
-            "test": self.test,
-            "text": self.text.strip() if self.text else None,
-            "run": self.run,
-        }
-        return {key: value for key, value in values.items() if value}
-
-    def describe(self) -> str:
-        parts = [
-            f"{label}={value}"
-            for label, value in (
-                ("provider", self.provider),
-                ("operation", self.operation),
-                ("status", self.status),
-                ("test", short_test(self.test)),
-                ("run", self.run[:12] if self.run else None),
-                ("text", self.text),
-            )
-            if value
-        ]
-        return ", ".join(parts)
+def describe_filter(where: InteractionFilter) -> str:
+    """The filter as the status line says it: ``provider=…, status=4xx, test=test_b``."""
+    parts = [
+        f"{label}={value}"
+        for label, value in (
+            ("provider", where.provider),
+            ("operation", where.operation_id),
+            ("status", where.status),
+            ("test", short_test(where.test_id)),
+            ("run", where.run_id[:12] if where.run_id else None),
+            ("text", where.text),
+        )
+        if value
+    ]
+    return ", ".join(parts)
 
 
 # -- drawing ---------------------------------------------------------------------------

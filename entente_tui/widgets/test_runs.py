@@ -21,6 +21,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from entente_daemon.client.events import TestFinished, TestPayload, TestRunFinished, parse_payload
 from entente_daemon.model import Event, EventKind
 
 from .clock import clock
@@ -68,26 +69,26 @@ def apply_test_event(runs: dict[str, TestRunView], event: Event) -> bool:
     """Fold one test event into ``runs`` (by run id); whether anything changed."""
     if event.kind not in TEST_EVENT_KINDS:
         return False
-    payload = event.payload
-    run_id = payload.get("run_id")
-    if not isinstance(run_id, str):
+    payload = parse_payload(event)
+    if not isinstance(payload, TestPayload):
         return False
+    run_id = payload.run_id
     run = runs.get(run_id) or TestRunView(
         run_id=run_id,
-        project=str(payload.get("project") or ""),
+        project=payload.project,
         running=True,
         started_at=event.time,
-        source=str(payload.get("source") or "pytest"),
+        source=payload.source or "pytest",
     )
-    if event.kind is EventKind.TEST_FINISHED:
-        outcome = payload.get("outcome")
+    if isinstance(payload, TestFinished):
+        outcome = payload.outcome
         if outcome in OUTCOMES:
             counts = dict(run.counts)
             counts[outcome] += 1
             run = dataclasses.replace(run, counts=counts)
-    elif event.kind is EventKind.TEST_RUN_FINISHED:
-        final = payload.get("counts")
-        if isinstance(final, dict):
+    elif isinstance(payload, TestRunFinished):
+        final = payload.counts
+        if final is not None:
             run = dataclasses.replace(run, counts={k: int(final.get(k, 0)) for k in OUTCOMES})
         run = dataclasses.replace(run, running=False)
     runs[run_id] = run

@@ -83,7 +83,7 @@ def test_taken_port_is_an_alert_and_other_mocks_keep_going(daemon: Daemon, tmp_p
             client.attach_project(taken.config)
             client.attach_project(fine.config)
             alert = wait_for_event(
-                client, since, is_event(EventKind.SPEC_ERROR, event="mock.error"), what="alert"
+                client, since, is_event(EventKind.MOCK_ERROR, event="mock.error"), what="alert"
             )
             assert str(taken.port) in alert.payload["message"]
             assert str(taken.config) in alert.payload["message"]

@@ -155,7 +155,7 @@ def test_config_edit_moves_the_mock_and_bad_config_is_an_alert(
         since = last_seq(client)
         write_atomically(project.config, text.replace("[[providers]]", "[[providers]]\nbogus = 1"))
         alert = wait_for_event(
-            client, since, is_event(EventKind.SPEC_ERROR, event="config.error"), what="alert"
+            client, since, is_event(EventKind.CONFIG_ERROR, event="config.error"), what="alert"
         )
         assert alert.payload["file"] == str(project.config)
         assert alert.payload["key"] == "providers[0].bogus"

@@ -88,7 +88,7 @@ async def the_run_is_listed_and_filters(pilot: Pilot[None], screen: Interactions
 
     # Choosing the run shows its interactions only (the daemon's run filter).
     await pilot.press("down", "enter")
-    await until(pilot, lambda: screen.filters.run == "run-one", "the run filter")
+    await until(pilot, lambda: screen.filters.run_id == "run-one", "the run filter")
     await until(pilot, lambda: not screen.page_loading, "the run's page")
     assert screen.table.ids == ids[2:]
     assert "run=run-one" in status_line(screen)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import NamedTuple
 
-from entente_daemon.daemon.services.queries import InteractionFilter
+from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.model import Interaction
 from entente_daemon.store import Store
 
@@ -40,17 +40,6 @@ class Row(NamedTuple):
             interaction.request.method,
             interaction.request.path,
             interaction.response.status,
-        )
-
-    def matches(self, where: InteractionFilter) -> bool:
-        return (
-            (where.provider is None or self.provider == where.provider)
-            and (where.consumer is None or self.consumer == where.consumer)
-            and (where.test_id is None or self.test_id == where.test_id)
-            and (where.operation_id is None or self.operation_id == where.operation_id)
-            and (where.run_id is None or self.run_id == where.run_id)
-            and where.accepts_status(self.status)
-            and where.accepts_text(self.method, self.path, self.operation_id, self.test_id)
         )
 
 
@@ -96,6 +85,6 @@ class InteractionIndex:
         with self._lock:
             if self._rows is None:
                 raise RuntimeError("the interaction index is not built")
-            matching = [row.id for row in self._rows if row.matches(where)]
+            matching = [row.id for row in self._rows if where.matches(row)]
         start = max(len(matching) - limit, 0) if offset is None else offset
         return matching[start : start + limit], len(matching), start

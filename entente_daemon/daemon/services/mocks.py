@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from entente_daemon.client import events as payloads
 from entente_daemon.client.wire import MockInfo
 from entente_daemon.config import ConsumedProvider, ProjectConfig
 from entente_daemon.consumer.spec_resolution import SpecCandidate, choose_spec
@@ -307,19 +308,18 @@ class MockService:
             reload_ms,
         )
         await self._publish(
-            EventKind.SPEC_RELOADED,
-            {
-                "event": SPEC_RELOADED_NAME,
-                "provider": mock.provider,
-                "project": str(mock.config.file),
-                "consumer": mock.config.service,
-                "file": files[0] if files else str(root),
-                "files": files,
-                "spec": str(root),
-                "version": result.version,
-                "operations": len(result.operations),
-                "reload_ms": reload_ms,
-            },
+            payloads.SpecReloaded(
+                event=SPEC_RELOADED_NAME,
+                provider=mock.provider,
+                project=str(mock.config.file),
+                consumer=mock.config.service,
+                file=files[0] if files else str(root),
+                files=files,
+                spec=str(root),
+                version=result.version,
+                operations=len(result.operations),
+                reload_ms=reload_ms,
+            )
         )
         self._flags.recheck_soon(result, mock.provider, version=result.version, spec_path=root)
 
@@ -329,41 +329,39 @@ class MockService:
         serving = "keeps serving its last good spec" if mock.state == RUNNING else "is not serving"
         log.error("%s: the spec does not load (%s); the mock %s", mock.label, exc, serving)
         await self._publish(
-            EventKind.SPEC_ERROR,
-            {
-                "event": SPEC_ERROR_NAME,
-                "provider": mock.provider,
-                "project": str(mock.config.file),
-                "consumer": mock.config.service,
-                "spec": str(mock.entry.spec_path) if mock.entry.spec_path else None,
-                "file": str(exc.file) if exc.file is not None else None,
-                "line": exc.line,
-                "column": exc.column,
-                "pointer": exc.pointer,
-                "message": exc.message,
-                "serving": mock.state == RUNNING,
-            },
+            payloads.SpecError(
+                event=SPEC_ERROR_NAME,
+                provider=mock.provider,
+                project=str(mock.config.file),
+                consumer=mock.config.service,
+                spec=str(mock.entry.spec_path) if mock.entry.spec_path else None,
+                file=str(exc.file) if exc.file is not None else None,
+                line=exc.line,
+                column=exc.column,
+                pointer=exc.pointer,
+                message=exc.message,
+                serving=mock.state == RUNNING,
+            )
         )
 
     async def _mock_error(self, mock: HostedMock, message: str, **extra: Any) -> None:
         log.error("%s", message)
         await self._publish(
-            EventKind.SPEC_ERROR,
-            {
-                "event": MOCK_ERROR_NAME,
-                "provider": mock.provider,
-                "project": str(mock.config.file),
-                "consumer": mock.config.service,
-                "message": message,
+            payloads.MockError(
+                event=MOCK_ERROR_NAME,
+                provider=mock.provider,
+                project=str(mock.config.file),
+                consumer=mock.config.service,
+                message=message,
                 **extra,
-            },
+            )
         )
 
-    async def _publish(self, kind: EventKind, payload: dict[str, Any]) -> None:
+    async def _publish(self, payload: payloads.Payload) -> None:
         try:
-            await self._ctx.bus.publish(kind, payload)
+            await self._ctx.bus.publish(payload.KIND, payload.to_payload())
         except Exception:
-            log.exception("could not publish a %s event", kind.value)
+            log.exception("could not publish a %s event", payload.KIND.value)
 
 
 def _identity(config: ProjectConfig) -> tuple[object, ...]:

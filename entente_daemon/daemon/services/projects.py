@@ -20,17 +20,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from entente_daemon.client import events as payloads
 from entente_daemon.client.wire import ProjectInfo
 from entente_daemon.config import ProjectConfig, load_project_config
 from entente_daemon.daemon.process.files import write_private
-from entente_daemon.daemon.services.kinds import PROJECT_ATTACHED, PROJECT_ATTACHED_NAME
+from entente_daemon.daemon.services.kinds import PROJECT_ATTACHED_NAME, PROJECT_ERROR_NAME
 from entente_daemon.daemon.services.watcher import FileWatcher, Signature, signature
 from entente_daemon.errors import ConfigError, EntenteError
 from entente_daemon.model import EventKind, utc_now
 
 log = logging.getLogger("entente.daemon.projects")
 
-CONFIG_ERROR_NAME = "config.error"
+CONFIG_ERROR_NAME = EventKind.CONFIG_ERROR.value
 
 ProjectHook = Callable[[ProjectConfig], Awaitable[None]]
 Publish = Callable[[EventKind, dict[str, Any]], Awaitable[object]]
@@ -76,10 +77,10 @@ class ProjectRegistry:
                 await self._attach(path, attached_at, reattached=True)
             except EntenteError as exc:
                 log.warning("could not re-attach the project %s: %s", path, exc)
-                await self._publish(
-                    EventKind.SPEC_ERROR,
-                    {"event": "project.error", "config": str(path), "message": str(exc)},
+                error = payloads.ProjectError(
+                    event=PROJECT_ERROR_NAME, config=str(path), message=str(exc)
                 )
+                await self._publish(error.KIND, error.to_payload())
 
     async def stop(self) -> None:
         self._projects.clear()
@@ -109,15 +110,13 @@ class ProjectRegistry:
         attached = AttachedProject(config, attached_at)
         self._projects[config.file] = attached
         log.info("project %s attached (%s)", config.service, config.file)
-        await self._publish(
-            PROJECT_ATTACHED,
-            {
-                "event": PROJECT_ATTACHED_NAME,
-                "config": str(config.file),
-                "service": config.service,
-                "reattached": reattached,
-            },
+        attached_event = payloads.ProjectAttached(
+            event=PROJECT_ATTACHED_NAME,
+            config=str(config.file),
+            service=config.service,
+            reattached=reattached,
         )
+        await self._publish(attached_event.KIND, attached_event.to_payload())
         self._signatures[config.file] = await asyncio.to_thread(signature, config.file)
         self._watch.watch(self._signatures)
         for hook in self._hooks:
@@ -125,10 +124,10 @@ class ProjectRegistry:
                 await hook(config)
             except Exception as exc:
                 log.exception("a project hook failed for %s", config.file)
-                await self._publish(
-                    EventKind.SPEC_ERROR,
-                    {"event": "project.error", "config": str(config.file), "message": str(exc)},
+                error = payloads.ProjectError(
+                    event=PROJECT_ERROR_NAME, config=str(config.file), message=str(exc)
                 )
+                await self._publish(error.KIND, error.to_payload())
         return attached
 
     async def _files_changed(self, changed: set[Path]) -> None:
@@ -140,23 +139,21 @@ class ProjectRegistry:
             await self.attach(file)  # the hooks see the new configuration
         except ConfigError as exc:
             log.error("%s; keeping the configuration loaded before", exc)
-            await self._publish(
-                EventKind.SPEC_ERROR,
-                {
-                    "event": CONFIG_ERROR_NAME,
-                    "config": str(file),
-                    "file": str(exc.file or file),
-                    "key": exc.key,
-                    "line": exc.line,
-                    "message": exc.detail,
-                },
+            error = payloads.ConfigError(
+                event=CONFIG_ERROR_NAME,
+                config=str(file),
+                file=str(exc.file or file),
+                key=exc.key,
+                line=exc.line,
+                message=exc.detail,
             )
+            await self._publish(error.KIND, error.to_payload())
         except Exception as exc:
             log.exception("re-reading %s failed", file)
-            await self._publish(
-                EventKind.SPEC_ERROR,
-                {"event": CONFIG_ERROR_NAME, "config": str(file), "message": str(exc)},
+            error = payloads.ConfigError(
+                event=CONFIG_ERROR_NAME, config=str(file), message=str(exc)
             )
+            await self._publish(error.KIND, error.to_payload())
 
     def _read(self) -> list[tuple[Path, datetime]]:
         try:

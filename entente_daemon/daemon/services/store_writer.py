@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from entente_daemon.client import events as payloads
 from entente_daemon.daemon.services.index import InteractionIndex
-from entente_daemon.daemon.services.kinds import STORE_ERROR, STORE_ERROR_NAME
+from entente_daemon.daemon.services.kinds import STORE_ERROR_NAME
 from entente_daemon.errors import StoreError
 from entente_daemon.model import (
     Event,
@@ -183,12 +184,10 @@ class StoreWriter:
                 self.index.add(interaction, where.id)
             created = _add_new_fixtures(store, fixtures)
             events = [
-                Event(kind=EventKind.INTERACTION_RECORDED, payload=_interaction_payload(i, r))
+                payloads.event_of(_interaction_payload(i, r))
                 for i, r in zip(interactions, recorded, strict=True)
             ]
-            events += [
-                Event(kind=EventKind.FIXTURE_CREATED, payload=_fixture_payload(f)) for f in created
-            ]
+            events += [payloads.event_of(_fixture_payload(f)) for f in created]
             self._emit(store, events)
             return recorded, created
 
@@ -206,7 +205,7 @@ class StoreWriter:
                 return None
             if status is FixtureStatus.APPROVED:
                 updated = store.fixtures.set_status(fixture_id, status, by=by)
-                kind = EventKind.FIXTURE_APPROVED
+                decided: type[payloads.FixtureDecided] = payloads.FixtureApproved
             else:
                 updated = current.model_copy(
                     update={
@@ -217,9 +216,11 @@ class StoreWriter:
                     }
                 )
                 store.fixtures.update(updated)
-                kind = EventKind.FIXTURE_REJECTED
-            payload = {**_fixture_payload(updated), "by": by, "note": note}
-            self._emit(store, [Event(kind=kind, payload=payload)])
+                decided = payloads.FixtureRejected
+            payload = decided.model_validate(
+                {**_fixture_payload(updated).to_payload(), "by": by, "note": note}
+            )
+            self._emit(store, [payloads.event_of(payload)])
             return updated
 
         return await self._write(job)
@@ -241,7 +242,7 @@ class StoreWriter:
         self,
         verifications: Sequence[Verification],
         fixtures: Sequence[Fixture],
-        finished: Callable[[list[Fixture]], dict[str, Any]],
+        finished: Callable[[list[Fixture]], payloads.VerificationFinished],
     ) -> list[Fixture]:
         """Store a verification run's results: its verifications (saved by id, so a retried
         finish does not duplicate them) and those draft fixtures whose content is not stored
@@ -252,10 +253,8 @@ class StoreWriter:
             for verification in verifications:
                 store.verifications.save(verification)
             created = _add_new_fixtures(store, fixtures)
-            events = [
-                Event(kind=EventKind.FIXTURE_CREATED, payload=_fixture_payload(f)) for f in created
-            ]
-            events.append(Event(kind=EventKind.VERIFICATION_FINISHED, payload=finished(created)))
+            events = [payloads.event_of(_fixture_payload(f)) for f in created]
+            events.append(payloads.event_of(finished(created)))
             self._emit(store, events)
             return created
 
@@ -278,19 +277,19 @@ class StoreWriter:
             self._failing = True
             log.error("the store cannot write to disk: %s", error)
             self._emit_soon(
-                {
-                    "event": STORE_ERROR_NAME,
-                    "message": str(error),
-                    "pending": store.pending,
-                    "path": str(store.path),
-                }
+                payloads.StoreError(
+                    event=STORE_ERROR_NAME,
+                    message=str(error),
+                    pending=store.pending,
+                    path=str(store.path),
+                )
             )
         elif error is None and self._failing:
             self._failing = False
             log.warning("the store writes to disk again (%s)", store.path)
 
-    def _emit_soon(self, payload: dict[str, Any]) -> None:
-        task = asyncio.get_running_loop().create_task(self.emit(STORE_ERROR, payload))
+    def _emit_soon(self, payload: payloads.StoreError) -> None:
+        task = asyncio.get_running_loop().create_task(self.emit(payload.KIND, payload.to_payload()))
         task.add_done_callback(_log_failure)
 
     @property
@@ -334,35 +333,37 @@ def _add_new_fixtures(store: Store, fixtures: Sequence[Fixture]) -> list[Fixture
     return created
 
 
-def _interaction_payload(interaction: Interaction, recorded: Recorded) -> dict[str, Any]:
-    return {
-        "id": recorded.id,
-        "new": recorded.new,
-        "consumer": interaction.consumer,
-        "provider": interaction.provider,
-        "operation_id": interaction.operation_id,
-        "method": interaction.request.method,
-        "path": interaction.request.path,
-        "status": interaction.response.status,
-        "test_id": interaction.test_id,
-        "run_id": interaction.run_id,
+def _interaction_payload(
+    interaction: Interaction, recorded: Recorded
+) -> payloads.InteractionRecorded:
+    return payloads.InteractionRecorded(
+        id=recorded.id,
+        new=recorded.new,
+        consumer=interaction.consumer,
+        provider=interaction.provider,
+        operation_id=interaction.operation_id,
+        method=interaction.request.method,
+        path=interaction.request.path,
+        status=interaction.response.status,
+        test_id=interaction.test_id,
+        run_id=interaction.run_id,
         # What a live view's row needs besides: the answer's source, how long it took, when
         # it was made (``last_seen`` when it stands for several) and how many times (for a
         # repeat, ``new: false``, how many to add to the stored one's count; ``total``: the
         # stored count after it, which a view can apply more than once without harm).
-        "source": interaction.match.source,
-        "duration_ms": interaction.duration_ms,
-        "timestamp": interaction.timestamp.isoformat(),
-        "last_seen": None if interaction.last_seen is None else interaction.last_seen.isoformat(),
-        "count": interaction.count,
-        "total": recorded.count,
-    }
+        source=interaction.match.source,
+        duration_ms=interaction.duration_ms,
+        timestamp=interaction.timestamp,
+        last_seen=interaction.last_seen,
+        count=interaction.count,
+        total=recorded.count,
+    )
 
 
-def _fixture_payload(fixture: Fixture) -> dict[str, Any]:
-    return {
-        "id": fixture.id,
-        "provider": fixture.provider,
-        "operation_id": fixture.operation_id,
-        "status": str(fixture.status),
-    }
+def _fixture_payload(fixture: Fixture) -> payloads.FixtureCreated:
+    return payloads.FixtureCreated(
+        id=fixture.id,
+        provider=fixture.provider,
+        operation_id=fixture.operation_id,
+        status=str(fixture.status),
+    )

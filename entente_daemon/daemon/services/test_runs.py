@@ -19,6 +19,7 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from entente_daemon.client import events as payloads
 from entente_daemon.config import ProjectConfig
 from entente_daemon.daemon.services.core import Core
 from entente_daemon.daemon.services.junit import OUTCOMES, JunitError, JunitReport, read_junit
@@ -112,11 +113,12 @@ class TestRunService:
             run.finished_at = utc_now()
             if event.counts is not None:
                 run.counts = event.counts.model_dump()
-        payload = event.model_dump(exclude_none=True)
-        kind = EventKind(payload.pop("kind"))
-        if kind == EventKind.TEST_RUN_FINISHED:
-            payload["counts"] = dict(run.counts)
-        return await self._ctx.bus.publish(kind, payload)
+        fields = event.model_dump(exclude_none=True)
+        typed = payloads.PAYLOADS[EventKind(fields.pop("kind"))]
+        if typed is payloads.TestRunFinished:
+            fields["counts"] = dict(run.counts)
+        payload = typed.model_validate(fields)
+        return await self._ctx.bus.publish(payload.KIND, payload.to_payload())
 
     def _run(self, run_id: str, project: str, source: str) -> TestRun:
         key = (project, run_id)
@@ -156,16 +158,14 @@ class TestRunService:
             report: JunitReport = await asyncio.to_thread(read_junit, file)
         except JunitError as exc:
             log.warning("%s", exc)
-            await self._ctx.bus.publish(
-                EventKind.SPEC_ERROR,
-                {
-                    "event": JUNIT_ERROR_NAME,
-                    "file": str(file),
-                    "line": exc.line,
-                    "project": project,
-                    "message": str(exc),
-                },
+            error = payloads.SpecError(
+                event=JUNIT_ERROR_NAME,
+                file=str(file),
+                line=exc.line,
+                project=project,
+                message=str(exc),
             )
+            await self._ctx.bus.publish(error.KIND, error.to_payload())
             return
         digest = hashlib.sha256(str(file).encode() + str(signature(file)).encode()).hexdigest()
         run_id = f"junit-{digest[:16]}"

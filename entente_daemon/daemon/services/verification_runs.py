@@ -22,6 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from entente_daemon.client import events as payloads
 from entente_daemon.client.wire import (
     VerificationFailure,
     VerificationFinish,
@@ -227,7 +228,8 @@ class VerificationRuns:
             self.forget(oldest or next(iter(self._runs.values())))
 
     async def _publish(self, kind: EventKind, run: Run) -> int:
-        event = await self.ctx.bus.publish(kind, run.info.model_dump(mode="json"))
+        payload = payloads.PAYLOADS[kind].model_validate(run.info.model_dump(mode="json"))
+        event = await self.ctx.bus.publish(payload.KIND, payload.to_payload())
         return event.seq
 
     async def _store(self, run: Run, body: RunFinish) -> VerificationFinish:
@@ -268,9 +270,9 @@ class VerificationRuns:
             }
         )
 
-        def payload(created: list[Fixture]) -> dict[str, Any]:
+        def payload(created: list[Fixture]) -> payloads.VerificationFinished:
             done.fixtures_created = len(created)
-            return done.model_dump(mode="json")
+            return payloads.VerificationFinished.of(done)
 
         created = await self.ctx.recorder.record_verification(
             body.verifications, body.fixtures, payload

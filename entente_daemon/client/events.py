@@ -1,0 +1,397 @@
+"""The daemon's events, typed: one payload model per `EventKind`.
+
+The daemon builds one of these and puts it on the event (`event_of`); the TUI and
+``entente events`` read an event's payload back with `parse_payload`. The wire format is
+the models' JSON, with the field names the payloads always had, so stored events and older
+daemons' events still read. Every model keeps fields it does not know (a newer daemon may
+add some), and an event of a kind this version does not know reads as `UnknownPayload`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
+
+from entente_daemon.model import Event, EventKind
+
+#: A time as the payloads have always carried it: ``datetime.isoformat()``.
+IsoTime = Annotated[datetime, PlainSerializer(lambda t: t.isoformat(), return_type=str)]
+
+
+class Payload(BaseModel):
+    """Base of every event's payload. ``KIND`` is the kind it travels as. A payload
+    carries the fields its maker set (an optional field left out stays out, as it always
+    did), and leaves out those that are None when ``OMIT_NONE``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    KIND: ClassVar[EventKind]
+    OMIT_NONE: ClassVar[bool] = False
+
+    def to_payload(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True, exclude_none=self.OMIT_NONE)
+
+
+# -- recordings and fixtures --------------------------------------------------------------
+
+
+class InteractionRecorded(Payload):
+    """One interaction stored: ``new`` false when it was merged into an equal one (a
+    repeat: ``count`` is how many it stands for, ``total`` the stored count after it)."""
+
+    KIND = EventKind.INTERACTION_RECORDED
+    id: str
+    new: bool = True
+    consumer: str = ""
+    provider: str = ""
+    operation_id: str | None = None
+    method: str = ""
+    path: str = ""
+    status: int = 0
+    test_id: str | None = None
+    run_id: str | None = None
+    source: str | None = None
+    duration_ms: float = 0.0
+    timestamp: IsoTime | None = None
+    last_seen: IsoTime | None = None
+    count: int = 1
+    total: int | None = None
+
+
+class FixtureCreated(Payload):
+    KIND = EventKind.FIXTURE_CREATED
+    id: str
+    provider: str = ""
+    operation_id: str = ""
+    status: str = ""
+
+
+class FixtureDecided(FixtureCreated):
+    """A fixture approved or rejected, by whom and with which note."""
+
+    by: str | None = None
+    note: str | None = None
+
+
+class FixtureApproved(FixtureDecided):
+    KIND = EventKind.FIXTURE_APPROVED
+
+
+class FixtureRejected(FixtureDecided):
+    KIND = EventKind.FIXTURE_REJECTED
+
+
+class FixtureFlagged(FixtureCreated):
+    """An approved fixture that no longer fits its spec (``cleared``: it fits again)."""
+
+    KIND = EventKind.FIXTURE_FLAGGED
+    problems: list[str] = Field(default_factory=list)
+    spec: str | None = None
+    cleared: bool = False
+
+
+# -- specs, mocks, projects, the store ----------------------------------------------------
+
+
+class Named(Payload):
+    """A payload that names its event once more, or a finer one (``junit.error`` for a
+    ``spec.error``): ``event``, the kind's name unless told otherwise, always sent."""
+
+    event: str = ""
+
+    def model_post_init(self, context: Any, /) -> None:
+        if not self.event:
+            self.event = self.KIND.value
+
+
+class SpecReloaded(Named):
+    KIND = EventKind.SPEC_RELOADED
+    provider: str | None = None
+    project: str | None = None
+    consumer: str | None = None
+    file: str | None = None
+    files: list[str] = Field(default_factory=list)
+    spec: str | None = None
+    version: str | None = None
+    operations: int | None = None
+    reload_ms: float | None = None
+
+
+class SpecError(Named):
+    """A spec that does not load (``serving``: the mock keeps its last good one), or a
+    test report that does not read (``event``: ``junit.error``)."""
+
+    KIND = EventKind.SPEC_ERROR
+    provider: str | None = None
+    project: str | None = None
+    consumer: str | None = None
+    spec: str | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    pointer: str | None = None
+    message: str = ""
+    serving: bool | None = None
+
+
+class MockError(Named):
+    """A mock that cannot start or listen."""
+
+    KIND = EventKind.MOCK_ERROR
+    provider: str | None = None
+    project: str | None = None
+    consumer: str | None = None
+    message: str = ""
+    port: int | None = None  # the port it could not listen on
+
+
+class ConfigError(Named):
+    """A project's ``entente.toml`` that does not read: the one loaded before stays."""
+
+    KIND = EventKind.CONFIG_ERROR
+    config: str | None = None
+    file: str | None = None
+    key: str | None = None  # the setting at fault: ``providers[0].port``
+    line: int | None = None
+    message: str = ""
+
+
+class ProjectError(Named):
+    """A project that could not be re-attached, or whose start-up hook failed."""
+
+    KIND = EventKind.PROJECT_ERROR
+    config: str | None = None
+    message: str = ""
+
+
+class ProjectAttached(Named):
+    KIND = EventKind.PROJECT_ATTACHED
+    config: str
+    service: str
+    reattached: bool = False
+
+
+class StoreError(Named):
+    """The store cannot write to disk (once per failure episode)."""
+
+    KIND = EventKind.STORE_ERROR
+    message: str = ""
+    pending: int = 0
+    path: str | None = None
+
+
+# -- test runs ---------------------------------------------------------------------------
+
+
+class TestPayload(Payload):
+    """A test event as the reporter sent it (``POST /v1/test-runs/events``), without its
+    kind; ``test_run.finished`` carries the run's counts."""
+
+    __test__ = False  # not a pytest test class
+    OMIT_NONE = True
+    run_id: str
+    project: str
+    test_id: str | None = None
+    outcome: str | None = None
+    duration_s: float | None = None
+    counts: dict[str, int] | None = None
+    source: str = "pytest"
+
+
+class TestRunStarted(TestPayload):
+    KIND = EventKind.TEST_RUN_STARTED
+
+
+class TestRunFinished(TestPayload):
+    KIND = EventKind.TEST_RUN_FINISHED
+
+
+class TestStarted(TestPayload):
+    KIND = EventKind.TEST_STARTED
+
+
+class TestFinished(TestPayload):
+    KIND = EventKind.TEST_FINISHED
+
+
+# -- verification runs -------------------------------------------------------------------
+
+VerificationState = Literal["running", "passed", "failed", "error"]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class VerificationStep(_Wire):
+    """The interaction a verification run checked last (``last`` of a progress report).
+    ``path`` is the request's path; ``path_in_body`` the JSON path of the first difference."""
+
+    interaction_id: str
+    consumer: str | None = None
+    method: str | None = None
+    path: str | None = None
+    ok: bool
+    error_kind: str | None = None
+    path_in_body: str | None = None
+    message: str | None = None
+
+
+class VerificationFailure(_Wire):
+    """One failed interaction of a finished run, enough to show it without another call.
+    ``request`` is the recorded request line (``GET /castles/42``); ``state_handler_error``
+    repeats the message when the provider's state could not be set up."""
+
+    interaction_id: str
+    consumer: str
+    consumer_version: str
+    operation_id: str | None = None
+    request: str | None = None
+    kind: str | None = None
+    path: str | None = None
+    expected: Any = None
+    actual: Any = None
+    message: str | None = None
+    state_handler_error: str | None = None
+
+
+class VerificationRun(_Wire):
+    """A verification run as the daemon follows it, and the payload of every
+    ``verification.*`` event. ``total`` is what is to be verified, ``done`` how many so far;
+    ``failures`` is filled once it finished (at most `failures_total`, capped); ``pid`` and
+    ``log`` are set for runs the daemon started itself (``POST /v1/verify``), ``log_tail``
+    when such a run died before it finished."""
+
+    id: str
+    provider: str
+    provider_version: str
+    environment: str = "local"
+    state: VerificationState = "running"
+    total: int = 0
+    done: int = 0
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    project: str | None = None
+    base_url: str | None = None
+    started_at: datetime
+    finished_at: datetime | None = None
+    last: VerificationStep | None = None
+    error: str | None = None
+    failures: list[VerificationFailure] = Field(default_factory=list)
+    failures_total: int = 0
+    verifications: list[str] = Field(default_factory=list)  # ids of the stored ones
+    fixtures_created: int = 0
+    pid: int | None = None
+    log: str | None = None
+    log_tail: str | None = None
+
+
+class VerificationPayload(VerificationRun, Payload):
+    model_config = ConfigDict(extra="allow")
+
+    @classmethod
+    def of(cls, run: VerificationRun) -> Self:
+        return cls.model_validate(run.model_dump(mode="json"))
+
+
+class VerificationStarted(VerificationPayload):
+    KIND = EventKind.VERIFICATION_STARTED
+
+
+class VerificationProgress(VerificationPayload):
+    KIND = EventKind.VERIFICATION_PROGRESS
+
+
+class VerificationFinished(VerificationPayload):
+    KIND = EventKind.VERIFICATION_FINISHED
+
+
+# -- the broker (kinds the daemon names but does not emit yet) ---------------------------
+
+
+class BrokerNotice(Payload):
+    message: str | None = None
+
+
+class BreakingChange(BrokerNotice):
+    KIND = EventKind.BREAKING_CHANGE
+
+
+class DeploymentRecorded(BrokerNotice):
+    KIND = EventKind.DEPLOYMENT_RECORDED
+
+
+class SyncProgress(BrokerNotice):
+    KIND = EventKind.SYNC_PROGRESS
+
+
+class SyncError(BrokerNotice):
+    KIND = EventKind.SYNC_ERROR
+
+
+# -- reading -----------------------------------------------------------------------------
+
+
+class UnknownPayload(BaseModel):
+    """The payload of an event this version cannot read: a kind from a newer daemon, or a
+    payload that does not fit its kind's model. ``data`` is the payload as it came."""
+
+    kind: str
+    data: dict[str, Any] = Field(default_factory=dict)
+    problem: str | None = None
+
+
+PAYLOADS: dict[EventKind, type[Payload]] = {
+    model.KIND: model
+    for model in (
+        InteractionRecorded,
+        FixtureCreated,
+        FixtureApproved,
+        FixtureRejected,
+        FixtureFlagged,
+        SpecReloaded,
+        SpecError,
+        MockError,
+        ConfigError,
+        ProjectError,
+        ProjectAttached,
+        StoreError,
+        TestRunStarted,
+        TestRunFinished,
+        TestStarted,
+        TestFinished,
+        VerificationStarted,
+        VerificationProgress,
+        VerificationFinished,
+        BreakingChange,
+        DeploymentRecorded,
+        SyncProgress,
+        SyncError,
+    )
+}
+
+
+def event_of(payload: Payload) -> Event:
+    """A new event carrying ``payload`` (numbered when the daemon stores it)."""
+    return Event(kind=payload.KIND, payload=payload.to_payload())
+
+
+def parse_payload(event: Event) -> Payload | UnknownPayload:
+    """The event's payload as its kind's model; `UnknownPayload` when the kind is not
+    known here or the payload does not fit."""
+    kind = event.kind
+    model = PAYLOADS.get(kind) if isinstance(kind, EventKind) else None
+    if model is None:
+        return UnknownPayload(kind=str(kind), data=event.payload)
+    try:
+        return model.model_validate(event.payload)
+    except ValidationError as exc:
+        return UnknownPayload(kind=str(kind), data=event.payload, problem=str(exc))
+
+
+def is_known(event: Event) -> bool:
+    """Whether this version knows the event's kind."""
+    return isinstance(event.kind, EventKind)
