@@ -131,11 +131,9 @@ class StoreRecords:
         limit: int = 50,
         offset: int | None = None,
     ) -> InteractionPage:
+        from entente_daemon.client.filters import InteractionFilter
         from entente_daemon.client.wire import InteractionPage
-
-        # The one use of the daemon's query code outside the daemon; it should move to a
-        # package both share (the records port may import nothing else of the daemon).
-        from entente_daemon.daemon.services.queries import InteractionFilter, page_interactions
+        from entente_daemon.records.queries import page_interactions
 
         where = InteractionFilter(
             provider=provider, consumer=consumer, test_id=test, operation_id=operation

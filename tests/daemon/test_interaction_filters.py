@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from entente_daemon.client import DaemonRequestError
-from entente_daemon.daemon.services.queries import InteractionFilter, page_interactions
+from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.model import HttpRequest, HttpResponse, Interaction, new_id, utc_now
+from entente_daemon.records.queries import page_interactions
 from entente_daemon.store import Store
 
 from .conftest import Daemon, interaction

@@ -10,13 +10,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.daemon.api.context import ApiContext
 from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request
 from entente_daemon.daemon.api.validation import describe_validation
 from entente_daemon.daemon.services.credentials import without_credentials
-from entente_daemon.daemon.services.queries import InteractionFilter, page_interactions
 from entente_daemon.errors import StoreError
 from entente_daemon.model import Fixture, FixtureStatus, Interaction
+from entente_daemon.records.queries import page_interactions
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 1000

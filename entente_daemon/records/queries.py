@@ -1,11 +1,10 @@
-"""Read queries over the store shared by the daemon's API and the CLI's store fallback.
-
-The filter they apply is the client's (`entente_daemon.client.filters`), shared with the
-TUI; it is named here too for the callers that know it from here."""
+"""Read queries over the store, shared by the daemon's API and the store side of the records
+port (`records.store`). The filter they apply is the client's (`client.filters`), shared
+with the TUI and the daemon's index."""
 
 from __future__ import annotations
 
-from entente_daemon.client.filters import InteractionFilter as InteractionFilter
+from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.model import Interaction
 from entente_daemon.store import Store
 
