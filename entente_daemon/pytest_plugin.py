@@ -344,7 +344,7 @@ def _configured_handlers(config: ProjectConfig) -> StateHandlers | None:
     reference = config.provided_state_handlers
     if reference is None:
         return None
-    from entente_daemon.cli.verify_commands import load_state_handlers
+    from entente_daemon.verify.state_loading import load_state_handlers
 
     where = f"[provider] state_handlers of {config.file}"
     return load_state_handlers(reference, config.root, where)

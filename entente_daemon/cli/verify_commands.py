@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,44 +27,11 @@ from entente_daemon.verify.provider import (
     create_provider,
 )
 from entente_daemon.verify.runner import OnMissing
+from entente_daemon.verify.state_loading import load_object, load_state_handlers
 
 #: Set for the state handlers by ``entente verify``: where the provider runs, so handlers
 #: that prepare it over HTTP know where to go.
 PROVIDER_URL_ENV = "ENTENTE_PROVIDER_URL"
-
-
-def load_object(reference: str, what: str, root: Path | None = None) -> Any:
-    """``package.module:attr`` imported, with the current folder and the project's ``root``
-    importable first."""
-    module_name, _, attr = reference.partition(":")
-    if not module_name or not attr:
-        raise VerifyError(f"{what} must be given as module:attribute, not {reference!r}")
-    for folder in (str(root) if root else None, str(Path.cwd())):
-        if folder is not None and folder not in sys.path:
-            sys.path.insert(0, folder)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise VerifyError(f"{what} {reference!r}: cannot import {module_name!r}: {exc}") from exc
-    try:
-        return getattr(module, attr)
-    except AttributeError:
-        raise VerifyError(f"{what} {reference!r}: {module_name} has no {attr!r}") from None
-
-
-def load_state_handlers(
-    reference: str, root: Path | None = None, what: str = "--state-handlers"
-) -> Mapping[str, Callable[..., Any]]:
-    """A mapping of handlers, or a callable that returns one."""
-    found = load_object(reference, what, root)
-    if callable(found) and not isinstance(found, Mapping):
-        found = found()
-    if not isinstance(found, Mapping):
-        raise VerifyError(
-            f"{what} {reference!r} is a {type(found).__name__}; it must be a dict "
-            "of operationId or state name → handler (or a function returning one)"
-        )
-    return found
 
 
 def _provider(

@@ -10,7 +10,6 @@
 * :mod:`.mock` -- `Mock`: HTTP server and respx routes sharing one engine and recorder;
 * :mod:`.intercept` -- httpx ↔ mock request/response conversion, respx routers;
 * :mod:`.passthrough` -- recording real traffic to a real provider, draft fixtures;
-* :mod:`.spec_resolution` -- which spec version a mock serves, and why;
 * :mod:`.fixtures` -- approved fixtures from the store and the test's own;
 * :mod:`.upload` -- where recordings go: the daemon, the store (or a spool), the broker.
 """
@@ -18,13 +17,13 @@
 from entente_daemon.consumer.client import EntenteClient, TrafficRecording, create_client
 from entente_daemon.consumer.fixtures import FixtureError
 from entente_daemon.consumer.mock import Mock
-from entente_daemon.consumer.spec_resolution import (
+from entente_daemon.consumer.upload import BrokerUploadError, UploadResult, upload
+from entente_daemon.openapi.resolution import (
     SpecCandidate,
     SpecChoice,
     SpecResolutionError,
     choose_spec,
 )
-from entente_daemon.consumer.upload import BrokerUploadError, UploadResult, upload
 
 __all__ = [
     "BrokerUploadError",

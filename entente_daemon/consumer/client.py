@@ -27,16 +27,16 @@ from entente_daemon.config import ProjectConfig, load_project_config
 from entente_daemon.consumer.fixtures import LocalFixtures, local_fixtures, stored_fixtures
 from entente_daemon.consumer.mock import Mock
 from entente_daemon.consumer.passthrough import PassThroughRouter, draft_fixtures
-from entente_daemon.consumer.spec_resolution import (
+from entente_daemon.consumer.upload import UploadResult, upload
+from entente_daemon.mock.answer.engine import MockEngine, MockOptions
+from entente_daemon.model import Fixture, Interaction
+from entente_daemon.openapi import Spec, load_spec, load_spec_text
+from entente_daemon.openapi.resolution import (
     SpecCandidate,
     SpecChoice,
     SpecResolutionError,
     choose_spec,
 )
-from entente_daemon.consumer.upload import UploadResult, upload
-from entente_daemon.mock.answer.engine import MockEngine, MockOptions
-from entente_daemon.model import Fixture, Interaction
-from entente_daemon.openapi import Spec, load_spec, load_spec_text
 from entente_daemon.record.capture import InteractionCapture
 from entente_daemon.record.context import RecordingContext, recording_context
 from entente_daemon.record.policy import recording_enabled

@@ -19,7 +19,6 @@ from contextlib import contextmanager
 from types import TracebackType
 
 from entente_daemon.consumer.intercept import EntenteRouter, engine_router
-from entente_daemon.consumer.spec_resolution import SpecChoice
 from entente_daemon.consumer.upload import UploadResult
 from entente_daemon.mock.answer.engine import MockEngine
 from entente_daemon.mock.messages import MockRequest, MockResponse
@@ -27,6 +26,7 @@ from entente_daemon.mock.serving.app import MockApp
 from entente_daemon.mock.serving.uvicorn_server import MockServer
 from entente_daemon.model import Interaction
 from entente_daemon.openapi import Spec
+from entente_daemon.openapi.resolution import SpecChoice
 from entente_daemon.record.capture import InteractionCapture
 from entente_daemon.record.context import RUN_HEADER, TEST_HEADER
 from entente_daemon.record.sinks import MemorySink

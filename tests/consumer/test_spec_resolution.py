@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from entente_daemon.consumer.spec_resolution import (
+from entente_daemon.openapi.resolution import (
     SpecCandidate,
     SpecResolutionError,
     choose_spec,

@@ -29,7 +29,6 @@ from typing import Any
 from entente_daemon.client import events as payloads
 from entente_daemon.client.wire import MockInfo
 from entente_daemon.config import ConsumedProvider, ProjectConfig
-from entente_daemon.consumer.spec_resolution import SpecCandidate, choose_spec
 from entente_daemon.daemon.services.core import Core
 from entente_daemon.daemon.services.fixture_flags import FixtureFlagger
 from entente_daemon.daemon.services.hosted import FAILED, RUNNING, STOPPED, HostedMock
@@ -46,6 +45,7 @@ from entente_daemon.mock.serving.app import MockApp
 from entente_daemon.mock.serving.uvicorn_server import DEFAULT_HOST, MockServer
 from entente_daemon.model import EventKind
 from entente_daemon.openapi import Spec, SpecError, load_spec, load_spec_text
+from entente_daemon.openapi.resolution import SpecCandidate, choose_spec
 from entente_daemon.record.capture import InteractionCapture
 from entente_daemon.record.redact import Redaction
 from entente_daemon.store import Store
