@@ -7,11 +7,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
 from textual import work
-from textual.actions import parse
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -33,7 +31,7 @@ from entente_daemon.errors import EntenteError
 from entente_daemon.model import Event, EventKind
 
 from .alerts_text import alert_summary, is_alert, label_of, severity_of
-from .bindings import PaletteBinding, palette_of
+from .bindings import PaletteBinding, commands_of
 from .link import Link, open_link
 from .link_state import LOST, LinkState, LinkStatus
 from .messages import ShowScreen
@@ -324,8 +322,5 @@ class EntenteApp(App[None]):
             yield from self._commands_of(screen)
 
     def _commands_of(self, node: DOMNode) -> Iterable[SystemCommand]:
-        for command in palette_of(type(node).BINDINGS):
-            _, name, parameters = parse(command.action)
-            if node.check_action(name, parameters):
-                callback = partial(self.run_action, command.action, node)
-                yield SystemCommand(command.title, command.help, callback)
+        for title, help_text, run in commands_of(node):
+            yield SystemCommand(title, help_text, run)

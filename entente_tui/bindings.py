@@ -4,10 +4,13 @@ Textual's keymap) and the command palette (the bindings that carry a palette ``t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
+from textual.actions import parse
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 
 
 @dataclass(frozen=True)
@@ -35,3 +38,14 @@ def palette_of(bindings: Iterable[BindingType]) -> tuple[PaletteCommand, ...]:
         for binding in bindings
         if isinstance(binding, PaletteBinding) and binding.title
     )
+
+
+def commands_of(node: DOMNode) -> Iterator[tuple[str, str, Callable[[], Awaitable[bool]]]]:
+    """(title, help, run) of each palette command of ``node``'s bindings (its class's and
+    inherited ones) that it allows now (`check_action`); ``run`` performs the binding's
+    action on ``node``."""
+    bindings = [b for cls in reversed(type(node).__mro__) for b in cls.__dict__.get("BINDINGS", [])]
+    for command in palette_of(bindings):
+        _, name, parameters = parse(command.action)
+        if node.check_action(name, parameters):
+            yield command.title, command.help, partial(node.app.run_action, command.action, node)

@@ -3,8 +3,7 @@ live events the app hands over in batches (one batch per frame at most)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from functools import partial
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
@@ -12,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from entente_daemon.model import Event
-from entente_tui.bindings import PaletteCommand, palette_of
+from entente_tui.bindings import PaletteCommand, commands_of, palette_of
 from entente_tui.host import EntenteHost
 from entente_tui.widgets.nav_bar import NavBar
 from entente_tui.widgets.status_header import StatusHeader
@@ -90,6 +89,5 @@ class LiveScreen(Screen[None]):
     def apply_events(self, events: Iterable[Event]) -> None:
         """Fold live events into what is shown."""
 
-    def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
-        for command in self.PALETTE:
-            yield command.title, command.help, partial(self.run_action, command.action)
+    def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], Awaitable[bool]]]]:
+        return commands_of(self)

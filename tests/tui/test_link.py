@@ -9,6 +9,7 @@ import inspect
 import pkgutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -16,19 +17,20 @@ from textual.dom import DOMNode
 from textual.widgets import Static
 
 import entente_tui
-from entente_daemon.client import AsyncDaemonClient, Backoff, RunPaths, RuntimeInfo
-from entente_daemon.client.aio import STREAM_READ_TIMEOUT, StateCallback
+from entente_daemon.client import AsyncDaemonClient, RunPaths, RuntimeInfo
 from entente_daemon.client.endpoint import require_endpoint
 from entente_daemon.client.errors import DaemonVersionMismatch
 from entente_daemon.model import Event
 from entente_tui.app import EntenteApp
 from entente_tui.bindings import PaletteBinding
+from entente_tui.host import EntenteHost
 from entente_tui.link_state import LinkState
 from entente_tui.widgets.status_header import StatusHeader
 from tests.daemon.castle_project import CastleProject
 from tests.daemon.conftest import Daemon
 
 from .conftest import linked, make_app, until
+from .settle import workers_idle
 
 SIZE = (140, 40)
 
@@ -40,20 +42,11 @@ class BreakableClient(AsyncDaemonClient):
     problem: Exception | None = None
     opened = 0
 
-    async def stream_events(
-        self,
-        since: int | None = None,
-        *,
-        on_state: StateCallback | None = None,
-        backoff: Backoff | None = None,
-        read_timeout: float = STREAM_READ_TIMEOUT,
-    ) -> AsyncIterator[Event]:
+    async def stream_events(self, since: int | None = None, **options: Any) -> AsyncIterator[Event]:
         self.opened += 1
         if self.problem is not None:
             raise self.problem
-        async for event in super().stream_events(
-            since, on_state=on_state, backoff=backoff, read_timeout=read_timeout
-        ):
+        async for event in super().stream_events(since, **options):
             yield event
 
 
@@ -73,6 +66,13 @@ def showing(app: EntenteApp, name: str) -> Callable[[], bool]:
 
 def handed(castle: CastleProject, home: Path, client: AsyncDaemonClient) -> EntenteApp:
     return EntenteApp(castle.config.parent, home=home, start_daemon=False, client=client)
+
+
+def test_the_app_is_the_host_its_screens_see() -> None:
+    """Screens know the app only as `EntenteHost` (mypy checks that the app is one)."""
+    host: EntenteHost = EntenteApp(start_daemon=False)
+    assert host.project is None
+    assert host.unseen_alerts == host.pending_fixtures == 0
 
 
 async def test_the_app_talks_through_a_handed_client(
@@ -112,6 +112,7 @@ async def test_a_failing_event_stream_is_shown_and_retried(
             with daemon.client() as sync:
                 sync.attach_project(castle.config)  # an event: project attached
             await until(pilot, lambda: app.last_seq != before, "events flowing again")
+            await until(pilot, lambda: workers_idle(app), "the screen reloaded")
     finally:
         await client.aclose()
 
@@ -131,6 +132,7 @@ async def test_a_daemon_turning_another_version_is_shown_as_such(
             assert app.is_running
             client.problem = None
             await until(pilot, lambda: app.connection is LinkState.LIVE, "the stream back")
+            await until(pilot, lambda: workers_idle(app), "the screen reloaded")
     finally:
         await client.aclose()
 
