@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -91,19 +92,42 @@ async def test_the_app_talks_through_a_handed_client(
         await client.aclose()
 
 
+@pytest.mark.parametrize(
+    ("problem", "state", "detail"),
+    [
+        (
+            RuntimeError("the stream broke"),
+            LinkState.STREAM_ERROR,
+            "RuntimeError: the stream broke",
+        ),
+        (
+            DaemonVersionMismatch("the running Entente daemon (pid 1) is version 0.0.0"),
+            LinkState.WRONG_VERSION,
+            "the running Entente daemon (pid 1) is version 0.0.0",
+        ),
+    ],
+    ids=["an error", "a daemon turned another version"],
+)
 async def test_a_failing_event_stream_is_shown_and_retried(
-    daemon: Daemon, castle: CastleProject, home: Path
+    daemon: Daemon,
+    castle: CastleProject,
+    home: Path,
+    problem: Exception,
+    state: LinkState,
+    detail: str,
 ) -> None:
-    client = breakable(home, RuntimeError("the stream broke"))
+    """The stream fails before any event: the header says how, the app runs on and opens the
+    stream again (with backoff) until it works."""
+    client = breakable(home, problem)
     try:
         app = handed(castle, home, client)
         async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app.connection is LinkState.STREAM_ERROR, "the error")
-            assert "stream error" in header(app)
-            assert app.link_status.detail == "RuntimeError: the stream broke"
+            await until(pilot, lambda: app.connection is state, f"the state {state}")
+            assert f"daemon: {state}" in header(app)
+            assert app.link_status.detail == detail
             await until(pilot, lambda: client.opened >= 2, "the stream opened again")
             assert app.is_running
-            assert app.connection is LinkState.STREAM_ERROR
+            assert app.connection is state
 
             client.problem = None
             await until(pilot, lambda: app.connection is LinkState.LIVE, "the stream back")
@@ -112,26 +136,6 @@ async def test_a_failing_event_stream_is_shown_and_retried(
             with daemon.client() as sync:
                 sync.attach_project(castle.config)  # an event: project attached
             await until(pilot, lambda: app.last_seq != before, "events flowing again")
-            await until(pilot, lambda: workers_idle(app), "the screen reloaded")
-    finally:
-        await client.aclose()
-
-
-async def test_a_daemon_turning_another_version_is_shown_as_such(
-    daemon: Daemon, castle: CastleProject, home: Path
-) -> None:
-    mismatch = DaemonVersionMismatch("the running Entente daemon (pid 1) is version 0.0.0")
-    client = breakable(home, mismatch)
-    try:
-        app = handed(castle, home, client)
-        async with app.run_test(size=SIZE) as pilot:
-            await until(pilot, lambda: app.connection is LinkState.WRONG_VERSION, "the state")
-            assert "daemon: other version" in header(app)
-            assert app.link_status.detail == str(mismatch)
-            await until(pilot, lambda: client.opened >= 2, "the stream opened again")
-            assert app.is_running
-            client.problem = None
-            await until(pilot, lambda: app.connection is LinkState.LIVE, "the stream back")
             await until(pilot, lambda: workers_idle(app), "the screen reloaded")
     finally:
         await client.aclose()
