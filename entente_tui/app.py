@@ -4,25 +4,36 @@ interactions a second cost a few redraws, not hundreds."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import asyncio
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
 
-from entente_daemon.client import AsyncDaemonClient
-from entente_daemon.client.aio import StreamState, StreamStatus
-from entente_daemon.client.errors import DaemonError
-from entente_daemon.client.wire import MockInfo, ProjectInfo
+from entente_daemon.client import (
+    AsyncDaemonClient,
+    Backoff,
+    DaemonError,
+    DaemonVersionMismatch,
+    MockInfo,
+    ProjectInfo,
+    StreamState,
+    StreamStatus,
+)
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Event, EventKind
 
 from .alerts_text import alert_summary, is_alert, label_of, severity_of
+from .bindings import PaletteBinding, commands_of
 from .link import Link, open_link
+from .link_state import LOST, LinkState, LinkStatus
 from .messages import ShowScreen
 from .screens import MAIN_SCREENS
 from .screens.base import LiveScreen
@@ -52,17 +63,45 @@ class EntenteApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Entente"
     BINDINGS = [
-        Binding("1", "show('interactions')", "Interactions", show=False),
-        Binding("2", "show('verifications')", "Verifications", show=False),
-        Binding("3", "show('fixtures')", "Fixtures", show=False),
-        Binding("4", "show('alerts')", "Alerts", show=False),
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("t", "toggle_theme", "Theme"),
-        Binding("q", "quit", "Quit"),
+        *(
+            PaletteBinding(
+                key,
+                f"show('{name}')",
+                title,
+                show=False,
+                id=f"app.show_{name}",
+                title=f"Show {title}",
+                help=f"Switch to the {title} screen",
+            )
+            for key, name, title in (
+                ("1", "interactions", "Interactions"),
+                ("2", "verifications", "Verifications"),
+                ("3", "fixtures", "Fixtures"),
+                ("4", "alerts", "Alerts"),
+            )
+        ),
+        PaletteBinding(
+            "question_mark",
+            "help",
+            "Help",
+            key_display="?",
+            id="app.help",
+            title="Help",
+            help="Every key binding",
+        ),
+        PaletteBinding(
+            "t",
+            "toggle_theme",
+            "Theme",
+            id="app.theme",
+            title="Switch theme",
+            help="Light or dark",
+        ),
+        Binding("q", "quit", "Quit", id="app.quit"),  # the palette has Textual's own Quit
     ]
 
     project: reactive[ProjectInfo | None] = reactive(None)
-    connection: reactive[str] = reactive("connecting")
+    link_status: reactive[LinkStatus] = reactive(LinkStatus())
     mocks: reactive[tuple[MockInfo, ...]] = reactive(())
     unseen_alerts: reactive[int] = reactive(0)
     pending_fixtures: reactive[int] = reactive(0)
@@ -74,12 +113,17 @@ class EntenteApp(App[None]):
         home: Path | None = None,
         start_daemon: bool = True,
         dark: bool = True,
+        client: AsyncDaemonClient | None = None,
     ) -> None:
+        """``client``: talk to the daemon through this one (the caller's to close) instead
+        of finding the running daemon (or starting one, when ``start_daemon``)."""
         super().__init__()
         self.project_dir = project_dir
         self.home = home
         self.start_daemon = start_daemon
+        self.given_client = client
         self.link: Link | None = None
+        self._retry_delays: Iterator[float] = iter(Backoff().delays())
         self.last_seq: int | None = None
         self._pending: list[Event] = []
         self._screens: dict[str, LiveScreen] = {}
@@ -93,6 +137,11 @@ class EntenteApp(App[None]):
             raise DaemonError("not linked to the daemon yet")
         return self.link.client
 
+    @property
+    def connection(self) -> LinkState:
+        """The link's state (``link_status`` has the detail and the retry delay too)."""
+        return self.link_status.state
+
     # -- start-up ---------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -105,9 +154,21 @@ class EntenteApp(App[None]):
     @work(exclusive=True, group="link")
     async def connect(self) -> None:
         try:
-            link = await open_link(self.project_dir, home=self.home, start=self.start_daemon)
+            link = await open_link(
+                self.project_dir,
+                home=self.home,
+                start=self.start_daemon,
+                client=self.given_client,
+            )
+        except DaemonVersionMismatch as exc:
+            self.link_status = LinkStatus(LinkState.WRONG_VERSION, str(exc))
+            self.query_one("#connecting", Static).update(
+                f"[b red]The Entente daemon runs another version[/]\n\n{exc}\n\n"
+                "Press [b]q[/b] to quit, restart the daemon and run entente-tui again."
+            )
+            return
         except EntenteError as exc:
-            self.connection = "unavailable"
+            self.link_status = LinkStatus(LinkState.UNAVAILABLE, str(exc))
             self.query_one("#connecting", Static).update(
                 f"[b red]Cannot reach the Entente daemon[/]\n\n{exc}\n\n"
                 "Press [b]q[/b] to quit; start it with `entente-daemon start` and run "
@@ -128,37 +189,66 @@ class EntenteApp(App[None]):
         self.follow_events()
 
     async def on_unmount(self) -> None:
-        if self.link is not None:
+        if self.link is not None and self.link.owns_client:
             await self.link.client.aclose()
 
     # -- the live stream --------------------------------------------------------------
 
-    @work(exclusive=True, group="stream")
+    @work(exclusive=True, group="stream", exit_on_error=False)
     async def follow_events(self) -> None:
-        async for event in self.client.stream_events(self.last_seq, on_state=self._on_stream):
-            self.last_seq = event.seq
-            self._pending.append(event)
+        """Follow the daemon's events for as long as the app runs. The client reconnects
+        when the daemon goes away; whatever else ends the stream (a daemon of another
+        version, a refused request, a bug) is shown in the header, and the stream is opened
+        again after a backoff: nothing here ends the app."""
+        while True:
+            try:
+                async for event in self.client.stream_events(
+                    self.last_seq, on_state=self._on_stream
+                ):
+                    self.last_seq = event.seq
+                    self._pending.append(event)
+                problem = LinkStatus(LinkState.STREAM_ERROR, "the event stream ended")
+            except DaemonVersionMismatch as exc:
+                problem = LinkStatus(LinkState.WRONG_VERSION, str(exc))
+            except Exception as exc:  # shown, then retried: the worker must not end the app
+                problem = LinkStatus(LinkState.STREAM_ERROR, f"{type(exc).__name__}: {exc}")
+            delay = next(self._retry_delays)
+            self._stream_failed(replace(problem, retry_in=delay))
+            await asyncio.sleep(delay)  # backoff before opening the stream again
+
+    def _stream_failed(self, status: LinkStatus) -> None:
+        if self.connection is not status.state:
+            titles = {
+                LinkState.WRONG_VERSION: "Daemon of another version",
+                LinkState.STREAM_ERROR: "Event stream failed: retrying",
+            }
+            self.notify(status.detail or "", title=titles[status.state], severity="error")
+        self.link_status = status
 
     def _on_stream(self, status: StreamStatus) -> None:
         previous = self.connection
         if status.state is StreamState.RECONNECTING:
-            retry = f" in {status.retry_in:.1f}s" if status.retry_in else ""
-            self.connection = f"reconnecting{retry}"
-            if previous == "live":
+            self.link_status = LinkStatus(LinkState.RECONNECTING, status.detail, status.retry_in)
+            if previous is LinkState.LIVE:
                 self.notify(
                     status.detail or "the daemon went away",
                     title="Daemon lost: reconnecting",
                     severity="error",
                 )
         elif status.state is StreamState.LIVE:
-            self.connection = "live"
-            if previous.startswith("reconnecting"):
+            self.link_status = LinkStatus(LinkState.LIVE)
+            self._retry_delays = iter(Backoff().delays())
+            if previous in LOST:
                 self.notify("Reconnected; resumed the event stream.", title="Daemon back")
                 self.refresh_status()
                 for screen in self._screens.values():
                     screen.daemon_returned()
+        elif status.state is StreamState.FELL_BEHIND:
+            self.link_status = LinkStatus(LinkState.FELL_BEHIND, status.detail)
+        elif previous in LOST:  # connecting again: still say why the last attempt failed
+            self.link_status = replace(self.link_status, retry_in=None)
         else:
-            self.connection = status.state.value.replace("_", " ")
+            self.link_status = LinkStatus(LinkState.CONNECTING)
 
     def _deliver(self) -> None:
         """Once per frame: hand what arrived to every screen, as one batch."""
@@ -225,17 +315,19 @@ class EntenteApp(App[None]):
     def action_toggle_theme(self) -> None:
         self.theme = "entente-light" if self.theme == "entente-dark" else "entente-dark"
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for name, live in self._screens.items():
-            yield SystemCommand(
-                f"Show {live.TITLE}", f"Switch to the {live.TITLE} screen", self._shower(name)
-            )
-        yield SystemCommand("Help", "Every key binding", self.action_help)
-        yield SystemCommand("Switch theme", "Light or dark", self.action_toggle_theme)
-        if isinstance(screen, LiveScreen):
-            for title, help_text, callback in screen.palette_commands():
-                yield SystemCommand(title, help_text, callback)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show":  # the main screens exist once linked
+            return bool(parameters) and parameters[0] in self._screens
+        return True
 
-    def _shower(self, name: str) -> Callable[[], None]:
-        return lambda: self.action_show(name)
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's commands, then the app's bindings and the screen's that carry a palette
+        title (`PaletteBinding`): the palette offers what the keys do, read from them."""
+        yield from super().get_system_commands(screen)
+        yield from self._commands_of(self)
+        if isinstance(screen, LiveScreen):
+            yield from self._commands_of(screen)
+
+    def _commands_of(self, node: DOMNode) -> Iterable[SystemCommand]:
+        for title, help_text, run in commands_of(node):
+            yield SystemCommand(title, help_text, run)

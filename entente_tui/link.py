@@ -7,9 +7,8 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from entente_daemon.client import AsyncDaemonClient
+from entente_daemon.client import AsyncDaemonClient, ProjectInfo
 from entente_daemon.client.lifecycle import start_daemon
-from entente_daemon.client.wire import ProjectInfo
 from entente_daemon.errors import EntenteError
 
 
@@ -23,15 +22,22 @@ class Link:
     project: ProjectInfo | None
     started_daemon: bool
     problem: str | None = None  # attaching failed: the TUI still runs, and says why
+    owns_client: bool = True  # False: the caller handed the client in, and closes it
 
 
 async def open_link(
-    project_dir: Path | None, *, home: Path | None = None, start: bool = True
+    project_dir: Path | None,
+    *,
+    home: Path | None = None,
+    start: bool = True,
+    client: AsyncDaemonClient | None = None,
 ) -> Link:
-    """Connect to the running daemon, starting one when ``start`` and none runs, then attach
-    ``project_dir`` (when it has an Entente config)."""
+    """Connect to the running daemon, starting one when ``start`` and none runs (or use
+    ``client``, when given), then attach ``project_dir`` (when it has an Entente config)."""
     started = False
-    client = AsyncDaemonClient.discover(home)
+    owned = client is None
+    if client is None:
+        client = AsyncDaemonClient.discover(home)
     if client is None:
         if not start:
             raise LinkError("no Entente daemon is running (start one: `entente-daemon start`)")
@@ -48,4 +54,4 @@ async def open_link(
             project = await client.attach_project(project_dir)
         except EntenteError as exc:
             problem = f"{project_dir}: {exc}"
-    return Link(client, project, started, problem)
+    return Link(client, project, started, problem, owns_client=owned)

@@ -160,8 +160,8 @@ def status(as_json: bool) -> None:
 @click.option("-f", "--follow", is_flag=True, help="Keep printing new lines (Ctrl-C stops).")
 def logs(lines: int, follow: bool) -> None:
     """Print the end of the daemon's log (daemon.log in the Entente home)."""
-    from entente_daemon.daemon.process.logs import follow as follow_log
-    from entente_daemon.daemon.process.logs import tail
+    from entente_daemon.client.logs import follow as follow_log
+    from entente_daemon.client.logs import tail
 
     file = RunPaths.for_home().log
     if not file.exists() and not follow:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from entente_daemon.client.endpoint import find_endpoint
 from entente_daemon.client.errors import DaemonError
+from entente_daemon.client.logs import tail
+from entente_daemon.client.rundir import clean_stale, prepare_run_dir
 from entente_daemon.client.runtime import (
     RunPaths,
     RuntimeInfo,
@@ -27,8 +29,6 @@ from entente_daemon.client.runtime import (
     read_runtime_info,
 )
 from entente_daemon.client.sync import DaemonClient
-from entente_daemon.daemon.process.logs import tail
-from entente_daemon.daemon.process.rundir import clean_stale, prepare_run_dir
 from entente_daemon.errors import EntenteError
 from entente_daemon.home import HOME_ENV
 

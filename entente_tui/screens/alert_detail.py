@@ -23,9 +23,9 @@ CONTEXT_BYTES = 2_000_000  # a spec bigger than this is not read for its context
 class AlertDetailScreen(ModalScreen[None]):
     CSS_PATH = "alerts.tcss"
     BINDINGS = [
-        Binding("escape", "dismiss", "Close"),
-        Binding("enter", "dismiss", "Close", show=False),
-        Binding("q", "dismiss", "Close", show=False),
+        Binding("escape", "dismiss", "Close", id="alert_detail.close"),
+        Binding("enter", "dismiss", "Close", show=False, id="alert_detail.close_enter"),
+        Binding("q", "dismiss", "Close", show=False, id="alert_detail.close_q"),
     ]
 
     def __init__(self, event: Event) -> None:

@@ -12,17 +12,17 @@ from collections.abc import Iterable
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from entente_daemon.client.errors import DaemonError
 from entente_daemon.model import Event
 from entente_tui.alerts_text import is_alert
+from entente_tui.bindings import PaletteBinding
 from entente_tui.widgets.alert_table import AlertTable
 
 from .alert_detail import AlertDetailScreen
-from .base import LiveScreen, PaletteCommand
+from .base import LiveScreen
 
 KEPT = 1000  # alerts kept in view; older ones drop off
 
@@ -32,15 +32,31 @@ class AlertsScreen(LiveScreen):
     TITLE = "Alerts"
     CSS_PATH = "alerts.tcss"
     BINDINGS = [
-        Binding("enter", "open", "Details"),
-        Binding("c", "clear", "Clear"),
-        Binding("u", "unclear", "Show cleared"),
+        PaletteBinding(
+            "enter",
+            "open",
+            "Details",
+            id="alerts.open",
+            title="Alert details",
+            help="The whole of the alert under the cursor",
+        ),
+        PaletteBinding(
+            "c",
+            "clear",
+            "Clear",
+            id="alerts.clear",
+            title="Clear alerts",
+            help="Hide the alerts listed (only in this view)",
+        ),
+        PaletteBinding(
+            "u",
+            "unclear",
+            "Show cleared",
+            id="alerts.unclear",
+            title="Show cleared alerts",
+            help="List the alerts hidden by clear again",
+        ),
     ]
-    PALETTE = (
-        PaletteCommand("Alert details", "The whole of the alert under the cursor", "open"),
-        PaletteCommand("Clear alerts", "Hide the alerts listed (only in this view)", "clear"),
-        PaletteCommand("Show cleared alerts", "List the alerts hidden by clear again", "unclear"),
-    )
 
     def __init__(self) -> None:
         super().__init__()

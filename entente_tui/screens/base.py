@@ -3,40 +3,36 @@ live events the app hands over in batches (one batch per frame at most)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
 from entente_daemon.model import Event
+from entente_tui.bindings import PaletteCommand, commands_of, palette_of
+from entente_tui.host import EntenteHost
 from entente_tui.widgets.nav_bar import NavBar
 from entente_tui.widgets.status_header import StatusHeader
 
 if TYPE_CHECKING:
     from entente_daemon.client import AsyncDaemonClient
-    from entente_tui.app import EntenteApp
-
-
-@dataclass(frozen=True)
-class PaletteCommand:
-    """A screen action offered in the command palette."""
-
-    title: str
-    help: str
-    action: str  # an action name of the screen, e.g. "approve"
 
 
 class LiveScreen(Screen[None]):
     """A main screen. Subclasses set ``NAME``/``TITLE``, compose their body in
     `compose_body`, load their data in `reload` (called when first shown and after the
-    daemon comes back) and apply live events in `apply_events`."""
+    daemon comes back) and apply live events in `apply_events`. Their ``BINDINGS`` that are
+    `PaletteBinding`s are their commands in the palette (``PALETTE``, read from them)."""
 
     NAME: ClassVar[str] = ""
     TITLE: ClassVar[str] = ""
     PALETTE: ClassVar[tuple[PaletteCommand, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: bool) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.PALETTE = palette_of(cls.__dict__.get("BINDINGS", []))
 
     def __init__(self) -> None:
         super().__init__(name=self.NAME)
@@ -44,8 +40,8 @@ class LiveScreen(Screen[None]):
         self._loaded = False
 
     @property
-    def entente(self) -> EntenteApp:
-        return cast("EntenteApp", self.app)
+    def entente(self) -> EntenteHost:
+        return cast(EntenteHost, self.app)
 
     @property
     def client(self) -> AsyncDaemonClient:
@@ -93,6 +89,5 @@ class LiveScreen(Screen[None]):
     def apply_events(self, events: Iterable[Event]) -> None:
         """Fold live events into what is shown."""
 
-    def palette_commands(self) -> Iterable[tuple[str, str, Any]]:
-        for command in self.PALETTE:
-            yield command.title, command.help, getattr(self, f"action_{command.action}")
+    def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], Awaitable[bool]]]]:
+        return commands_of(self)

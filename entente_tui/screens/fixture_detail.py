@@ -39,8 +39,8 @@ def describe(fixture: Fixture) -> Text:
 class FixtureDetailScreen(ModalScreen[None]):
     CSS_PATH = "fixture_detail.tcss"
     BINDINGS = [
-        Binding("escape", "dismiss", "Close"),
-        Binding("q", "dismiss", "Close", show=False),
+        Binding("escape", "dismiss", "Close", id="fixture_detail.close"),
+        Binding("q", "dismiss", "Close", show=False, id="fixture_detail.close_q"),
     ]
 
     def __init__(self, client: AsyncDaemonClient, fixture: Fixture) -> None:

@@ -21,10 +21,11 @@ from textual.widgets import Static
 
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Event, Fixture, FixtureStatus
+from entente_tui.bindings import PaletteBinding
 from entente_tui.widgets.fixture_table import FixtureTable
 from entente_tui.widgets.fixture_tabs import LISTS, FixtureTabs
 
-from .base import LiveScreen, PaletteCommand
+from .base import LiveScreen
 from .fixture_book import FixtureBook, describe_targets, is_fixture_event, plural
 from .fixture_detail import FixtureDetailScreen
 from .reject_note import EditNotesScreen, RejectNoteScreen
@@ -43,33 +44,96 @@ class FixturesScreen(LiveScreen):
     TITLE = "Fixtures"
     CSS_PATH = "fixtures.tcss"
     BINDINGS = [
-        Binding("a", "approve", "Approve"),
-        Binding("r", "reject", "Reject"),
-        Binding("space", "toggle_select", "Select"),
-        Binding("A", "approve_group", "Approve all", key_display="A"),
-        Binding("n", "edit_notes", "Notes"),
-        Binding("enter", "open", "Details"),
-        Binding("s", "next_list", "Lists"),
-        Binding("escape", "clear_selection", "Clear selection", show=False),
+        PaletteBinding(
+            "a",
+            "approve",
+            "Approve",
+            id="fixtures.approve",
+            title="Approve fixture",
+            help="The selected ones, or the one under the cursor",
+        ),
+        PaletteBinding(
+            "r",
+            "reject",
+            "Reject",
+            id="fixtures.reject",
+            title="Reject fixture",
+            help="With a note: the selected ones, or the current",
+        ),
+        PaletteBinding(
+            "space",
+            "toggle_select",
+            "Select",
+            id="fixtures.select",
+            title="Select fixture",
+            help="Toggle the fixture under the cursor",
+        ),
+        PaletteBinding(
+            "A",
+            "approve_group",
+            "Approve all",
+            key_display="A",
+            id="fixtures.approve_group",
+            title="Approve group",
+            help="All of the provider and operation under the cursor",
+        ),
+        PaletteBinding(
+            "n",
+            "edit_notes",
+            "Notes",
+            id="fixtures.notes",
+            title="Edit fixture notes",
+            help="The fixture under the cursor",
+        ),
+        PaletteBinding(
+            "enter",
+            "open",
+            "Details",
+            id="fixtures.open",
+            title="Fixture details",
+            help="Request, response, schemas and problems",
+        ),
+        Binding("s", "next_list", "Lists", id="fixtures.next_list"),
+        PaletteBinding(
+            "escape",
+            "clear_selection",
+            "Clear selection",
+            show=False,
+            id="fixtures.clear_selection",
+            title="Clear selection",
+            help="Unselect every fixture",
+        ),
+        PaletteBinding(
+            "P",
+            "show_pending",
+            "Pending",
+            show=False,
+            key_display="P",
+            id="fixtures.show_pending",
+            title="Show pending fixtures",
+            help="The draft queue",
+        ),
+        PaletteBinding(
+            "V",
+            "show_approved",
+            "Approved",
+            show=False,
+            key_display="V",
+            id="fixtures.show_approved",
+            title="Show approved fixtures",
+            help="What the mocks answer from",
+        ),
+        PaletteBinding(
+            "X",
+            "show_rejected",
+            "Rejected",
+            show=False,
+            key_display="X",
+            id="fixtures.show_rejected",
+            title="Show rejected fixtures",
+            help="Drafts turned down, with notes",
+        ),
     ]
-    PALETTE = (
-        PaletteCommand(
-            "Approve fixture", "The selected ones, or the one under the cursor", "approve"
-        ),
-        PaletteCommand(
-            "Reject fixture", "With a note: the selected ones, or the current", "reject"
-        ),
-        PaletteCommand(
-            "Approve group", "All of the provider and operation under the cursor", "approve_group"
-        ),
-        PaletteCommand("Select fixture", "Toggle the fixture under the cursor", "toggle_select"),
-        PaletteCommand("Clear selection", "Unselect every fixture", "clear_selection"),
-        PaletteCommand("Edit fixture notes", "The fixture under the cursor", "edit_notes"),
-        PaletteCommand("Fixture details", "Request, response, schemas and problems", "open"),
-        PaletteCommand("Show pending fixtures", "The draft queue", "show_pending"),
-        PaletteCommand("Show approved fixtures", "What the mocks answer from", "show_approved"),
-        PaletteCommand("Show rejected fixtures", "Drafts turned down, with notes", "show_rejected"),
-    )
 
     def __init__(self) -> None:
         super().__init__()

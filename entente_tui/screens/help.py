@@ -36,9 +36,9 @@ def _bindings_of(owner: object) -> list[Binding]:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape", "dismiss", "Close"),
-        Binding("question_mark", "dismiss", "Close"),
-        Binding("q", "dismiss", "Close", show=False),
+        Binding("escape", "dismiss", "Close", id="help.close"),
+        Binding("question_mark", "dismiss", "Close", id="help.close_question_mark"),
+        Binding("q", "dismiss", "Close", show=False, id="help.close_q"),
     ]
 
     def __init__(self, underneath: Screen[object]) -> None:

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
@@ -24,12 +23,13 @@ from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Event, EventKind
 
+from ..bindings import PaletteBinding
 from ..widgets.filter_bar import FilterBar, KnownValues
 from ..widgets.interaction_detail import InteractionDetail
 from ..widgets.interaction_rows import InteractionRow, describe_filter, palette_for
 from ..widgets.interaction_table import InteractionTable
 from ..widgets.test_runs import TestRunsPanel, TestRunView, newest_first
-from .base import LiveScreen, PaletteCommand
+from .base import LiveScreen
 from .interaction_feed import sort_events
 from .interaction_window import Kind, Window
 
@@ -41,27 +41,80 @@ class InteractionsScreen(LiveScreen):
     TITLE = "Interactions"
     CSS_PATH = "interactions.tcss"
     BINDINGS = [
-        Binding("enter", "open_detail", "Open"),
-        Binding("d", "toggle_detail", "Detail"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("f", "next_filter", "Filter"),
-        Binding("escape", "clear_filters", "Clear filters"),
-        Binding("g", "toggle_runs", "Test runs"),
-        Binding("home", "oldest", "Oldest"),
-        Binding("end", "newest", "Newest"),
-        Binding("r", "reload", "Reload"),
+        PaletteBinding(
+            "enter",
+            "open_detail",
+            "Open",
+            id="interactions.open",
+            title="Interactions: show",
+            help="The selected interaction in full",
+        ),
+        PaletteBinding(
+            "d",
+            "toggle_detail",
+            "Detail",
+            id="interactions.detail",
+            title="Interactions: detail pane",
+            help="Show or hide the detail",
+        ),
+        PaletteBinding(
+            "slash",
+            "search",
+            "Search",
+            key_display="/",
+            id="interactions.search",
+            title="Interactions: search",
+            help="Filter by method, path, operation, test",
+        ),
+        PaletteBinding(
+            "f",
+            "next_filter",
+            "Filter",
+            id="interactions.filter",
+            title="Interactions: filters",
+            help="Provider, operation, status, test",
+        ),
+        PaletteBinding(
+            "escape",
+            "clear_filters",
+            "Clear filters",
+            id="interactions.clear_filters",
+            title="Interactions: clear filters",
+            help="Show every interaction",
+        ),
+        PaletteBinding(
+            "g",
+            "toggle_runs",
+            "Test runs",
+            id="interactions.test_runs",
+            title="Interactions: test runs",
+            help="Show or hide the test runs",
+        ),
+        PaletteBinding(
+            "home",
+            "oldest",
+            "Oldest",
+            id="interactions.oldest",
+            title="Interactions: oldest",
+            help="Jump to the oldest interaction",
+        ),
+        PaletteBinding(
+            "end",
+            "newest",
+            "Newest",
+            id="interactions.newest",
+            title="Interactions: newest",
+            help="Jump to the newest and follow it",
+        ),
+        PaletteBinding(
+            "r",
+            "reload",
+            "Reload",
+            id="interactions.reload",
+            title="Interactions: reload",
+            help="Load the newest page again",
+        ),
     ]
-    PALETTE = (
-        PaletteCommand("Interactions: show", "The selected interaction in full", "open_detail"),
-        PaletteCommand("Interactions: detail pane", "Show or hide the detail", "toggle_detail"),
-        PaletteCommand("Interactions: search", "Filter by method, path, operation, test", "search"),
-        PaletteCommand("Interactions: filters", "Provider, operation, status, test", "next_filter"),
-        PaletteCommand("Interactions: clear filters", "Show every interaction", "clear_filters"),
-        PaletteCommand("Interactions: test runs", "Show or hide the test runs", "toggle_runs"),
-        PaletteCommand("Interactions: oldest", "Jump to the oldest interaction", "oldest"),
-        PaletteCommand("Interactions: newest", "Jump to the newest and follow it", "newest"),
-        PaletteCommand("Interactions: reload", "Load the newest page again", "reload"),
-    )
 
     def __init__(self) -> None:
         super().__init__()

@@ -17,7 +17,7 @@ from textual.widgets import Button, Input, Static
 
 class NoteScreen(ModalScreen[str | None]):
     CSS_PATH = "notes.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="note.cancel")]
     CONFIRM: ClassVar[str] = "Save"
     PLACEHOLDER: ClassVar[str] = "A note"
 

@@ -117,8 +117,8 @@ def check_request(request: StartRequest) -> str | None:
 class StartVerificationScreen(ModalScreen[StartRequest | None]):
     CSS_PATH = "verifications.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "start", "Start"),
+        Binding("escape", "cancel", "Cancel", id="start_verification.cancel"),
+        Binding("ctrl+s", "start", "Start", id="start_verification.start"),
     ]
 
     def __init__(self, choices: Sequence[ProviderChoice]) -> None:

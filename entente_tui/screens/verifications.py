@@ -20,6 +20,7 @@ from entente_daemon.client.errors import DaemonError, DaemonRequestError
 from entente_daemon.client.events import VerificationFinished, VerificationPayload, parse_payload
 from entente_daemon.client.wire import VerificationRun
 from entente_daemon.model import Event, Verification
+from entente_tui.bindings import PaletteBinding
 from entente_tui.widgets.verification_data import (
     LOST,
     RUN,
@@ -35,7 +36,7 @@ from entente_tui.widgets.verification_detail import VerificationDetail
 from entente_tui.widgets.verification_progress import VerificationProgress
 from entente_tui.widgets.verification_table import VerificationTable
 
-from .base import LiveScreen, PaletteCommand
+from .base import LiveScreen
 from .start_verification import StartRequest, StartVerificationScreen, provider_choices
 
 HISTORY = 200  # stored verifications listed
@@ -48,16 +49,32 @@ class VerificationsScreen(LiveScreen):
     TITLE = "Verifications"
     CSS_PATH = "verifications.tcss"
     BINDINGS = [
-        Binding("v", "verify", "Verify provider"),
-        Binding("enter", "open", "Failures"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("escape", "back", "Back to runs", show=False),
+        PaletteBinding(
+            "v",
+            "verify",
+            "Verify provider",
+            id="verifications.verify",
+            title="Verify a provider",
+            help="Start a verification through the daemon",
+        ),
+        PaletteBinding(
+            "enter",
+            "open",
+            "Failures",
+            id="verifications.open",
+            title="Show failures",
+            help="Move to the failures of the selected run",
+        ),
+        PaletteBinding(
+            "r",
+            "refresh",
+            "Refresh",
+            id="verifications.refresh",
+            title="Refresh verifications",
+            help="Read the runs from the daemon again",
+        ),
+        Binding("escape", "back", "Back to runs", show=False, id="verifications.back"),
     ]
-    PALETTE = (
-        PaletteCommand("Verify a provider", "Start a verification through the daemon", "verify"),
-        PaletteCommand("Show failures", "Move to the failures of the selected run", "open"),
-        PaletteCommand("Refresh verifications", "Read the runs from the daemon again", "refresh"),
-    )
 
     def __init__(self) -> None:
         super().__init__()

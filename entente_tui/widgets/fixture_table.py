@@ -61,7 +61,7 @@ class FixtureTable(DataTable[Text]):
             self.fixture_id = fixture_id
 
     # In the footer: enter opens a fixture (or folds a group).
-    BINDINGS = [Binding("enter", "select_cursor", "Details")]
+    BINDINGS = [Binding("enter", "select_cursor", "Details", id="fixture_table.open")]
 
     fixtures: reactive[tuple[Fixture, ...]] = reactive((), always_update=True)
     selected: reactive[frozenset[str]] = reactive(frozenset(), always_update=True)

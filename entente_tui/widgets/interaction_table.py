@@ -32,8 +32,8 @@ SLACK = 500
 
 class InteractionTable(DataTable[Text]):
     BINDINGS = [
-        Binding("home", "jump('oldest')", "Oldest"),
-        Binding("end", "jump('newest')", "Newest"),
+        Binding("home", "jump('oldest')", "Oldest", id="interaction_table.oldest"),
+        Binding("end", "jump('newest')", "Newest", id="interaction_table.newest"),
     ]
 
     class EdgeReached(Message):

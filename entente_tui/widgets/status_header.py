@@ -6,24 +6,25 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from entente_daemon.client.wire import MockInfo, ProjectInfo
+from entente_daemon.client import MockInfo, ProjectInfo
+from entente_tui.link_state import LinkStatus
 
 
 class StatusHeader(Widget):
     project: reactive[ProjectInfo | None] = reactive(None)
-    connection: reactive[str] = reactive("connecting")
+    link_status: reactive[LinkStatus] = reactive(LinkStatus())
     mocks: reactive[tuple[MockInfo, ...]] = reactive(())
 
     def on_mount(self) -> None:
         self.watch(self.app, "project", self._set_project)
-        self.watch(self.app, "connection", self._set_connection)
+        self.watch(self.app, "link_status", self._set_link_status)
         self.watch(self.app, "mocks", self._set_mocks)
 
     def _set_project(self, value: ProjectInfo | None) -> None:
         self.project = value
 
-    def _set_connection(self, value: str) -> None:
-        self.connection = value
+    def _set_link_status(self, value: LinkStatus) -> None:
+        self.link_status = value
 
     def _set_mocks(self, value: tuple[MockInfo, ...]) -> None:
         self.mocks = value
@@ -36,8 +37,8 @@ class StatusHeader(Widget):
         else:
             text.append(" no project attached", style="dim")
         text.append("  daemon: ")
-        live = self.connection == "live"
-        text.append(self.connection, style="bold green" if live else "bold red")
+        live = self.link_status.live
+        text.append(self.link_status.describe(), style="bold green" if live else "bold red")
         mine = [m for m in self.mocks if self.project is None or m.consumer == self.project.service]
         for mock in mine:
             ok = mock.state == "running" and mock.error is None

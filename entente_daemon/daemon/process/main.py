@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from entente_daemon import __version__
+from entente_daemon.client.rundir import DaemonLock, prepare_run_dir, remove_runtime_files
 from entente_daemon.client.runtime import RuntimeInfo
 from entente_daemon.daemon.api.context import ApiContext
 from entente_daemon.daemon.api.control import ControlServer
 from entente_daemon.daemon.api.routes import build_app
 from entente_daemon.daemon.process.files import remove, write_private
 from entente_daemon.daemon.process.logs import setup_logging
-from entente_daemon.daemon.process.rundir import DaemonLock, prepare_run_dir, remove_runtime_files
 from entente_daemon.daemon.process.settings import DaemonSettings
 from entente_daemon.daemon.services.bus import EventBus
 from entente_daemon.daemon.services.core import Core

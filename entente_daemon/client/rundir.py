@@ -3,6 +3,9 @@
 The control socket's safety rests on this folder: mode 0700, owned by the user, so that no
 one else can reach the socket or replace it. A folder owned by someone else, or writable
 by group or world, is refused rather than repaired: someone may already have planted files.
+
+Here in the client package because ``entente-daemon start`` prepares the folder and clears a
+dead daemon's files before it launches one; the daemon takes the lock from here too.
 """
 
 from __future__ import annotations
@@ -11,10 +14,10 @@ import os
 import stat
 from pathlib import Path
 
-from entente_daemon.client.runtime import RunPaths, lock_holder_pid, read_runtime_info
-from entente_daemon.daemon.process.files import remove
 from entente_daemon.errors import EntenteError
 from entente_daemon.pidlock import lock_within, write_pid
+
+from .runtime import RunPaths, lock_holder_pid, read_runtime_info
 
 # sun_path is 108 bytes on Linux (104 on macOS), with the terminating NUL.
 MAX_SOCKET_PATH = 103
@@ -110,7 +113,8 @@ class DaemonLock:
 
 def remove_runtime_files(paths: RunPaths) -> None:
     """Remove the socket, pid, runtime and token files; call while holding the lock."""
-    remove(paths.info, paths.pid, paths.token, paths.socket)
+    for path in (paths.info, paths.pid, paths.token, paths.socket):
+        path.unlink(missing_ok=True)
 
 
 def clean_stale(paths: RunPaths) -> bool:
