@@ -194,8 +194,8 @@ class AsyncDaemonClient:
         """The test runs the daemon remembers, newest first (see `calls.test_runs`)."""
         return await self._run(calls.test_runs())
 
-    async def interaction(self, id: str) -> Interaction | None:
-        return await self._run(calls.interaction(id))
+    async def interaction(self, interaction_id: str) -> Interaction | None:
+        return await self._run(calls.interaction(interaction_id))
 
     async def upload_interactions(
         self, interactions: Iterable[Interaction], fixtures: Iterable[Fixture] = ()
@@ -207,19 +207,19 @@ class AsyncDaemonClient:
     ) -> list[Fixture]:
         return await self._run(calls.fixtures(provider=provider, status=status))
 
-    async def approve(self, id: str, *, by: str | None = None) -> Fixture:
-        return await self._run(calls.approve(id, by=by))
+    async def approve(self, fixture_id: str, *, by: str | None = None) -> Fixture:
+        return await self._run(calls.approve(fixture_id, by=by))
 
-    async def reject(self, id: str, note: str | None = None) -> Fixture:
-        return await self._run(calls.reject(id, note))
+    async def reject(self, fixture_id: str, note: str | None = None) -> Fixture:
+        return await self._run(calls.reject(fixture_id, note))
 
-    async def set_fixture_notes(self, id: str, notes: str | None) -> Fixture:
+    async def set_fixture_notes(self, fixture_id: str, notes: str | None) -> Fixture:
         """Replace a fixture's notes (None clears them)."""
-        return await self._run(calls.set_fixture_notes(id, notes))
+        return await self._run(calls.set_fixture_notes(fixture_id, notes))
 
-    async def fixture_detail(self, id: str) -> FixtureDetail | None:
+    async def fixture_detail(self, fixture_id: str) -> FixtureDetail | None:
         """A fixture with its operation's schemas and problems (None: no such fixture)."""
-        return await self._run(calls.fixture_detail(id))
+        return await self._run(calls.fixture_detail(fixture_id))
 
     async def verifications(
         self, *, provider: str | None = None, limit: int | None = None
@@ -281,9 +281,9 @@ class AsyncDaemonClient:
         environment: str = "local",
         project: str | None = None,
         base_url: str | None = None,
-        id: str | None = None,
+        run_id: str | None = None,
     ) -> VerificationRun:
-        """Open a run (``verification.started``); ``id`` for a run the daemon started."""
+        """Open a run (``verification.started``); ``run_id`` for a run the daemon started."""
         return await self._run(
             calls.open_verification_run(
                 provider,
@@ -292,13 +292,13 @@ class AsyncDaemonClient:
                 environment=environment,
                 project=project,
                 base_url=base_url,
-                id=id,
+                run_id=run_id,
             )
         )
 
     async def report_verification_progress(
         self,
-        id: str,
+        run_id: str,
         *,
         done: int,
         passed: int,
@@ -308,13 +308,13 @@ class AsyncDaemonClient:
         """Report a run's progress (``verification.progress``); the event's sequence."""
         return await self._run(
             calls.report_verification_progress(
-                id, done=done, passed=passed, failed=failed, last=last
+                run_id, done=done, passed=passed, failed=failed, last=last
             )
         )
 
     async def finish_verification_run(
         self,
-        id: str,
+        run_id: str,
         verifications: Iterable[Verification],
         fixtures: Iterable[Fixture] = (),
         *,
@@ -322,20 +322,20 @@ class AsyncDaemonClient:
     ) -> VerificationFinish:
         """Store a run's results (``verification.finished``); what the daemon stored."""
         return await self._run(
-            calls.finish_verification_run(id, verifications, fixtures, skipped=skipped)
+            calls.finish_verification_run(run_id, verifications, fixtures, skipped=skipped)
         )
 
-    async def abandon_verification_run(self, id: str, error: str) -> VerificationFinish:
+    async def abandon_verification_run(self, run_id: str, error: str) -> VerificationFinish:
         """End a run that could not complete, with the reason; nothing is stored."""
-        return await self._run(calls.abandon_verification_run(id, error))
+        return await self._run(calls.abandon_verification_run(run_id, error))
 
     async def verification_runs(self) -> list[VerificationRun]:
         """The recent runs, newest first (without their failures)."""
         return await self._run(calls.verification_runs())
 
-    async def verification_run(self, id: str) -> VerificationRun | None:
+    async def verification_run(self, run_id: str) -> VerificationRun | None:
         """One run with its failures; None when the daemon does not know it."""
-        return await self._run(calls.verification_run(id))
+        return await self._run(calls.verification_run(run_id))
 
     async def start_verification(
         self,

@@ -161,8 +161,13 @@ def _runs(data: Any) -> list[dict[str, Any]]:
     return runs
 
 
-def interaction(id: str) -> Call[Interaction | None]:
-    return Call("GET", f"{API_PREFIX}/interactions/{id}", _optional(Interaction), none_on_404=True)
+def interaction(interaction_id: str) -> Call[Interaction | None]:
+    return Call(
+        "GET",
+        f"{API_PREFIX}/interactions/{interaction_id}",
+        _optional(Interaction),
+        none_on_404=True,
+    )
 
 
 def upload_interactions(
@@ -182,27 +187,30 @@ def fixtures(
     return Call("GET", f"{API_PREFIX}/fixtures", _list_of(Fixture, "fixtures"), params)
 
 
-def approve(id: str, *, by: str | None = None) -> Call[Fixture]:
+def approve(fixture_id: str, *, by: str | None = None) -> Call[Fixture]:
     body = {} if by is None else {"by": by}
-    return Call("POST", f"{API_PREFIX}/fixtures/{id}/approve", _adapter(Fixture), body=body)
+    return Call("POST", f"{API_PREFIX}/fixtures/{fixture_id}/approve", _adapter(Fixture), body=body)
 
 
-def reject(id: str, note: str | None = None) -> Call[Fixture]:
+def reject(fixture_id: str, note: str | None = None) -> Call[Fixture]:
     return Call(
-        "POST", f"{API_PREFIX}/fixtures/{id}/reject", _adapter(Fixture), body={"note": note}
+        "POST", f"{API_PREFIX}/fixtures/{fixture_id}/reject", _adapter(Fixture), body={"note": note}
     )
 
 
-def set_fixture_notes(id: str, notes: str | None) -> Call[Fixture]:
+def set_fixture_notes(fixture_id: str, notes: str | None) -> Call[Fixture]:
     return Call(
-        "PUT", f"{API_PREFIX}/fixtures/{id}/notes", _adapter(Fixture), body={"notes": notes}
+        "PUT", f"{API_PREFIX}/fixtures/{fixture_id}/notes", _adapter(Fixture), body={"notes": notes}
     )
 
 
-def fixture_detail(id: str) -> Call[FixtureDetail | None]:
+def fixture_detail(fixture_id: str) -> Call[FixtureDetail | None]:
     """A fixture with its operation's schemas and what does not fit them; None if unknown."""
     return Call(
-        "GET", f"{API_PREFIX}/fixtures/{id}/detail", _optional(FixtureDetail), none_on_404=True
+        "GET",
+        f"{API_PREFIX}/fixtures/{fixture_id}/detail",
+        _optional(FixtureDetail),
+        none_on_404=True,
     )
 
 
@@ -279,9 +287,9 @@ def open_verification_run(
     environment: str = "local",
     project: str | None = None,
     base_url: str | None = None,
-    id: str | None = None,
+    run_id: str | None = None,
 ) -> Call[VerificationRun]:
-    """Tell the daemon a verification starts (it emits ``verification.started``). ``id``:
+    """Tell the daemon a verification starts (it emits ``verification.started``). ``run_id``:
     the run id the daemon gave a verification it started itself (``--run-id``)."""
     body: dict[str, Any] = {
         "provider": provider,
@@ -289,24 +297,24 @@ def open_verification_run(
         "environment": environment,
         "total": total,
     }
-    optional = {"project": project, "base_url": base_url, "id": id}
+    optional = {"project": project, "base_url": base_url, "id": run_id}
     body.update({key: value for key, value in optional.items() if value is not None})
     return Call("POST", RUNS, _adapter(VerificationRun), body=body)
 
 
 def report_verification_progress(
-    id: str, *, done: int, passed: int, failed: int, last: VerificationStep | None = None
+    run_id: str, *, done: int, passed: int, failed: int, last: VerificationStep | None = None
 ) -> Call[int]:
     """A run's progress (the daemon emits ``verification.progress``); the event's sequence
     number. Throttle: the daemon forwards every report."""
     body: dict[str, Any] = {"done": done, "passed": passed, "failed": failed}
     if last is not None:
         body["last"] = last.model_dump(mode="json", exclude_none=True)
-    return Call("POST", f"{RUNS}/{id}/progress", _seq, body=body)
+    return Call("POST", f"{RUNS}/{run_id}/progress", _seq, body=body)
 
 
 def finish_verification_run(
-    id: str,
+    run_id: str,
     verifications: Iterable[Verification],
     fixtures: Iterable[Fixture] = (),
     *,
@@ -319,13 +327,15 @@ def finish_verification_run(
         "fixtures": [f.to_json() for f in fixtures],
         "skipped": skipped,
     }
-    return Call("POST", f"{RUNS}/{id}/finish", _adapter(VerificationFinish), body=body)
+    return Call("POST", f"{RUNS}/{run_id}/finish", _adapter(VerificationFinish), body=body)
 
 
-def abandon_verification_run(id: str, error: str) -> Call[VerificationFinish]:
+def abandon_verification_run(run_id: str, error: str) -> Call[VerificationFinish]:
     """End a run that could not complete: nothing is stored, ``verification.finished``
     carries the error."""
-    return Call("POST", f"{RUNS}/{id}/finish", _adapter(VerificationFinish), body={"error": error})
+    return Call(
+        "POST", f"{RUNS}/{run_id}/finish", _adapter(VerificationFinish), body={"error": error}
+    )
 
 
 def verification_runs() -> Call[list[VerificationRun]]:
@@ -333,9 +343,9 @@ def verification_runs() -> Call[list[VerificationRun]]:
     return Call("GET", RUNS, _list_of(VerificationRun, "runs"))
 
 
-def verification_run(id: str) -> Call[VerificationRun | None]:
+def verification_run(run_id: str) -> Call[VerificationRun | None]:
     """One run with its failures; None when the daemon does not know it (any more)."""
-    return Call("GET", f"{RUNS}/{id}", _optional(VerificationRun), none_on_404=True)
+    return Call("GET", f"{RUNS}/{run_id}", _optional(VerificationRun), none_on_404=True)
 
 
 def start_verification(

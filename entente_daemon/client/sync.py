@@ -140,8 +140,8 @@ class DaemonClient:
         """The test runs the daemon remembers, newest first (see `calls.test_runs`)."""
         return self._run(calls.test_runs())
 
-    def interaction(self, id: str) -> Interaction | None:
-        return self._run(calls.interaction(id))
+    def interaction(self, interaction_id: str) -> Interaction | None:
+        return self._run(calls.interaction(interaction_id))
 
     def upload_interactions(
         self, interactions: Iterable[Interaction], fixtures: Iterable[Fixture] = ()
@@ -153,19 +153,19 @@ class DaemonClient:
     ) -> list[Fixture]:
         return self._run(calls.fixtures(provider=provider, status=status))
 
-    def approve(self, id: str, *, by: str | None = None) -> Fixture:
-        return self._run(calls.approve(id, by=by))
+    def approve(self, fixture_id: str, *, by: str | None = None) -> Fixture:
+        return self._run(calls.approve(fixture_id, by=by))
 
-    def reject(self, id: str, note: str | None = None) -> Fixture:
-        return self._run(calls.reject(id, note))
+    def reject(self, fixture_id: str, note: str | None = None) -> Fixture:
+        return self._run(calls.reject(fixture_id, note))
 
-    def set_fixture_notes(self, id: str, notes: str | None) -> Fixture:
+    def set_fixture_notes(self, fixture_id: str, notes: str | None) -> Fixture:
         """Replace a fixture's notes (None clears them)."""
-        return self._run(calls.set_fixture_notes(id, notes))
+        return self._run(calls.set_fixture_notes(fixture_id, notes))
 
-    def fixture_detail(self, id: str) -> FixtureDetail | None:
+    def fixture_detail(self, fixture_id: str) -> FixtureDetail | None:
         """A fixture with its operation's schemas and problems (None: no such fixture)."""
-        return self._run(calls.fixture_detail(id))
+        return self._run(calls.fixture_detail(fixture_id))
 
     def verifications(
         self, *, provider: str | None = None, limit: int | None = None
@@ -227,9 +227,9 @@ class DaemonClient:
         environment: str = "local",
         project: str | None = None,
         base_url: str | None = None,
-        id: str | None = None,
+        run_id: str | None = None,
     ) -> VerificationRun:
-        """Open a run (``verification.started``); ``id`` for a run the daemon started."""
+        """Open a run (``verification.started``); ``run_id`` for a run the daemon started."""
         return self._run(
             calls.open_verification_run(
                 provider,
@@ -238,13 +238,13 @@ class DaemonClient:
                 environment=environment,
                 project=project,
                 base_url=base_url,
-                id=id,
+                run_id=run_id,
             )
         )
 
     def report_verification_progress(
         self,
-        id: str,
+        run_id: str,
         *,
         done: int,
         passed: int,
@@ -254,13 +254,13 @@ class DaemonClient:
         """Report a run's progress (``verification.progress``); the event's sequence."""
         return self._run(
             calls.report_verification_progress(
-                id, done=done, passed=passed, failed=failed, last=last
+                run_id, done=done, passed=passed, failed=failed, last=last
             )
         )
 
     def finish_verification_run(
         self,
-        id: str,
+        run_id: str,
         verifications: Iterable[Verification],
         fixtures: Iterable[Fixture] = (),
         *,
@@ -268,20 +268,20 @@ class DaemonClient:
     ) -> VerificationFinish:
         """Store a run's results (``verification.finished``); what the daemon stored."""
         return self._run(
-            calls.finish_verification_run(id, verifications, fixtures, skipped=skipped)
+            calls.finish_verification_run(run_id, verifications, fixtures, skipped=skipped)
         )
 
-    def abandon_verification_run(self, id: str, error: str) -> VerificationFinish:
+    def abandon_verification_run(self, run_id: str, error: str) -> VerificationFinish:
         """End a run that could not complete, with the reason; nothing is stored."""
-        return self._run(calls.abandon_verification_run(id, error))
+        return self._run(calls.abandon_verification_run(run_id, error))
 
     def verification_runs(self) -> list[VerificationRun]:
         """The recent runs, newest first (without their failures)."""
         return self._run(calls.verification_runs())
 
-    def verification_run(self, id: str) -> VerificationRun | None:
+    def verification_run(self, run_id: str) -> VerificationRun | None:
         """One run with its failures; None when the daemon does not know it."""
-        return self._run(calls.verification_run(id))
+        return self._run(calls.verification_run(run_id))
 
     def start_verification(
         self,

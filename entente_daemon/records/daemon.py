@@ -102,14 +102,14 @@ class DaemonRecords:
     ) -> list[Fixture]:
         return self.client.fixtures(provider=provider, status=status)
 
-    def approve(self, id: str, by: str | None) -> Fixture:
-        return self.client.approve(id, by=by)
+    def approve(self, fixture_id: str, by: str | None) -> Fixture:
+        return self.client.approve(fixture_id, by=by)
 
-    def reject(self, id: str, note: str | None) -> Fixture:
-        return self.client.reject(id, note=note)
+    def reject(self, fixture_id: str, note: str | None) -> Fixture:
+        return self.client.reject(fixture_id, note=note)
 
-    def set_notes(self, id: str, notes: str | None) -> Fixture:
-        return self.client.set_fixture_notes(id, notes)
+    def set_notes(self, fixture_id: str, notes: str | None) -> Fixture:
+        return self.client.set_fixture_notes(fixture_id, notes)
 
     def check_fixtures(self, provider: str, target: SpecTarget) -> FlagReport:
         """``POST /v1/fixtures/check``, with a longer timeout than other calls: the daemon

@@ -71,7 +71,7 @@ class DaemonRun:
                 environment=environment,
                 project=project,
                 base_url=base_url,
-                id=run_id,
+                run_id=run_id,
             ),
         )
         if opened is not None:

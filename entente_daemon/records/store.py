@@ -164,16 +164,16 @@ class StoreRecords:
         return self._read(lambda s: s.fixtures.list(provider=provider, status=status))
 
     @staticmethod
-    def _get(store: Store, id: str) -> Fixture:
-        found = store.fixtures.get(id)
+    def _get(store: Store, fixture_id: str) -> Fixture:
+        found = store.fixtures.get(fixture_id)
         if found is None:
-            raise FixtureIdError(f"no fixture {id!r} (it was deleted meanwhile?)")
+            raise FixtureIdError(f"no fixture {fixture_id!r} (it was deleted meanwhile?)")
         return found
 
-    def approve(self, id: str, by: str | None) -> Fixture:
+    def approve(self, fixture_id: str, by: str | None) -> Fixture:
         def job(store: Store) -> Fixture:
-            self._get(store, id)
-            updated = store.fixtures.set_status(id, FixtureStatus.APPROVED, by=by)
+            self._get(store, fixture_id)
+            updated = store.fixtures.set_status(fixture_id, FixtureStatus.APPROVED, by=by)
             kind = EventKind.FIXTURE_APPROVED
             payload = fixture_payload(updated, by=by, note=None)
             store.events.append(Event(kind=kind, payload=payload))
@@ -181,9 +181,9 @@ class StoreRecords:
 
         return self._write(job)
 
-    def reject(self, id: str, note: str | None) -> Fixture:
+    def reject(self, fixture_id: str, note: str | None) -> Fixture:
         def job(store: Store) -> Fixture:
-            current = self._get(store, id)
+            current = self._get(store, fixture_id)
             updated = current.model_copy(
                 update={
                     "status": FixtureStatus.REJECTED,
@@ -199,9 +199,9 @@ class StoreRecords:
 
         return self._write(job)
 
-    def set_notes(self, id: str, notes: str | None) -> Fixture:
+    def set_notes(self, fixture_id: str, notes: str | None) -> Fixture:
         def job(store: Store) -> Fixture:
-            updated = self._get(store, id).model_copy(update={"notes": notes})
+            updated = self._get(store, fixture_id).model_copy(update={"notes": notes})
             store.fixtures.update(updated)
             return updated
 

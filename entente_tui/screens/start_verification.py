@@ -187,8 +187,8 @@ class StartVerificationScreen(ModalScreen[StartRequest | None]):
 
     @property
     def request(self) -> StartRequest:
-        def value(id: str) -> str | None:
-            return self.query_one(f"#{id}", Input).value.strip() or None
+        def value(input_id: str) -> str | None:
+            return self.query_one(f"#{input_id}", Input).value.strip() or None
 
         return StartRequest(
             project=value("verify-project") or "",

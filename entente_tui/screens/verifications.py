@@ -130,9 +130,9 @@ class VerificationsScreen(LiveScreen):
             self._runs[run.id] = further(self._runs.get(run.id), run)
         if self._restarted:  # what it ran before, the daemon no longer follows
             self._restarted = False
-            for id, run in list(self._runs.items()):
-                if run.state == "running" and id not in listed:
-                    self._runs[id] = run.model_copy(update={"state": "error", "error": LOST})
+            for run_id, run in list(self._runs.items()):
+                if run.state == "running" and run_id not in listed:
+                    self._runs[run_id] = run.model_copy(update={"state": "error", "error": LOST})
         await self._read_stored()
         self._refresh()
 

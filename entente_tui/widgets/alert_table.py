@@ -31,7 +31,7 @@ class AlertTable(DataTable[Text | str]):
             super().__init__()
             self.event = event
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's widget id)
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._alerts: list[Event] = []
         self._shown: list[str] = []

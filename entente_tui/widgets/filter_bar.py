@@ -36,7 +36,7 @@ class FilterBar(Horizontal):
             super().__init__()
             self.filters = filters
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's widget id)
         super().__init__(id=id)
         self._sent = InteractionFilter()
         self._typing: Timer | None = None

@@ -66,7 +66,7 @@ class FixtureTable(DataTable[Text]):
     fixtures: reactive[tuple[Fixture, ...]] = reactive((), always_update=True)
     selected: reactive[frozenset[str]] = reactive(frozenset(), always_update=True)
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's widget id)
         super().__init__(id=id, cursor_type="row", zebra_stripes=False)
         self.collapsed: set[Group] = set()
         self._by_id: dict[str, Fixture] = {}

@@ -48,7 +48,7 @@ class InteractionTable(DataTable[Text]):
             super().__init__()
             self.where = where
 
-    def __init__(self, *, max_rows: int = MAX_ROWS, id: str | None = None) -> None:
+    def __init__(self, *, max_rows: int = MAX_ROWS, id: str | None = None) -> None:  # noqa: A002 (Textual's widget id)
         super().__init__(cursor_type="row", zebra_stripes=True, id=id)
         self.max_rows = max_rows
         self.palette = Palette()

@@ -109,7 +109,7 @@ class TestRunsPanel(Vertical):
             super().__init__()
             self.run_id = run_id
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002 (Textual's widget id)
         super().__init__(id=id, classes=classes)
         self.palette = Palette()
         self.runs: list[TestRunView] = []

@@ -51,7 +51,7 @@ class RunProgress(Horizontal):
 class VerificationProgress(Vertical):
     """The running runs, one `RunProgress` each; hidden when none runs."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's widget id)
         super().__init__(id=id)
         self._shown: dict[str, RunProgress] = {}
 

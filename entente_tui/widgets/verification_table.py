@@ -51,7 +51,7 @@ class VerificationTable(DataTable[Text | str]):
             super().__init__()
             self.row = row
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's widget id)
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._rows: list[RunRow] = []
 

@@ -26,9 +26,9 @@ CASTLE_ID = "3f6c2b0e-8a51-4c1e-9d3a-6b2f7e4d1a90"
 JSON = {"content-type": "application/json"}
 
 
-def fixture(id: str, operation: str, body: object, **fields: object) -> Fixture:
+def fixture(fixture_id: str, operation: str, body: object, **fields: object) -> Fixture:
     values: dict[str, object] = {
-        "id": id,
+        "id": fixture_id,
         "provider": "castle-service",
         "operation_id": operation,
         "request": HttpRequest(method="GET", path="/castles"),
@@ -76,9 +76,9 @@ def entente(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def stored(home: Path, id: str) -> Fixture:
+def stored(home: Path, fixture_id: str) -> Fixture:
     with Store.open(home / "store", readonly=True) as store:
-        found = store.fixtures.get(id)
+        found = store.fixtures.get(fixture_id)
     assert found is not None
     return found
 

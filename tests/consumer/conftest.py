@@ -107,7 +107,7 @@ def tiny_server() -> Iterator[Callable[[Respond], TinyServer]]:
 
             do_GET = do_POST = do_DELETE = _handle
 
-            def log_message(self, format: str, *args: Any) -> None:
+            def log_message(self, fmt: str, *args: Any) -> None:
                 pass
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -8,9 +8,9 @@ from entente_daemon.model import Fixture, HttpRequest, HttpResponse
 from entente_daemon.records import FixtureIdError, resolve
 
 
-def with_id(id: str) -> Fixture:
+def with_id(fixture_id: str) -> Fixture:
     return Fixture(
-        id=id,
+        id=fixture_id,
         provider="castle-service",
         operation_id="getCastle",
         request=HttpRequest(method="GET", path="/castles/1"),

@@ -581,7 +581,12 @@ def verify(client: DaemonClient, project: str, interactions: list[Interaction]) 
     failed = [r for r in results if not r.ok]
     base_url = "http://127.0.0.1:8000"
     client.open_verification_run(
-        PROVIDER, "1.0.0", total=len(results), project=project, base_url=base_url, id=VERIFY_DONE
+        PROVIDER,
+        "1.0.0",
+        total=len(results),
+        project=project,
+        base_url=base_url,
+        run_id=VERIFY_DONE,
     )
     client.report_verification_progress(
         VERIFY_DONE, done=len(results), passed=len(results) - len(failed), failed=len(failed)
@@ -598,7 +603,7 @@ def verify(client: DaemonClient, project: str, interactions: list[Interaction]) 
     )
     client.finish_verification_run(VERIFY_DONE, [verification], draft_fixtures())
     client.open_verification_run(
-        PROVIDER, "1.1.0-rc1", total=9, project=project, base_url=base_url, id=VERIFY_LIVE
+        PROVIDER, "1.1.0-rc1", total=9, project=project, base_url=base_url, run_id=VERIFY_LIVE
     )
     first = interactions[0]
     client.report_verification_progress(

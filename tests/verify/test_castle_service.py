@@ -260,7 +260,7 @@ def test_state_handlers_in_process(castle_service: Any, spec: Spec) -> None:
         with ThreadServer(castle_service.app) as url, httpx.Client(base_url=url) as client:
             empty = client.get("/castles")
             added = castle_service.add_castle(
-                "Château de Chenonceau", "Centre-Val de Loire", 1514, id=VERSAILLES
+                "Château de Chenonceau", "Centre-Val de Loire", 1514, castle_id=VERSAILLES
             )
             fetched = client.get(f"/castles/{VERSAILLES}")
     finally:

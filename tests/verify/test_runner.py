@@ -162,7 +162,7 @@ def test_handlers_in_order_with_cleanup_and_substitution(provider: Provider, cas
     calls: list[str] = []
     handlers = seed_handlers(app, calls)
 
-    def get_castle(id: str) -> dict[str, str]:
+    def get_castle(id: str) -> dict[str, str]:  # noqa: A002 (the spec's parameter name)
         # The recording used Versailles's id; this provider makes its own.
         calls.append(f"getCastle({id})")
         app.store.reset([])

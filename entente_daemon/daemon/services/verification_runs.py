@@ -118,8 +118,8 @@ class VerificationRuns:
             run.info.model_copy(update={"failures": []}) for run in reversed(self._runs.values())
         ]
 
-    def get(self, id: str) -> Run | None:
-        return self._runs.get(id)
+    def get(self, run_id: str) -> Run | None:
+        return self._runs.get(run_id)
 
     def reserve(
         self, provider: str, provider_version: str, environment: str, project: str, base_url: str
@@ -158,9 +158,9 @@ class VerificationRuns:
         await self._publish(EventKind.VERIFICATION_STARTED, run)
         return run.info
 
-    async def progress(self, id: str, body: RunProgress) -> int:
+    async def progress(self, run_id: str, body: RunProgress) -> int:
         """Record and forward a progress report; the event's sequence number."""
-        run = self._open_run(id)
+        run = self._open_run(run_id)
         run.info = run.info.model_copy(
             update={"done": body.done, "passed": body.passed, "failed": body.failed}
         )
@@ -168,10 +168,10 @@ class VerificationRuns:
             run.info.last = body.last
         return await self._publish(EventKind.VERIFICATION_PROGRESS, run)
 
-    async def finish(self, id: str, body: RunFinish) -> VerificationFinish:
+    async def finish(self, run_id: str, body: RunFinish) -> VerificationFinish:
         """Store a run's results and emit ``verification.finished`` (after one
         ``fixture.created`` per new fixture); or end it with ``body.error``."""
-        run = self._open_run(id)
+        run = self._open_run(run_id)
         if body.error is not None:
             if body.verifications or body.fixtures:
                 raise Invalid('send either the results or an "error", not both')
@@ -209,16 +209,16 @@ class VerificationRuns:
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _open_run(self, id: str) -> Run:
-        run = self._runs.get(id)
+    def _open_run(self, run_id: str) -> Run:
+        run = self._runs.get(run_id)
         if run is None:
             raise NotFound(
-                f"no verification run {id!r} (the daemon keeps the last {RUNS_KEPT}, in memory)"
+                f"no verification run {run_id!r} (the daemon keeps the last {RUNS_KEPT}, in memory)"
             )
         if not run.claimed:
-            raise Conflict(f"verification run {id!r} is not open yet")
+            raise Conflict(f"verification run {run_id!r} is not open yet")
         if run.finished or run.finishing:
-            raise Conflict(f"verification run {id!r} has already finished")
+            raise Conflict(f"verification run {run_id!r} has already finished")
         return run
 
     def _keep(self, run: Run) -> None:

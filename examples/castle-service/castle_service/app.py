@@ -107,14 +107,14 @@ class CastleStore:
         year_built: int,
         description: str | None = None,
         *,
-        id: str | None = None,
+        castle_id: str | None = None,
     ) -> dict[str, Any]:
         """Store a castle (a state handler's "castle X exists") and return it."""
         castle: dict[str, Any] = {"name": name, "region": region, "yearBuilt": year_built}
         if description is not None:
             castle["description"] = description
-        if id is not None:
-            castle["id"] = id
+        if castle_id is not None:
+            castle["id"] = castle_id
         return dict(self.insert(castle))
 
     def insert(self, castle: dict[str, Any]) -> dict[str, Any]:
@@ -272,7 +272,7 @@ def add_castle(
     year_built: int,
     description: str | None = None,
     *,
-    id: str | None = None,
+    castle_id: str | None = None,
 ) -> dict[str, Any]:
     """Add a castle to the default app's catalogue and return it."""
-    return app.store.add_castle(name, region, year_built, description, id=id)
+    return app.store.add_castle(name, region, year_built, description, castle_id=castle_id)

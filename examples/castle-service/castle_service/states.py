@@ -51,7 +51,7 @@ def catalogue_seeded() -> None:
             _ensure(http, castle)
 
 
-def castle_state(id: str, interaction: Any) -> dict[str, str] | None:
+def castle_state(id: str, interaction: Any) -> dict[str, str] | None:  # noqa: A002 (the spec's parameter name)
     """getCastle, deleteCastle: the castle asked for exists, or does not when the consumer
     was answered 404. A castle that is not a seed castle is made from what the consumer
     was answered (or from the first seed castle)."""
