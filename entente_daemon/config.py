@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from entente_daemon.errors import ConfigError
-from entente_daemon.model import Role
+from entente_daemon.model import HANDLER_REFERENCE, Role
 
 CONFIG_FILE = "entente.toml"
 PYPROJECT_FILE = "pyproject.toml"
@@ -56,7 +56,6 @@ class ProviderDependency(_Section):
 
 
 OnMissing = Literal["fail", "continue"]
-HANDLER_REFERENCE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
 
 def _check_http_url(value: str | None) -> str | None:

@@ -40,6 +40,7 @@ from .wire import (
     InteractionPage,
     MockInfo,
     ProjectInfo,
+    ProviderChoice,
     UploadReceipt,
     VerificationFinish,
     VerificationLaunch,
@@ -359,6 +360,11 @@ class AsyncDaemonClient:
                 environment=environment,
             )
         )
+
+    async def provider_choices(self, project: Path | str | None = None) -> list[ProviderChoice]:
+        """The provider projects a verification could be started for, best first, with
+        their ``[provider]`` settings; ``project``: the asker's project's config file."""
+        return await self._run(calls.provider_choices(project))
 
     # -- the live stream --------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from .wire import (
     InteractionPage,
     MockInfo,
     ProjectInfo,
+    ProviderChoice,
     UploadReceipt,
     VerificationFinish,
     VerificationLaunch,
@@ -370,3 +371,12 @@ def start_verification(
     if only_new:
         body["only_new"] = True
     return Call("POST", f"{API_PREFIX}/verify", _adapter(VerificationLaunch), body=body)
+
+
+def provider_choices(project: Path | str | None = None) -> Call[list[ProviderChoice]]:
+    """The provider projects to offer for verifying, best first: ``project`` (the asker's
+    config file) when it provides a spec, those providing what it consumes, a provider
+    project next to a consumed spec, then the daemon's other provider projects."""
+    config = None if project is None else str(Path(project).expanduser().resolve())
+    decode = _list_of(ProviderChoice, "providers")
+    return Call("GET", f"{API_PREFIX}/verify/providers", decode, _params(project=config))

@@ -29,6 +29,7 @@ from .wire import (
     InteractionPage,
     MockInfo,
     ProjectInfo,
+    ProviderChoice,
     UploadReceipt,
     VerificationFinish,
     VerificationLaunch,
@@ -305,6 +306,11 @@ class DaemonClient:
                 environment=environment,
             )
         )
+
+    def provider_choices(self, project: Path | str | None = None) -> list[ProviderChoice]:
+        """The provider projects a verification could be started for, best first, with
+        their ``[provider]`` settings; ``project``: the asker's project's config file."""
+        return self._run(calls.provider_choices(project))
 
 
 def daemon_running(home: Path | None = None) -> bool:

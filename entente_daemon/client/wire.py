@@ -57,6 +57,16 @@ class ProjectInfo(Wire):
     attached_at: datetime
 
 
+class ProviderChoice(Wire):
+    """A provider project to verify (its folder and service), with its ``[provider]``
+    defaults: ``GET /v1/verify/providers``."""
+
+    folder: str
+    service: str
+    base_url: str | None = None
+    state_handlers: str | None = None
+
+
 class MockInfo(Wire):
     """A mock server the daemon hosts: whose mock it is, which spec file and version it
     serves, where, its state (running, starting, error, stopped), and the last error (a bad

@@ -1,13 +1,13 @@
 """``v`` on the Verifications screen: verify a provider project from here. The modal is
-prefilled with a provider project the daemon knows (the attached project when it provides a
-spec, else one providing what it consumes) and that project's ``[provider]`` base URL and
-state handlers; ``enter`` starts it (the screen asks the daemon), ``escape`` cancels."""
+prefilled with the provider projects the daemon offers (the attached project when it provides
+a spec, else one providing what it consumes: ``GET /v1/verify/providers``) and that project's
+``[provider]`` base URL and state handlers; ``enter`` starts it (the screen asks the daemon),
+``escape`` cancels."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from textual.app import ComposeResult
@@ -17,21 +17,8 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from entente_daemon.client.wire import ProjectInfo
-from entente_daemon.config import HANDLER_REFERENCE, load_project_config
-from entente_daemon.errors import EntenteError
-
-PROVIDING_ROLES = ("provider", "both")
-
-
-@dataclass(frozen=True)
-class ProviderChoice:
-    """A provider project to verify, with its ``[provider]`` defaults."""
-
-    folder: str
-    service: str
-    base_url: str | None = None
-    state_handlers: str | None = None
+from entente_daemon.client.wire import ProviderChoice
+from entente_daemon.model import HANDLER_REFERENCE
 
 
 @dataclass(frozen=True)
@@ -42,60 +29,6 @@ class StartRequest:
     base_url: str | None
     state_handlers: str | None
     only_new: bool
-
-
-def _choice(config_file: Path) -> ProviderChoice | None:
-    try:
-        config = load_project_config(config_file)
-    except (EntenteError, OSError):
-        return None
-    if config.provided_spec is None:
-        return None
-    return ProviderChoice(
-        folder=str(config.root),
-        service=config.provided_name,
-        base_url=config.provided_base_url,
-        state_handlers=config.provided_state_handlers,
-    )
-
-
-def _siblings(config_file: Path) -> list[Path]:
-    """The ``entente.toml`` next to each spec a project consumes."""
-    try:
-        config = load_project_config(config_file)
-    except (EntenteError, OSError):
-        return []
-    return [p.spec_path.parent / "entente.toml" for p in config.providers if p.spec_path]
-
-
-def provider_choices(
-    attached: ProjectInfo | None, projects: Sequence[ProjectInfo]
-) -> list[ProviderChoice]:
-    """The provider projects to offer, best first (blocking: reads their configurations).
-
-    The attached project when it provides a spec; the daemon's projects providing what the
-    attached one consumes; a provider project next to a consumed spec (the castle client's
-    ``../castle-service/entente.toml``); then the daemon's other provider projects."""
-    consumed = set(attached.providers) if attached is not None else set()
-    providing = [p for p in projects if p.role in PROVIDING_ROLES]
-    candidates: list[Path] = []
-    if attached is not None:
-        candidates.append(Path(attached.config))
-    candidates.extend(Path(p.config) for p in providing if p.service in consumed)
-    if attached is not None:
-        candidates.extend(_siblings(Path(attached.config)))
-    candidates.extend(Path(p.config) for p in providing)
-    choices: list[ProviderChoice] = []
-    seen: set[str] = set()
-    for file in candidates:
-        key = str(file.resolve())
-        if key in seen or not file.is_file():
-            continue
-        seen.add(key)
-        found = _choice(file)
-        if found is not None:
-            choices.append(found)
-    return choices
 
 
 def check_request(request: StartRequest) -> str | None:

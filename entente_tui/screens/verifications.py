@@ -3,7 +3,8 @@ progress bar moved by ``verification.progress`` events), and the selected run's 
 kind, JSON path, expected and actual side by side, the message, the request, the state
 handler's error. Runs come from the daemon (``GET /v1/verification-runs``: the recent ones,
 in its memory) and stored verifications (``GET /v1/verifications``: the history); ``v``
-starts a verification of a provider project through the daemon (``POST /v1/verify``)."""
+starts a verification of a provider project through the daemon (``POST /v1/verify``), one of
+those it offers (``GET /v1/verify/providers``)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from entente_tui.widgets.verification_progress import VerificationProgress
 from entente_tui.widgets.verification_table import VerificationTable
 
 from .base import LiveScreen
-from .start_verification import StartRequest, StartVerificationScreen, provider_choices
+from .start_verification import StartRequest, StartVerificationScreen
 
 HISTORY = 200  # stored verifications listed
 RUNS_KEPT = 200  # runs this screen remembers
@@ -288,12 +289,12 @@ class VerificationsScreen(LiveScreen):
 
     @work(exclusive=True, group="verifications-choices")
     async def ask_what_to_verify(self) -> None:
+        attached = self.entente.project
         try:
-            projects = await self.client.projects()
+            choices = await self.client.provider_choices(attached.config if attached else None)
         except DaemonError as exc:
-            self.notify(f"Could not list the daemon's projects: {exc}", severity="error")
-            projects = []
-        choices = await asyncio.to_thread(provider_choices, self.entente.project, projects)
+            self.notify(f"Could not list the provider projects: {exc}", severity="error")
+            choices = []
         self.app.push_screen(StartVerificationScreen(choices), self._start)
 
     def _start(self, request: StartRequest | None) -> None:

@@ -15,10 +15,6 @@ UNDER_THE_CLIENT = {
     "entente_daemon.pidlock",
 }
 
-#: Left: the Start-verification modal reads the provider projects' entente.toml to prefill
-#: its fields; the daemon does not offer those settings yet.
-TUI_LEFT = {"entente_daemon.config"}
-
 
 def beside_the_client(package: str) -> set[str]:
     """The entente_daemon modules outside the client package that importing ``package``
@@ -35,4 +31,4 @@ def test_the_client_loads_no_server_code() -> None:
 
 
 def test_the_tui_loads_the_client_and_what_it_stands_on() -> None:
-    assert beside_the_client("entente_tui") <= UNDER_THE_CLIENT | TUI_LEFT
+    assert beside_the_client("entente_tui") <= UNDER_THE_CLIENT

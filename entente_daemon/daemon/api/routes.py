@@ -60,6 +60,7 @@ ROUTES: tuple[tuple[str, str, ContextHandler], ...] = (
     ("POST", "/v1/verification-runs/{id}/progress", routes_verify.progress),
     ("POST", "/v1/verification-runs/{id}/finish", routes_verify.finish),
     ("POST", "/v1/verify", routes_verify.start_verification),
+    ("GET", "/v1/verify/providers", routes_verify.list_providers),
 )
 
 

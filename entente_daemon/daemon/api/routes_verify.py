@@ -1,9 +1,11 @@
 """Control API endpoints for provider verification: runs reported live (open, progress,
-finish: the results are stored), the recent runs, and verifications the daemon starts."""
+finish: the results are stored), the recent runs, verifications the daemon starts and the
+provider projects it could start them for."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -11,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from entente_daemon.daemon.api.context import ApiContext
 from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request
 from entente_daemon.daemon.api.validation import describe_validation
+from entente_daemon.daemon.services.provider_choices import provider_choices
 from entente_daemon.daemon.services.verification_launcher import VerifyRequest
 from entente_daemon.daemon.services.verification_runs import RunFinish, RunOpen, RunProgress
 
@@ -61,3 +64,11 @@ async def start_verification(ctx: ApiContext, request: Request) -> JsonResponse:
     body = _parse(VerifyRequest, request, "verify")
     launched = await ctx.launcher.launch(body)
     return JsonResponse(launched.model_dump(mode="json"), status=202)
+
+
+async def list_providers(ctx: ApiContext, request: Request) -> JsonResponse:
+    """The provider projects to offer for ``?project=`` (the asker's config file), best first."""
+    project = request.arg("project")
+    attached = None if project is None else Path(project)
+    choices = await asyncio.to_thread(provider_choices, attached, ctx.projects.infos())
+    return JsonResponse({"providers": [c.model_dump(mode="json") for c in choices]})

@@ -27,10 +27,11 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field
 
 from entente_daemon.client.wire import VerificationLaunch
-from entente_daemon.config import HANDLER_REFERENCE, ProjectConfig, load_project_config
+from entente_daemon.config import ProjectConfig, load_project_config
 from entente_daemon.daemon.services.errors import Failed, Invalid
 from entente_daemon.daemon.services.verification_runs import Run, VerificationRuns
 from entente_daemon.errors import ConfigError
+from entente_daemon.model import HANDLER_REFERENCE
 
 log = logging.getLogger("entente.daemon.verify")
 
