@@ -2,7 +2,7 @@
 
 The spec is found, in order: ``--spec PATH``; the project's configuration (a consumed
 provider's ``spec``, or the spec this project provides); the newest version published to the
-local store. The response is checked with the verifier's own rules (`verify.compare`), so
+local store. The response is checked with the verifier's own rules (`entente_daemon.compare`), so
 ``show`` and ``verify`` never disagree about what fits.
 """
 

@@ -133,7 +133,7 @@ async def test_the_bus_serves_recent_events_from_memory_and_older_from_the_store
 async def test_a_full_disk_is_an_event_and_a_log_line_and_recording_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="entente.daemon.recorder")
+    caplog.set_level(logging.WARNING, logger="entente.daemon.store_writer")
     bus = EventBus()
     recorder = StoreWriter(tmp_path / "store", dispatch=bus.dispatch, health_interval=0.02)
     await recorder.start()

@@ -37,7 +37,7 @@ from entente_daemon.model import (
 )
 from entente_daemon.store import Store
 
-log = logging.getLogger("entente.daemon.recorder")
+log = logging.getLogger("entente.daemon.store_writer")
 T = TypeVar("T")
 Emit = Callable[[Sequence[Event]], list[Event]]
 
