@@ -4,8 +4,8 @@ so that both say the same thing.
 
 The payloads are the daemon's (``daemon/services/``: ``mocks.py``, ``projects.py``,
 ``test_runs.py``, ``store_writer.py``): a ``spec.error`` carries
-``file``/``line``/``column``/``pointer``/``message`` (or ``config`` for a bad ``entente.toml``, with its own ``event`` name: ``config.error``,
-``mock.error``, ``project.error``, ``junit.error``); a ``spec.reloaded`` ``file``/``spec``,
+``file``/``line``/``column``/``pointer``/``message`` (or ``config`` for a bad
+``entente.toml``, with its own ``event`` name: ``config.error``, ``project.error``, ``junit.error``); a ``spec.reloaded`` ``file``/``spec``,
 ``provider``, ``version``, ``operations``, ``reload_ms``; a ``store.error`` ``path``,
 ``message``, ``pending``; a ``fixture.flagged`` ``id``, ``provider``, ``operation_id``,
 ``problems``; a ``mock.error``, ``config.error`` or ``project.error`` what a ``spec.error``
