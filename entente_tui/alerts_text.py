@@ -4,12 +4,12 @@ so that both say the same thing.
 
 The payloads are the daemon's (``daemon/services/``: ``mocks.py``, ``projects.py``,
 ``test_runs.py``, ``store_writer.py``): a ``spec.error`` carries
-``file``/``line``/``column``/``pointer``/``message`` (or ``config`` for a bad
-``entente.toml``, with its own ``event`` name: ``config.error``, ``project.error``, ``junit.error``); a ``spec.reloaded`` ``file``/``spec``,
-``provider``, ``version``, ``operations``, ``reload_ms``; a ``store.error`` ``path``,
-``message``, ``pending``; a ``fixture.flagged`` ``id``, ``provider``, ``operation_id``,
-``problems``; a ``mock.error``, ``config.error`` or ``project.error`` what a ``spec.error``
-does. The kind-specific parts read the typed payloads (`entente_daemon.client.events`);
+``file``/``line``/``column``/``pointer``/``message`` (a ``junit.error`` travels as one, with
+its own ``event`` name); a ``spec.reloaded`` ``file``/``spec``, ``provider``, ``version``,
+``operations``, ``reload_ms``; a ``store.error`` ``path``, ``message``, ``pending``; a
+``fixture.flagged`` ``id``, ``provider``, ``operation_id``, ``problems``; a ``mock.error``,
+``config.error`` (``config`` for a bad ``entente.toml``) or ``project.error`` what a
+``spec.error`` does. The kind-specific parts read the typed payloads (`entente_daemon.client.events`);
 every alert, and a kind this version does not know (a newer daemon's, shown as a notice),
 reads from the common keys.
 """
