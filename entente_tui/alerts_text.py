@@ -10,8 +10,8 @@ its own ``event`` name); a ``spec.reloaded`` ``file``/``spec``, ``provider``, ``
 ``fixture.flagged`` ``id``, ``provider``, ``operation_id``, ``problems``; a ``mock.error``,
 ``config.error`` (``config`` for a bad ``entente.toml``) or ``project.error`` what a
 ``spec.error`` does. The kind-specific parts read the typed payloads
-(`entente_daemon.client.events`); every alert, and a kind this version does not know (a newer daemon's, shown as a notice),
-reads from the common keys.
+(`entente_daemon.client.events`); every alert, and a kind this version does not know (a
+newer daemon's, shown as a notice), reads from the common keys.
 """
 
 from __future__ import annotations
