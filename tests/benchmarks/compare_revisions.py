@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+NUMBER = re.compile(r"(?<![\w.,])-?\d[\d,]*(?:\.\d+)?")  # not a digit inside a word (p99)
 
 
 def run_bench(tree: Path, bench: str, args: list[str]) -> str:
