@@ -11,8 +11,9 @@ alike), each in a subprocess whose ``PYTHONPATH`` and working folder are that tr
 benchmark and everything it starts import that tree's ``entente_daemon``.
 
 Each benchmark prints its own figures; this pairs the lines of the two outputs that are the
-same but for their numbers, and prints the first number of each pair as ``this / base``
-(the median over the rounds). A renovation that changes no behaviour should stay near 1.00.
+same but for their numbers, and prints each number of a pair as ``base → this (this /
+base)``, medians over the rounds (counts and settings come out at 1.00; rates and times are
+the figures). A renovation that changes no behaviour should stay near 1.00.
 """
 
 from __future__ import annotations
@@ -46,16 +47,30 @@ def run_bench(tree: Path, bench: str, args: list[str]) -> str:
     return done.stdout
 
 
-def figures(output: str) -> dict[str, float]:
-    """The first number of each line that has one, keyed by the line with numbers blanked."""
-    found: dict[str, float] = {}
+def figures(output: str) -> dict[str, list[float]]:
+    """The numbers of each line that has some, keyed by the line with numbers blanked."""
+    found: dict[str, list[float]] = {}
     for line in output.splitlines():
         numbers = NUMBER.findall(line)
         if not numbers or line.lstrip().startswith(("command", "python ")):
             continue
         key = re.sub(r"\s+", " ", NUMBER.sub("#", line)).strip()
-        found.setdefault(key, float(numbers[0].replace(",", "")))
+        found.setdefault(key, [float(n.replace(",", "")) for n in numbers])
     return found
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def ratios(base: list[list[float]], this: list[list[float]]) -> str:
+    """``this / base`` for each number of a line (medians over the rounds), base → this."""
+    shown = []
+    for b_values, t_values in zip(zip(*base, strict=False), zip(*this, strict=False), strict=False):
+        b, t = statistics.median(b_values), statistics.median(t_values)
+        ratio = f"{t / b:.2f}" if b else "-"
+        shown.append(f"{_number(b)} → {_number(t)} ({ratio})")
+    return "; ".join(shown)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             capture_output=True,
         )
         try:
-            runs: dict[str, list[dict[str, float]]] = {"base": [], "this": []}
+            runs: dict[str, list[dict[str, list[float]]]] = {"base": [], "this": []}
             for _ in range(options.rounds):
                 runs["base"].append(figures(run_bench(base_tree, options.bench, args)))
                 runs["this"].append(figures(run_bench(ROOT, options.bench, args)))
@@ -88,15 +103,12 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(
                 ["git", "worktree", "remove", "--force", str(base_tree)], cwd=ROOT, check=False
             )
-    print(f"{'figure (first number of the line)':<70} {'base':>12} {'this':>12} {'ratio':>7}")
+    print("each line: every number, base → this (this / base), medians over the rounds")
     for key in runs["this"][0]:
         base = [r[key] for r in runs["base"] if key in r]
         this = [r[key] for r in runs["this"] if key in r]
-        if not base or not this:
-            continue
-        b, t = statistics.median(base), statistics.median(this)
-        ratio = f"{t / b:7.2f}" if b else "      -"
-        print(f"{key[:70]:<70} {b:>12,.1f} {t:>12,.1f} {ratio}")
+        if base and this:
+            print(f"{key}\n    {ratios(base, this)}")
     return 0
 
 
