@@ -56,9 +56,7 @@ def run(tcp: bool, heartbeat: float | None, queue_size: int | None) -> None:
 @cli.command("start")
 @click.option("--tcp", is_flag=True, help="Also listen on 127.0.0.1 (random port, token).")
 @click.option("--timeout", type=float, default=20.0, show_default=True, help="Seconds to wait.")
-@click.option(
-    "--no-attach", is_flag=True, help="Do not attach the project of the current folder."
-)
+@click.option("--no-attach", is_flag=True, help="Do not attach the project of the current folder.")
 def start(tcp: bool, timeout: float, no_attach: bool) -> None:
     """Start the daemon in the background (or find the one running), and attach the project
     of the current folder, if any (as `entente-tui` does): the daemon serves its mocks."""
