@@ -5,9 +5,12 @@ with a running daemon (its mock of the same spec, its store)."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import httpx
 
 from .castle_project import castle_project
 from .conftest import Daemon, env_for
@@ -56,3 +59,67 @@ def test_daemon_start_outside_a_project_attaches_nothing(
     assert "attached" not in done.stdout
     with daemon.client() as client:
         assert client.projects() == []
+
+
+def unconfigured_port(config: Path) -> None:
+    """Remove the ``port = N`` setting of the copied castle-client project."""
+    lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
+    config.write_text("".join(x for x in lines if not x.startswith("port =")), encoding="utf-8")
+
+
+def test_a_mock_without_a_configured_port_keeps_its_port_across_restarts(
+    home: Path, daemon: Daemon, tmp_path: Path
+) -> None:
+    project = castle_project(tmp_path / "p")
+    unconfigured_port(project.config)
+    daemon.start()
+    with daemon.client() as client:
+        client.attach_project(project.config)
+        [first] = client.mocks()
+    assert first.port
+    assert first.state == "running"
+
+    daemon.stop()
+    daemon.start()  # re-attaches the project
+    with daemon.client() as client:
+        [again] = client.mocks()
+    assert (again.state, again.port, again.url) == ("running", first.port, first.url)
+    assert httpx.get(f"{again.url}/castles", timeout=30).status_code == 200
+
+    daemon.stop()
+    with socket.socket() as taken:  # someone else has it now: a free one instead
+        taken.bind(("127.0.0.1", first.port))
+        taken.listen()
+        daemon.start()
+        with daemon.client() as client:
+            [moved] = client.mocks()
+        assert moved.state == "running"
+        assert moved.port not in (None, first.port)
+    daemon.stop()
+    daemon.start()  # and it keeps the new one
+    with daemon.client() as client:
+        [kept] = client.mocks()
+    assert kept.port == moved.port
+
+
+def test_a_taken_port_set_in_the_file_gets_the_files_advice(
+    home: Path, daemon: Daemon, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        project = castle_project(tmp_path / "p", port=port)
+        daemon.start()
+        with daemon.client() as client:
+            client.attach_project(project.config)
+            [mock] = client.mocks()
+            errors = [e for e in client.events_since(0, 500).events if e.kind == "mock.error"]
+    assert mock.state == "error"
+    assert mock.error is not None
+    [event] = errors
+    for message in (mock.error, event.payload["message"]):
+        assert f"port {port} on 127.0.0.1 is already in use" in message
+        assert "`port = ...`" in message
+        assert str(project.config) in message
+        assert "--port" not in message
