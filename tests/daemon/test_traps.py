@@ -123,3 +123,59 @@ def test_a_taken_port_set_in_the_file_gets_the_files_advice(
         assert "`port = ...`" in message
         assert str(project.config) in message
         assert "--port" not in message
+
+
+def entente_in(
+    home: Path, cwd: Path, *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``entente ARGS`` run in the folder ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "entente_daemon.cli", *args],
+        cwd=cwd,
+        env=env_for(home),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_entente_mock_on_the_daemons_mock_of_the_same_spec_says_to_use_it(
+    home: Path, daemon: Daemon, tmp_path: Path
+) -> None:
+    """The README's sequence: the quick start leaves the daemon serving the castle mock on
+    its port; `entente mock SPEC --port PORT` then says so, and how to reuse it."""
+    project = castle_project(tmp_path / "p")
+    daemon.start()
+    with daemon.client() as client:
+        client.attach_project(project.config)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = entente_in(home, elsewhere, "mock", str(project.spec), "--port", str(project.port))
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert f"the Entente daemon already serves this spec's mock on {project.url}" in line
+    assert "use it" in line
+    assert "`entente-daemon stop`" in line
+    assert "--port 0" in line
+
+
+def test_entente_mock_on_a_port_its_project_file_set_gets_the_files_advice(
+    home: Path, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        project = castle_project(tmp_path / "p", port=port)
+        done = entente_in(home, project.config.parent, "mock", str(project.spec))
+        flag = entente_in(home, tmp_path, "mock", str(project.spec), "--port", str(port))
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert f"port {port} on 127.0.0.1 is already in use" in line
+    assert "set another `port = ...` there" in line
+    assert str(project.config) in line
+    assert flag.returncode == 2
+    [line] = flag.stderr.strip().splitlines()
+    assert "choose another with --port" in line
+    assert "`port = ...`" not in line
