@@ -240,8 +240,11 @@ def _approved_fixtures(provider: str) -> list[Fixture]:
 
 
 def _sink() -> Sink:
-    """The running daemon when there is one (it holds the store), else the local store."""
+    """The running daemon when there is one (it holds the store), else the local store,
+    which this mock then owns for its lifetime: what other processes (consumer tests) record
+    meanwhile reaches it through the spool, imported as it comes."""
     from entente_daemon.records import Records, StoreRecords, connect_records
+    from entente_daemon.records.spool import ImportingStoreSink
 
     records: Records
     try:
@@ -249,6 +252,12 @@ def _sink() -> Sink:
     except Exception as exc:  # another version, a half-started daemon: use the store
         click.secho(f"warning: not recording through the daemon: {exc}", fg="yellow", err=True)
         records = StoreRecords()
+    if isinstance(records, StoreRecords):
+
+        def imported(count: int) -> None:
+            click.echo(f"imported {count} record(s) other processes handed over", err=True)
+
+        return ImportingStoreSink(records.path, on_import=imported)
     return records.recording_sink()
 
 

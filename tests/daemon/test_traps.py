@@ -8,12 +8,17 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import httpx
 
-from .castle_project import castle_project
-from .conftest import Daemon, env_for
+from entente_daemon.records.spool import spool_files
+from entente_daemon.store import Store
+from tests.mock.serving import CASTLE, MockProcess
+
+from .castle_project import castle_project, run_castle_tests
+from .conftest import Daemon, env_for, wait_for
 
 
 def daemon_cli_in(
@@ -179,3 +184,52 @@ def test_entente_mock_on_a_port_its_project_file_set_gets_the_files_advice(
     [line] = flag.stderr.strip().splitlines()
     assert "choose another with --port" in line
     assert "`port = ...`" not in line
+
+
+def test_consumer_tests_beside_a_recording_entente_mock_hand_it_their_recordings(
+    home: Path, tmp_path: Path
+) -> None:
+    """``examples/README.md``'s sequence without a daemon: ``entente mock --record`` in one
+    terminal (it has recorded, so it holds the store), the client's tests in another. The
+    tests' recordings go to the mock, which imports them; nothing waits for the store's lock
+    and nothing is left spooled."""
+    project = castle_project(tmp_path / "p")
+    mock = MockProcess.start(str(project.spec), "--record", home=home, cwd=tmp_path)
+    try:
+        assert httpx.get(f"{mock.url}/castles", timeout=30).status_code == 200
+
+        def stored() -> int:
+            with Store.open(home / "store", readonly=True) as store:
+                return store.interactions.count()
+
+        wait_for(lambda: stored() == 1, what="the mock to write the store (and hold it)")
+
+        tests = run_castle_tests(project.config.parent, home)
+        assert tests.returncode == 0, tests.stdout + tests.stderr
+        assert "handed 6 interaction(s) to the recording `entente mock`" in tests.stdout
+        assert "could not take the recordings" not in tests.stdout
+        mock.stderr.wait_for("imported 6 record(s) other processes handed over")
+        assert spool_files(home) == []
+    finally:
+        assert mock.stop() == 0, mock.stderr.text
+    with Store.open(home / "store", readonly=True) as store:
+        consumers = Counter(i.consumer for i in store.interactions.list())
+    assert consumers == {"castle-client": 6, "unknown-consumer": 1}
+
+
+def test_entente_mock_records_through_a_running_daemon(
+    home: Path, daemon: Daemon, tmp_path: Path
+) -> None:
+    daemon.start()
+    mock = MockProcess.start(str(CASTLE), "--record", home=home, cwd=tmp_path)
+    try:
+        assert "Recording: on (--record) into the Entente daemon" in mock.stdout.text
+        assert httpx.get(f"{mock.url}/castles", timeout=30).status_code == 200
+        with daemon.client() as client:
+            wait_for(
+                lambda: client.interactions(provider="castle-service").total == 1,
+                what="the daemon to have the mock's recording",
+            )
+    finally:
+        assert mock.stop() == 0, mock.stderr.text
+    assert "written to the Entente daemon" in mock.stderr.text
