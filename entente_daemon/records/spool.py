@@ -186,7 +186,10 @@ class ImportingStoreSink(LocalStoreSink):
             log.warning("recording: the spool waits: %s", exc)
 
     def idle(self) -> None:
-        self._import()
+        try:
+            self._import()
+        except StoreError as exc:  # another writer has the store: the spool waits, quietly
+            log.debug("recording: the spool waits: %s", exc)
         super().idle()
 
     def close(self) -> None:
