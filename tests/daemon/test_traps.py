@@ -233,3 +233,17 @@ def test_entente_mock_records_through_a_running_daemon(
     finally:
         assert mock.stop() == 0, mock.stderr.text
     assert "written to the Entente daemon" in mock.stderr.text
+
+
+def test_remembered_ports_survive_a_broken_file(tmp_path: Path) -> None:
+    from entente_daemon.daemon.services.mock_ports import MockPorts
+
+    file = tmp_path / "mock-ports.json"
+    file.write_text("{not json", encoding="utf-8")
+    project = tmp_path / "entente.toml"
+    ports = MockPorts(file)
+    assert ports.get(project, "castle-service") is None  # a broken file: starting afresh
+    ports.remember(project, "castle-service", 43210)
+    assert MockPorts(file).get(project, "castle-service") == 43210
+    assert MockPorts(file).get(project, "other") is None
+    assert oct(file.stat().st_mode & 0o777) == "0o600"
