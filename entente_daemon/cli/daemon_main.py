@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,6 +13,9 @@ from entente_daemon import __version__
 from entente_daemon.cli.runner import run_cli
 from entente_daemon.client import DaemonClient, DaemonStatus, RunPaths
 from entente_daemon.home import entente_home, store_dir
+
+if TYPE_CHECKING:
+    from entente_daemon.client.lifecycle import StartResult
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,11 +56,19 @@ def run(tcp: bool, heartbeat: float | None, queue_size: int | None) -> None:
 @cli.command("start")
 @click.option("--tcp", is_flag=True, help="Also listen on 127.0.0.1 (random port, token).")
 @click.option("--timeout", type=float, default=20.0, show_default=True, help="Seconds to wait.")
-def start(tcp: bool, timeout: float) -> None:
-    """Start the daemon in the background (or find the one running)."""
+@click.option("--no-attach", is_flag=True, help="Do not attach the project of the current folder.")
+def start(tcp: bool, timeout: float, no_attach: bool) -> None:
+    """Start the daemon in the background (or find the one running), and attach the project
+    of the current folder, if any (as `entente-tui` does): the daemon serves its mocks."""
     from entente_daemon.client.lifecycle import start_daemon
 
     result = start_daemon(tcp=tcp, timeout=timeout)
+    _say_started(result, tcp)
+    if not no_attach:
+        _attach_here()
+
+
+def _say_started(result: StartResult, tcp: bool) -> None:
     info = result.info
     if result.cleaned_stale:
         click.echo("removed the files of a daemon that had died")
@@ -82,6 +94,29 @@ def start(tcp: bool, timeout: float) -> None:
         f"started the Entente daemon {info.version} (pid {info.pid}, socket {info.socket}{extra}) "
         f"in {result.seconds:.1f}s"
     )
+
+
+def _attach_here() -> None:
+    """Attach the project at or above the current folder (nothing when there is none) and
+    say so, with the mocks the daemon now serves for it."""
+    from entente_daemon.config import find_config
+    from entente_daemon.errors import ConfigError
+
+    try:
+        config = find_config()
+    except ConfigError:
+        return  # not inside a project
+    try:
+        with DaemonClient.connect() as client:
+            project = client.attach_project(config)
+            mocks = [m for m in client.mocks() if m.project == project.config]
+    except Exception as exc:  # the daemon runs; the project is the problem
+        click.secho(f"warning: did not attach the project {config}: {exc}", fg="yellow", err=True)
+        return
+    click.echo(f"attached the project {project.service} ({project.config})")
+    for mock in mocks:
+        where = mock.url or f"not serving: {mock.error}"
+        click.echo(f"  mock of {mock.provider}: {where}")
 
 
 @cli.command("stop")

@@ -25,8 +25,10 @@ from entente_daemon.config import ConsumedProvider, ProjectConfig, find_config, 
 from entente_daemon.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:  # the serving machinery is imported when the command runs, not for --help
+    from entente_daemon.client.wire import MockInfo
     from entente_daemon.mock.messages import MockRequest, MockResult
     from entente_daemon.mock.serving.app import MockApp
+    from entente_daemon.mock.serving.uvicorn_server import PortInUse
     from entente_daemon.model import Fixture
     from entente_daemon.openapi import Spec
     from entente_daemon.record import InteractionCapture, Sink
@@ -92,7 +94,7 @@ def mock_command(
     """
     from entente_daemon.mock.answer.engine import MockEngine, MockOptions
     from entente_daemon.mock.serving.app import MockApp
-    from entente_daemon.mock.serving.uvicorn_server import serve_forever
+    from entente_daemon.mock.serving.uvicorn_server import PortInUse, ServeError, serve_forever
     from entente_daemon.openapi import load_spec
     from entente_daemon.record import recording_enabled
 
@@ -102,8 +104,12 @@ def mock_command(
     project = _project()
     dependency = _dependency_for(project, spec_path)
     names = _names(spec, spec_path, project, dependency, consumer, provider, provider_version)
+    port_file: Path | None = None  # the file that set the port, when one did
     if port is None:
-        port = dependency.port if dependency is not None and dependency.port else DEFAULT_PORT
+        if dependency is not None and dependency.port and project is not None:
+            port, port_file = dependency.port, project.file
+        else:
+            port = DEFAULT_PORT
 
     fixtures = _approved_fixtures(names.provider)
     engine = MockEngine(
@@ -120,8 +126,53 @@ def mock_command(
     def announce(url: str) -> None:
         _print_banner(url, spec, names, fixtures, recorder, why, no_validate)
 
-    serve_forever(app, host, port, allow_remote=allow_remote, on_listening=announce)
+    try:
+        serve_forever(app, host, port, allow_remote=allow_remote, on_listening=announce)
+    except PortInUse as exc:
+        raise ServeError(_port_taken(exc, spec_path, port_file, names.provider)) from None
     _print_summary(app)
+
+
+def _port_taken(exc: PortInUse, spec_path: Path, port_file: Path | None, provider: str) -> str:
+    """What to do about a taken port: the daemon's mock of this very spec can be used as it
+    is; a port the project's file set is changed there; a flag's with the flag."""
+    free = "--port 0 for any free port"
+    held = _daemon_mock_on(exc.port)
+    if held is not None and held.spec and Path(held.spec).resolve() == spec_path.resolve():
+        return (
+            f"the Entente daemon already serves this spec's mock on {held.url} (for "
+            f"{held.consumer}, {held.project}): use it, it records through the daemon; or stop "
+            f"the daemon (`entente-daemon stop`) to serve it here; or pass {free} for a second "
+            "mock"
+        )
+    if held is not None:
+        return (
+            f"{exc}: the Entente daemon's mock of {held.provider} for {held.consumer} "
+            f"({held.project}) has it; choose another with --port, or {free}"
+        )
+    if port_file is not None:
+        return (
+            f"{exc} (another mock?); it is the `port` of provider {provider!r} under "
+            f"[[providers]] in {port_file}: set another `port = ...` there, or pass --port "
+            f"(or {free})"
+        )
+    return f"{exc} (another mock?); choose another with --port, or {free}"
+
+
+def _daemon_mock_on(port: int) -> MockInfo | None:
+    """The running daemon's mock listening on ``port``, if any (None when no daemon runs or
+    it cannot say)."""
+    from entente_daemon.client import DaemonClient
+
+    try:
+        client = DaemonClient.discover()
+        if client is None:
+            return None
+        with client:
+            mocks = client.mocks()
+    except Exception:  # another version, a daemon going away: no advice from it
+        return None
+    return next((m for m in mocks if m.port == port and m.url), None)
 
 
 def _project() -> ProjectConfig | None:
@@ -189,8 +240,11 @@ def _approved_fixtures(provider: str) -> list[Fixture]:
 
 
 def _sink() -> Sink:
-    """The running daemon when there is one (it holds the store), else the local store."""
+    """The running daemon when there is one (it holds the store), else the local store,
+    which this mock then owns for its lifetime: what other processes (consumer tests) record
+    meanwhile reaches it through the spool, imported as it comes."""
     from entente_daemon.records import Records, StoreRecords, connect_records
+    from entente_daemon.records.spool import ImportingStoreSink
 
     records: Records
     try:
@@ -198,6 +252,12 @@ def _sink() -> Sink:
     except Exception as exc:  # another version, a half-started daemon: use the store
         click.secho(f"warning: not recording through the daemon: {exc}", fg="yellow", err=True)
         records = StoreRecords()
+    if isinstance(records, StoreRecords):
+
+        def imported(count: int) -> None:
+            click.echo(f"imported {count} record(s) other processes handed over", err=True)
+
+        return ImportingStoreSink(records.path, on_import=imported)
     return records.recording_sink()
 
 

@@ -33,6 +33,7 @@ TOKEN_NAME = "token"
 LOCK_NAME = "daemon.lock"
 LOG_NAME = "daemon.log"
 PROJECTS_NAME = "projects.json"
+MOCK_PORTS_NAME = "mock-ports.json"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,11 @@ class RunPaths:
     @property
     def projects(self) -> Path:
         return self.home / PROJECTS_NAME
+
+    @property
+    def mock_ports(self) -> Path:
+        """The port each hosted mock without a configured one got, kept across restarts."""
+        return self.home / MOCK_PORTS_NAME
 
     @property
     def store(self) -> Path:

@@ -7,7 +7,9 @@ In order:
 2. else the local store, waiting up to the store's lock timeout for another writer; when
    the store stays locked (or cannot be written) the records go to a spool file under
    ``$ENTENTE_HOME/spool/`` instead, never dropped, and the next upload that gets the store
-   imports the spool first;
+   imports the spool first. When a recording ``entente mock`` holds the store, the records
+   go to the spool at once, without waiting: that mock imports the spool as it comes
+   (`records.spool`);
 3. and, when a broker is configured (``[broker] url`` and ``ENTENTE_API_KEY``), the
    interactions are POSTed to ``{url}/api/interactions`` in JSON batches. A broker failure
    is reported (`UploadResult.broker_error`, `BrokerUploadError`) without losing anything:
@@ -16,37 +18,50 @@ In order:
 
 from __future__ import annotations
 
-import json
 import logging
-import os
-import tempfile
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 
 from entente_daemon.client import DaemonError
 from entente_daemon.config import Broker
 from entente_daemon.errors import EntenteError, StoreError
-from entente_daemon.home import ensure_private_dir, entente_home
 from entente_daemon.model import Fixture, Interaction
 from entente_daemon.records import StoreRecords, daemon_records
+from entente_daemon.records.spool import (
+    SPOOL_DIR,
+    drain_spool,
+    read_spool,
+    spool_dir,
+    spool_importer,
+    spool_records,
+)
 from entente_daemon.records.store import add_records
 from entente_daemon.store import DEFAULT_LOCK_TIMEOUT as STORE_LOCK_TIMEOUT
-from entente_daemon.store import Store
 
 log = logging.getLogger("entente.consumer")
 
-SPOOL_DIR = "spool"
+__all__ = [  # the spool's functions, here since before they moved to `records.spool`
+    "SPOOL_DIR",
+    "BrokerUploadError",
+    "UploadResult",
+    "drain_spool",
+    "post_to_broker",
+    "read_spool",
+    "send_to_daemon",
+    "spool_dir",
+    "spool_records",
+    "upload",
+]
+
 BROKER_PATH = "/api/interactions"
 BROKER_BATCH = 200
 BROKER_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
-Destination = Literal["daemon", "store", "spool", "none"]
+Destination = Literal["daemon", "store", "mock", "spool", "none"]
 
 
 class BrokerUploadError(EntenteError):
@@ -99,66 +114,7 @@ def send_to_daemon(
     return f"sent to {records.describe()}"
 
 
-# -- the store and the spool --------------------------------------------------------------
-
-
-def spool_dir(home: Path | None = None) -> Path:
-    return (home or entente_home()) / SPOOL_DIR
-
-
-def spool_records(
-    interactions: Sequence[Interaction], fixtures: Sequence[Fixture], home: Path | None = None
-) -> Path:
-    """Write the records to a new spool file (atomically, owner-only); its path."""
-    folder = ensure_private_dir(spool_dir(home))
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    target = folder / f"records-{stamp}-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
-    lines = [json.dumps({"kind": "interaction", "record": i.to_json()}) for i in interactions]
-    lines += [json.dumps({"kind": "fixture", "record": f.to_json()}) for f in fixtures]
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=".spool-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write("\n".join(lines) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-    return target
-
-
-def read_spool(file: Path) -> tuple[list[Interaction], list[Fixture]]:
-    interactions: list[Interaction] = []
-    fixtures: list[Fixture] = []
-    for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            entry: dict[str, Any] = json.loads(line)
-            if entry["kind"] == "interaction":
-                interactions.append(Interaction.from_json(entry["record"]))
-            elif entry["kind"] == "fixture":
-                fixtures.append(Fixture.from_json(entry["record"]))
-        except (ValueError, KeyError, TypeError) as exc:
-            log.warning("%s:%d: skipped an unreadable spooled record (%s)", file, number, exc)
-    return interactions, fixtures
-
-
-def drain_spool(store: Store, home: Path | None = None) -> int:
-    """Import every spool file into an open writer store and delete it; records imported."""
-    folder = spool_dir(home)
-    if not folder.is_dir():
-        return 0
-    imported = 0
-    for file in sorted(folder.glob("records-*.jsonl")):
-        interactions, fixtures = read_spool(file)
-        add_records(store, interactions, fixtures)
-        store.flush()  # durable before the spool file goes
-        file.unlink(missing_ok=True)
-        imported += len(interactions) + len(fixtures)
-        log.info("imported %s into the store", file)
-    return imported
+# -- the store and the spool (in `records.spool`) -----------------------------------------
 
 
 # -- the broker ---------------------------------------------------------------------------
@@ -226,8 +182,12 @@ def upload(
         return result  # the daemon syncs with the broker itself
 
     local = StoreRecords(store_path, lock_timeout=lock_timeout)
+    # A recording `entente mock` importing the spool may hold the store a while: when it
+    # does, hand the records over through the spool at once instead of waiting.
+    importer = spool_importer(home) if store_path is None else None
     try:
-        with local.writing() as store:  # the spool first, in the same hold of the lock
+        with local.writing(lock_timeout=0 if importer else None) as store:
+            # the spool first, in the same hold of the lock
             drained = drain_spool(store, home)
             fresh = add_records(store, interactions, fixtures)
         result.destination = "store"
@@ -238,12 +198,20 @@ def upload(
         )
     except StoreError as exc:
         file = spool_records(interactions, fixtures, home)
-        result.destination = "spool"
         result.spool_file = file
-        result.messages.append(
-            f"the store could not take the recordings ({exc}); kept them in {file} "
-            "instead: the next upload that gets the store imports them"
-        )
+        if importer is not None:
+            who = f"process {importer}" if importer > 0 else "another process"
+            result.destination = "mock"
+            result.messages.append(
+                f"handed {len(interactions)} interaction(s) to the recording `entente mock` "
+                f"({who}), which holds the store and imports them from {file}"
+            )
+        else:
+            result.destination = "spool"
+            result.messages.append(
+                f"the store could not take the recordings ({exc}); kept them in {file} "
+                "instead: the next upload that gets the store imports them"
+            )
 
     if broker is not None and broker.url is not None and interactions:
         if not broker.api_key:

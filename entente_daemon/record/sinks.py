@@ -141,9 +141,17 @@ class LocalStoreSink(Sink):
         return Path(self._path) if self._path is not None else store_dir()
 
     def write(self, interactions: Sequence[Interaction]) -> None:
+        self.open_store().interactions.add_many(interactions)
+        self.touched()
+
+    def open_store(self) -> Store:
+        """The store, opened as the writer when it is not yet (`StoreError` when locked)."""
         if self._store is None:
             self._store = Store.open(self._path, lock_timeout=self._lock_timeout)
-        self._store.interactions.add_many(interactions)
+        return self._store
+
+    def touched(self) -> None:
+        """The store was just written: it stays open for ``idle_close`` seconds more."""
         self._last_write = time.monotonic()
 
     def idle(self) -> None:

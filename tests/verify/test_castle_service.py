@@ -337,3 +337,33 @@ def test_variant_as_subprocess_flag() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "wrong-content-type" in done.stdout
+
+
+def test_the_service_says_where_it_listens(tmp_path: Path) -> None:
+    """``python -m castle_service`` prints its URL once it listens (``--port 0``: the port
+    it got), and that URL answers."""
+    from tests.mock.serving import Lines
+
+    env = {k: v for k, v in os.environ.items() if k != "ENTENTE_HOME"}
+    env["ENTENTE_HOME"] = str(tmp_path / "home")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "castle_service", "--port", "0"],
+        cwd=SERVICE,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    lines = Lines(process.stdout)
+    try:
+        line = lines.wait_for("listening on", START_TIMEOUT)
+        url = line.split("listening on ", 1)[1].split()[0]
+        assert url.startswith("http://127.0.0.1:")
+        assert not url.endswith(":0")
+        assert httpx.get(f"{url}/castles", timeout=30).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        lines.join()
+        process.stdout.close()

@@ -94,7 +94,7 @@ def assemble(settings: DaemonSettings) -> Assembly:
     # The registry subscribes to the watcher first: a config file and a spec changed
     # together are seen as the config first (the mock may be restarted, not reloaded).
     projects = ProjectRegistry(paths.projects, bus.publish, watcher)
-    mocks = MockService(core, watcher)
+    mocks = MockService(core, watcher, ports_file=paths.mock_ports)
     test_runs = TestRunService(core, watcher)
     projects.on_project_changed(mocks.project_changed)
     projects.on_project_changed(test_runs.project_changed)

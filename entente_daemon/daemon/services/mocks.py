@@ -32,6 +32,7 @@ from entente_daemon.config import ConsumedProvider, ProjectConfig
 from entente_daemon.daemon.services.core import Core
 from entente_daemon.daemon.services.fixture_flags import FixtureFlagger
 from entente_daemon.daemon.services.hosted import FAILED, RUNNING, STOPPED, HostedMock
+from entente_daemon.daemon.services.mock_ports import MockPorts
 from entente_daemon.daemon.services.mock_support import FixtureCache, RecorderSink
 from entente_daemon.daemon.services.watcher import (
     FileWatcher,
@@ -42,7 +43,7 @@ from entente_daemon.daemon.services.watcher import (
 )
 from entente_daemon.mock.answer.engine import MockEngine
 from entente_daemon.mock.serving.app import MockApp
-from entente_daemon.mock.serving.uvicorn_server import DEFAULT_HOST, MockServer
+from entente_daemon.mock.serving.uvicorn_server import DEFAULT_HOST, MockServer, PortInUse
 from entente_daemon.model import EventKind
 from entente_daemon.openapi import Spec, SpecError, load_spec, load_spec_text
 from entente_daemon.openapi.resolution import SpecCandidate, choose_spec
@@ -61,8 +62,9 @@ MOCK_ERROR_NAME = "mock.error"
 class MockService:
     name = "mocks"
 
-    def __init__(self, core: Core, watcher: FileWatcher) -> None:
+    def __init__(self, core: Core, watcher: FileWatcher, ports_file: Path | None = None) -> None:
         self._ctx = core
+        self._ports = MockPorts(ports_file)  # the ports mocks without a configured one got
         self._mocks: dict[tuple[Path, str], HostedMock] = {}
         self._configs: dict[Path, ProjectConfig] = {}
         self._lock = asyncio.Lock()
@@ -149,20 +151,19 @@ class MockService:
         )
         recorder = self._recorder(config, provider, version, spec)
         app = MockApp(engine, recorder=recorder)
-        server = MockServer(app, DEFAULT_HOST, entry.port or 0)
         try:
-            await asyncio.to_thread(server.start)
+            server = await self._listen(mock, app)
         except Exception as exc:
             recorder.close(timeout=0)
-            mock.state, mock.error = FAILED, str(exc)
             where = f"{DEFAULT_HOST}:{entry.port}" if entry.port else DEFAULT_HOST
-            await self._mock_error(
-                mock,
-                f"{mock.label} cannot listen on {where}: {exc} (set another `port` for "
-                f"provider {provider!r} under [[providers]] in {config.file}, or remove it "
-                "for a free port)",
-                port=entry.port,
-            )
+            problem = f"cannot listen on {where}: {exc}"
+            if entry.port:  # the file's setting: the file's advice
+                problem += (
+                    f"; set another `port = ...` for provider {provider!r} under [[providers]] "
+                    f"in {config.file}, or remove the setting for a free port"
+                )
+            mock.state, mock.error = FAILED, problem
+            await self._mock_error(mock, f"{mock.label} {problem}", port=entry.port)
             return
         mock.app, mock.server, mock.recorder = app, server, recorder
         mock.state, mock.error = RUNNING, None
@@ -173,6 +174,27 @@ class MockService:
             server.url,
             len(spec.operations),
         )
+
+    async def _listen(self, mock: HostedMock, app: MockApp) -> MockServer:
+        """Start serving ``app``: on the configured port, else on the one this mock had
+        before (unless it was taken meanwhile), else on a free one, then remembered."""
+        entry, file = mock.entry, mock.config.file
+        if entry.port:
+            server = MockServer(app, DEFAULT_HOST, entry.port)
+            await asyncio.to_thread(server.start)
+            return server
+        before = self._ports.get(file, entry.name)
+        server = MockServer(app, DEFAULT_HOST, before or 0)
+        try:
+            await asyncio.to_thread(server.start)
+        except PortInUse:
+            if not before:
+                raise
+            log.info("%s: port %d, which it had before, is taken: a free one", mock.label, before)
+            server = MockServer(app, DEFAULT_HOST, 0)
+            await asyncio.to_thread(server.start)
+        self._ports.remember(file, entry.name, server.port)
+        return server
 
     async def _stop_mock(self, mock: HostedMock) -> None:
         server, mock.server = mock.server, None

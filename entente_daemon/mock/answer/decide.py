@@ -147,7 +147,7 @@ class Answerer:
             reasons.extend(static[1])
             return static[2]
         start = len(reasons)
-        outcome = self._from_spec(operation, request, prefs, choice, accept, reasons)
+        outcome = self._from_spec(operation, request, check, prefs, choice, accept, reasons)
         if isinstance(outcome, Served) and outcome.static:
             room(self._static)[key] = (operation, tuple(reasons[start:]), outcome)
         return outcome
@@ -156,6 +156,7 @@ class Answerer:
         self,
         operation: Operation,
         request: MockRequest,
+        check: RequestCheck,
         prefs: Preferences,
         choice: StatusChoice,
         accept: str | None,
@@ -205,7 +206,7 @@ class Answerer:
                     f"{example.label} of {where} does not fit its schema "
                     f"({_first(prepared.problems)}); generated instead"
                 )
-        prepared = self.bodies.generate(operation, choice.status, media_type, request)
+        prepared = self.bodies.generate(operation, choice.status, media_type, request, check.path)
         reasons.append(
             f"generated {where} from the schema"
             + (" (Prefer: dynamic=true)" if prefs.dynamic else "")

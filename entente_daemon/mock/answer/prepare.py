@@ -13,9 +13,12 @@ outgrows `CACHE_LIMIT` entries.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
+from entente_daemon.mock.answer.echo import echo_pinned
 from entente_daemon.mock.answer.encode import encode_body, header_value, media_essence
 from entente_daemon.mock.answer.examples import ExampleValue
 from entente_daemon.mock.answer.problem import listing
@@ -110,8 +113,15 @@ class Bodies:
         return Prepared(value, body, content_type, self.problems(value, media.schema))
 
     def generate(
-        self, operation: Operation, status: int, media: MediaType, request: MockRequest
+        self,
+        operation: Operation,
+        status: int,
+        media: MediaType,
+        request: MockRequest,
+        path: Mapping[str, Any] | None = None,
     ) -> Prepared:
+        """Data generated from ``media``'s schema for ``request`` (seeded by it), echoing
+        the typed ``path`` parameters where the schema allows it (`echo.echo_pinned`)."""
         # Keyed by the request as sent (what its seed is made of): a repeated request finds
         # its answer without hashing or parsing anything.
         key = (
@@ -135,11 +145,20 @@ class Bodies:
                 dialect=self.dialect,
                 cache=self.schema_cache,
             )
+            if path:
+                value = echo_pinned(value, path, partial(self._fits, media.schema))
             body, content_type = encode_body(value, media.media_type)
             problems = self._check_generated(value, media.schema)
             prepared = Prepared(value, body, content_type, problems)
             room(self._generated)[key] = prepared
         return prepared
+
+    def _fits(self, schema: Any, value: Any) -> bool:
+        """Whether ``value`` is a valid response body of ``schema`` (checked even when
+        validation is off: an echo must not make a generated answer invalid)."""
+        if schema is None:
+            return True
+        return bool(self.spec.validator_for(schema, direction="response").is_valid(value))
 
     def _check_generated(self, value: Any, schema: Any) -> tuple[str, ...]:
         """Every generated answer is checked, although the generator makes valid data

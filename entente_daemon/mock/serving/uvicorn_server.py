@@ -43,6 +43,16 @@ class ServeError(EntenteError):
     """The mock cannot listen where asked (a remote address refused, a port taken)."""
 
 
+class PortInUse(ServeError):
+    """The port is taken. The message says only that: what to do about it depends on where
+    the port came from (a flag, a file's setting), which the caller adds."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(f"port {port} on {host} is already in use")
+        self.host = host
+        self.port = port
+
+
 def direct(app: Any) -> bool:
     """Whether ``app`` is served by Entente's own protocol rather than uvicorn."""
     return (
@@ -119,10 +129,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise ServeError(
-                f"port {port} on {host} is already in use (another mock?); "
-                "choose another with --port, or --port 0 for any free port"
-            ) from None
+            raise PortInUse(host, port) from None
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     sock.setblocking(False)
     return sock
