@@ -46,6 +46,8 @@ class InteractionRow:
     seen: datetime | None  # the last time it was made
     count: int
     total: int | None = None  # from a live event: the stored count after it
+    # part of its consumer's contract (a test made it, or it was promoted); else exploratory
+    contract: bool = True
 
     @classmethod
     def of(cls, interaction: Interaction) -> InteractionRow:
@@ -63,6 +65,7 @@ class InteractionRow:
             duration_ms=interaction.duration_ms,
             seen=interaction.last_seen or interaction.timestamp,
             count=interaction.count,
+            contract=interaction.contract,
         )
 
     @classmethod
@@ -83,6 +86,7 @@ class InteractionRow:
             seen=payload.last_seen or payload.timestamp,
             count=payload.count or 1,
             total=payload.total or None,
+            contract=bool(payload.test_id),
         )
 
     def repeated(self, again: InteractionRow) -> InteractionRow | None:
