@@ -199,7 +199,19 @@ def row_cells(row: InteractionRow, palette: Palette) -> list[Text]:
         _cell(str(row.status), f"bold {palette.status(row.status)}"),
         _cell(row.operation_id or "–"),
         _cell(row.source or "–", palette.source(row.source)),
-        _cell(short_test(row.test_id), palette.muted),
+        _test_cell(row, palette),
         Text(duration, justify="right", end=""),
         Text(f"×{row.count}" if row.count > 1 else "", style="bold", end=""),
     ]
+
+
+#: The test column of an interaction no test made: it is exploratory (never verified), or
+#: was promoted into the contract.
+EXPLORATORY = "~ exploratory"
+PROMOTED = "promoted"
+
+
+def _test_cell(row: InteractionRow, palette: Palette) -> Text:
+    if not row.contract:
+        return _cell(EXPLORATORY, f"italic {palette.warning}")
+    return _cell(short_test(row.test_id) or PROMOTED, palette.muted)

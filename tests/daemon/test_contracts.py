@@ -249,3 +249,24 @@ def test_projects_are_listed_and_detached(daemon: Daemon, tmp_path: Path) -> Non
     daemon.start()
     with daemon.client() as client:
         assert client.projects() == []
+
+
+def test_entente_mock_record_by_hand_is_exploratory_and_a_test_header_is_contract(
+    tmp_path: Path,
+) -> None:
+    from tests.mock.serving import MockProcess
+
+    home = tmp_path / "home"
+    spec = SERVICE / "openapi.yaml"
+    mock = MockProcess.start(str(spec), "--record", home=home, cwd=tmp_path)
+    try:
+        assert httpx.get(f"{mock.url}/castles", timeout=10).status_code == 200
+        headers = {"X-Entente-Test": "tests/test_castles.py::test_list_castles"}
+        assert httpx.get(f"{mock.url}/castles", headers=headers, timeout=10).status_code == 200
+    finally:
+        assert mock.stop() == 0, mock.stderr.text
+    kinds = {(i["test_id"], i["kind"]) for i in listed(home)}
+    assert kinds == {
+        (None, "exploratory"),
+        ("tests/test_castles.py::test_list_castles", "contract"),
+    }
