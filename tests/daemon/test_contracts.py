@@ -244,6 +244,13 @@ def test_projects_are_listed_and_detached(daemon: Daemon, tmp_path: Path) -> Non
     assert missing.returncode == 2
     assert "no project attached" in missing.stderr
 
+    with daemon.http() as http:
+        bad = http.post("/v1/interactions/delete", json={"ids": "all"})
+        assert bad.status_code == 400
+        assert '{"ids": [' in bad.json()["error"]
+        unknown = http.post("/v1/interactions/promote", json={"ids": ["nope"]})
+        assert unknown.json() == {"promoted": []}
+
     # it is not attached again when the daemon restarts
     daemon.stop()
     daemon.start()
