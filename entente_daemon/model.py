@@ -125,8 +125,20 @@ class MatchContext(Record):
     validation_errors: list[str] = Field(default_factory=list)
 
 
+#: What a recorded interaction stands for: part of its consumer's contract (verified), or
+#: exploratory (kept and shown, never verified).
+InteractionKind = Literal["contract", "exploratory"]
+
+
 class Interaction(Record):
-    """One request a consumer made and the answer it got, as recorded."""
+    """One request a consumer made and the answer it got, as recorded.
+
+    A test made it (``test_id``: the pytest plugin, ``X-Entente-Test``) or a person promoted
+    it (``promoted``): it is part of the consumer's **contract**, verified against the
+    provider. Anything else (a ``curl``, ``entente mock --record`` without a test header,
+    a request the mock refused that no test made) is **exploratory**: kept and shown, never
+    verified unless promoted. Derived, not stored, so data stored before keeps reading.
+    """
 
     id: str = Field(default_factory=new_id)
     content_hash: str = ""
@@ -146,6 +158,18 @@ class Interaction(Record):
     test_id: str | None = None
     run_id: str | None = None
     match: MatchContext = Field(default_factory=MatchContext)
+    # A person made this one part of the contract (`entente interactions promote`). Not part
+    # of the content: the hash ignores it.
+    promoted: bool = False
+
+    @property
+    def contract(self) -> bool:
+        """Whether it is part of its consumer's contract (see the class docstring)."""
+        return self.promoted or bool(self.test_id)
+
+    @property
+    def kind(self) -> InteractionKind:
+        return "contract" if self.contract else "exploratory"
 
     def compute_hash(self) -> str:
         """The de-duplication key: who talked to whom, what was said, and the test that made
@@ -301,6 +325,8 @@ class Deployment(Record):
 
 class EventKind(StrEnum):
     INTERACTION_RECORDED = "interaction.recorded"
+    INTERACTIONS_DELETED = "interactions.deleted"
+    INTERACTIONS_PROMOTED = "interactions.promoted"
     TEST_RUN_STARTED = "test_run.started"
     TEST_RUN_FINISHED = "test_run.finished"
     TEST_STARTED = "test.started"
@@ -322,6 +348,7 @@ class EventKind(StrEnum):
     SYNC_PROGRESS = "sync.progress"
     SYNC_ERROR = "sync.error"
     PROJECT_ATTACHED = "project.attached"
+    PROJECT_DETACHED = "project.detached"
     STORE_ERROR = "store.error"
 
 

@@ -328,7 +328,8 @@ def entente_verify(
         if report.total == 0 and report.skipped == 0 and empty != "pass":
             message = (
                 f"nothing to verify: no interactions recorded against {report.provider} "
-                "(run its consumers' tests first)"
+                "by its consumers' tests (run them first; what no test made is exploratory "
+                "and never verified: `entente interactions promote` makes it a contract)"
             )
             if empty == "fail":
                 pytest.fail(message, pytrace=False)

@@ -50,6 +50,7 @@ STATUS_KINDS = frozenset(
         EventKind.CONFIG_ERROR,
         EventKind.PROJECT_ERROR,
         EventKind.PROJECT_ATTACHED,
+        EventKind.PROJECT_DETACHED,
     }
 )
 

@@ -173,6 +173,7 @@ class AsyncDaemonClient:
         operation: str | None = None,
         run: str | None = None,
         status: str | None = None,
+        kind: str | None = None,
         text: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
@@ -185,6 +186,7 @@ class AsyncDaemonClient:
                 operation=operation,
                 run=run,
                 status=status,
+                kind=kind,
                 text=text,
                 limit=limit,
                 offset=offset,
@@ -240,6 +242,17 @@ class AsyncDaemonClient:
 
     async def attach_project(self, path: Path | str) -> ProjectInfo:
         return await self._run(calls.attach_project(path))
+
+    async def detach_project(self, path: Path | str) -> ProjectInfo:
+        return await self._run(calls.detach_project(path))
+
+    async def delete_interactions(self, ids: Iterable[str]) -> list[str]:
+        """Delete interactions by id; the ids of those that were there."""
+        return await self._run(calls.delete_interactions(ids))
+
+    async def promote_interactions(self, ids: Iterable[str]) -> list[Interaction]:
+        """Make interactions part of their consumer's contract; those found."""
+        return await self._run(calls.promote_interactions(ids))
 
     async def projects(self) -> list[ProjectInfo]:
         return await self._run(calls.projects())

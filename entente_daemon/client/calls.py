@@ -129,12 +129,14 @@ def interactions(
     operation: str | None = None,
     run: str | None = None,
     status: str | None = None,
+    kind: str | None = None,
     text: str | None = None,
     limit: int | None = None,
     offset: int | None = None,
 ) -> Call[InteractionPage]:
-    """``status``: a class (``"4xx"``) or one status (``"404"``); ``text``: matched
-    case-insensitively anywhere in the method, path, operation id or test id."""
+    """``status``: a class (``"4xx"``) or one status (``"404"``); ``kind``: ``contract`` or
+    ``exploratory``; ``text``: matched case-insensitively anywhere in the method, path,
+    operation id or test id."""
     params = _params(
         provider=provider,
         consumer=consumer,
@@ -142,6 +144,7 @@ def interactions(
         operation=operation,
         run=run,
         status=status,
+        kind=kind,
         q=text,
         limit=limit,
         offset=offset,
@@ -168,6 +171,33 @@ def interaction(interaction_id: str) -> Call[Interaction | None]:
         f"{API_PREFIX}/interactions/{interaction_id}",
         _optional(Interaction),
         none_on_404=True,
+    )
+
+
+def _strings(key: str) -> Callable[[Any], list[str]]:
+    def decode(data: Any) -> list[str]:
+        found = data[key]
+        if not isinstance(found, list) or not all(isinstance(i, str) for i in found):
+            raise ValueError(f"{key!r} is not a list of strings")
+        return found
+
+    return decode
+
+
+def delete_interactions(ids: Iterable[str]) -> Call[list[str]]:
+    """Delete interactions by id; the ids of those that were there."""
+    body = {"ids": list(ids)}
+    return Call("POST", f"{API_PREFIX}/interactions/delete", _strings("deleted"), body=body)
+
+
+def promote_interactions(ids: Iterable[str]) -> Call[list[Interaction]]:
+    """Make interactions part of their consumer's contract; those found."""
+    body = {"ids": list(ids)}
+    return Call(
+        "POST",
+        f"{API_PREFIX}/interactions/promote",
+        _list_of(Interaction, "promoted"),
+        body=body,
     )
 
 
@@ -242,6 +272,12 @@ def mocks() -> Call[list[MockInfo]]:
 def attach_project(path: Path | str) -> Call[ProjectInfo]:
     config = Path(path).expanduser().resolve()
     return Call("POST", f"{API_PREFIX}/projects", _adapter(ProjectInfo), body={"path": str(config)})
+
+
+def detach_project(path: Path | str) -> Call[ProjectInfo]:
+    """Detach an attached project (``path``: its config file, as `projects` lists it)."""
+    body = {"path": str(path)}
+    return Call("POST", f"{API_PREFIX}/projects/detach", _adapter(ProjectInfo), body=body)
 
 
 def projects() -> Call[list[ProjectInfo]]:

@@ -60,6 +60,25 @@ class InteractionRecorded(Payload):
     total: int | None = None
 
 
+class InteractionsChanged(Payload):
+    """Stored interactions changed at once (``ids``: which)."""
+
+    ids: list[str] = Field(default_factory=list)
+
+
+class InteractionsDeleted(InteractionsChanged):
+    """Interactions deleted (`entente interactions delete`, the TUI)."""
+
+    KIND = EventKind.INTERACTIONS_DELETED
+
+
+class InteractionsPromoted(InteractionsChanged):
+    """Interactions made part of their consumer's contract (`entente interactions
+    promote`): from now on they are verified."""
+
+    KIND = EventKind.INTERACTIONS_PROMOTED
+
+
 class FixtureCreated(Payload):
     KIND = EventKind.FIXTURE_CREATED
     id: str
@@ -171,6 +190,14 @@ class ProjectAttached(Named):
     config: str
     service: str
     reattached: bool = False
+
+
+class ProjectDetached(Named):
+    """A project detached: the daemon no longer serves its mocks nor watches its files."""
+
+    KIND = EventKind.PROJECT_DETACHED
+    config: str
+    service: str = ""
 
 
 class StoreError(Named):
@@ -348,6 +375,8 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
     model.KIND: model
     for model in (
         InteractionRecorded,
+        InteractionsDeleted,
+        InteractionsPromoted,
         FixtureCreated,
         FixtureApproved,
         FixtureRejected,
@@ -358,6 +387,7 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
         ConfigError,
         ProjectError,
         ProjectAttached,
+        ProjectDetached,
         StoreError,
         TestRunStarted,
         TestRunFinished,

@@ -24,8 +24,11 @@ PARAMS = {
     "operation_id": "operation",
     "run_id": "run",
     "status": "status",
+    "kind": "kind",
     "text": "q",
 }
+#: What ``kind`` may be: `Interaction.kind`.
+KINDS = ("contract", "exploratory")
 
 
 class Filterable(Protocol):
@@ -47,6 +50,8 @@ class Filterable(Protocol):
     def path(self) -> str: ...
     @property
     def status(self) -> int: ...
+    @property
+    def contract(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,9 @@ class InteractionFilter:
 
     ``status`` is a status class (``"4xx"``) or one status (``"404"``); ``text`` matches,
     case-insensitively and without its outer blanks, anywhere in the method, path,
-    operation id or test id (kept as typed, for showing). Every other field must be equal.
-    A ``status`` that is neither raises ValueError saying what is allowed."""
+    operation id or test id (kept as typed, for showing); ``kind`` is ``contract`` or
+    ``exploratory`` (`Interaction.kind`). Every other field must be equal. A ``status`` or
+    ``kind`` that is neither raises ValueError saying what is allowed."""
 
     provider: str | None = None
     consumer: str | None = None
@@ -64,9 +70,12 @@ class InteractionFilter:
     operation_id: str | None = None
     run_id: str | None = None
     status: str | None = None
+    kind: str | None = None
     text: str | None = None
 
     def __post_init__(self) -> None:
+        if self.kind is not None and self.kind not in KINDS:
+            raise ValueError(f"{self.kind!r} is not one of {', '.join(KINDS)}")
         if self.status is not None and not _STATUS.fullmatch(self.status):
             raise ValueError(
                 f"{self.status!r} is neither a status class ({', '.join(STATUS_CLASSES)}) "
@@ -89,13 +98,14 @@ class InteractionFilter:
                 self.operation_id,
                 self.run_id,
                 self.status,
+                self.kind,
             )
         )
 
     @property
     def stored_fields_only(self) -> bool:
-        """Whether the store can filter on its own (no status or text)."""
-        return self.status is None and self.needle is None
+        """Whether the store can filter on its own (no status, kind or text)."""
+        return self.status is None and self.kind is None and self.needle is None
 
     def accepts_status(self, status: int) -> bool:
         if self.status is None:
@@ -128,6 +138,7 @@ class InteractionFilter:
             and (self.operation_id is None or item.operation_id == self.operation_id)
             and (self.run_id is None or item.run_id == self.run_id)
             and self.accepts_status(status)
+            and (self.kind is None or (self.kind == "contract") == item.contract)
             and self.accepts_text(method, path, item.operation_id, item.test_id)
         )
 

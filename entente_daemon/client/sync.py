@@ -118,6 +118,7 @@ class DaemonClient:
         operation: str | None = None,
         run: str | None = None,
         status: str | None = None,
+        kind: str | None = None,
         text: str | None = None,
         limit: int | None = None,
         offset: int | None = None,
@@ -131,6 +132,7 @@ class DaemonClient:
                 operation=operation,
                 run=run,
                 status=status,
+                kind=kind,
                 text=text,
                 limit=limit,
                 offset=offset,
@@ -186,6 +188,17 @@ class DaemonClient:
 
     def attach_project(self, path: Path | str) -> ProjectInfo:
         return self._run(calls.attach_project(path))
+
+    def detach_project(self, path: Path | str) -> ProjectInfo:
+        return self._run(calls.detach_project(path))
+
+    def delete_interactions(self, ids: Iterable[str]) -> list[str]:
+        """Delete interactions by id; the ids of those that were there."""
+        return self._run(calls.delete_interactions(ids))
+
+    def promote_interactions(self, ids: Iterable[str]) -> list[Interaction]:
+        """Make interactions part of their consumer's contract; those found."""
+        return self._run(calls.promote_interactions(ids))
 
     def projects(self) -> list[ProjectInfo]:
         return self._run(calls.projects())

@@ -64,6 +64,7 @@ class DaemonRecords:
         consumer: str | None = None,
         test: str | None = None,
         operation: str | None = None,
+        kind: str | None = None,
         limit: int = 50,
         offset: int | None = None,
     ) -> InteractionPage:
@@ -72,6 +73,7 @@ class DaemonRecords:
             consumer=consumer,
             test=test,
             operation=operation,
+            kind=kind,
             limit=limit,
             offset=offset,
         )
@@ -88,6 +90,12 @@ class DaemonRecords:
         self, interactions: Sequence[Interaction], fixtures: Sequence[Fixture] = ()
     ) -> int:
         return self.client.upload_interactions(interactions, fixtures).fixtures
+
+    def delete_interactions(self, ids: Sequence[str]) -> list[str]:
+        return self.client.delete_interactions(ids)
+
+    def promote_interactions(self, ids: Sequence[str]) -> list[Interaction]:
+        return self.client.promote_interactions(ids)
 
     def recording_sink(self) -> Sink:
         """Uploads each batch; closing the sink closes this client."""

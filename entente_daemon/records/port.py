@@ -97,10 +97,12 @@ class Records(Protocol):
         consumer: str | None = None,
         test: str | None = None,
         operation: str | None = None,
+        kind: str | None = None,
         limit: int = 50,
         offset: int | None = None,
     ) -> InteractionPage:
-        """A page of matching interactions, newest last; without ``offset``, the newest."""
+        """A page of matching interactions, newest last; without ``offset``, the newest.
+        ``kind``: ``contract`` or ``exploratory`` (None: both)."""
         ...
 
     def provider_interactions(self, provider: str) -> list[Interaction]:
@@ -112,6 +114,15 @@ class Records(Protocol):
     ) -> int:
         """Store interactions (de-duplicated) and the fixtures not stored yet; how many
         fixtures were new."""
+        ...
+
+    def delete_interactions(self, ids: Sequence[str]) -> list[str]:
+        """Delete interactions (appending ``interactions.deleted``); the ids that were there."""
+        ...
+
+    def promote_interactions(self, ids: Sequence[str]) -> list[Interaction]:
+        """Make interactions part of their consumer's contract (appending
+        ``interactions.promoted``); those found."""
         ...
 
     def recording_sink(self) -> Sink:

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from entente_daemon.client.events import InteractionsDeleted, InteractionsPromoted, event_of
 from entente_daemon.errors import StoreError
 from entente_daemon.home import store_dir
 from entente_daemon.model import (
@@ -128,6 +129,7 @@ class StoreRecords:
         consumer: str | None = None,
         test: str | None = None,
         operation: str | None = None,
+        kind: str | None = None,
         limit: int = 50,
         offset: int | None = None,
     ) -> InteractionPage:
@@ -136,7 +138,7 @@ class StoreRecords:
         from entente_daemon.records.queries import page_interactions
 
         where = InteractionFilter(
-            provider=provider, consumer=consumer, test_id=test, operation_id=operation
+            provider=provider, consumer=consumer, test_id=test, operation_id=operation, kind=kind
         )
         items, total, start = self._read(lambda s: page_interactions(s, where, limit, offset))
         return InteractionPage(items=items, total=total, offset=start, limit=limit)
@@ -149,6 +151,27 @@ class StoreRecords:
     ) -> int:
         with self.writing() as store:
             return add_records(store, interactions, fixtures)
+
+    def delete_interactions(self, ids: Sequence[str]) -> list[str]:
+        def job(store: Store) -> list[str]:
+            deleted = store.interactions.delete_many(dict.fromkeys(ids))
+            if deleted:
+                store.events.append(event_of(InteractionsDeleted(ids=deleted)))
+            return deleted
+
+        with self.writing(refused="delete interactions") as store:
+            return job(store)
+
+    def promote_interactions(self, ids: Sequence[str]) -> list[Interaction]:
+        def job(store: Store) -> list[Interaction]:
+            promoted = store.interactions.promote(dict.fromkeys(ids))
+            if promoted:
+                payload = InteractionsPromoted(ids=[i.id for i in promoted])
+                store.events.append(event_of(payload))
+            return promoted
+
+        with self.writing(refused="promote interactions") as store:
+            return job(store)
 
     def recording_sink(self) -> Sink:
         """A sink holding the store only while it writes (its own, shorter lock wait)."""

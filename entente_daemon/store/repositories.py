@@ -275,6 +275,25 @@ class InteractionRepository(Repository[Interaction]):
                 self._hash_index().pop(doc.get("content_hash", ""), None)
             return removed
 
+    def promote(self, record_ids: Iterable[str]) -> list[Interaction]:
+        """Make these interactions part of their consumer's contract; those found, changed."""
+        with self._engine.lock:
+            self._engine.check_writable()
+            table = self._table
+            promoted: list[Interaction] = []
+            for record_id in record_ids:
+                doc = table.docs().get(record_id)
+                if doc is None:
+                    continue
+                table.put(record_id, {**doc, "promoted": True})
+                promoted.append(self._load({**doc, "promoted": True}))
+            return promoted
+
+    def delete_many(self, record_ids: Iterable[str]) -> list[str]:
+        """Delete these interactions; the ids of those that were there."""
+        with self._engine.lock:
+            return [record_id for record_id in record_ids if self.delete(record_id)]
+
     def list(
         self,
         *,

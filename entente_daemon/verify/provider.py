@@ -4,7 +4,8 @@
     report = provider.verify("http://127.0.0.1:8000", state_handlers={"getCastle": seed})
     assert report.ok, report.summary()
 
-It reads the interactions consumers recorded against this provider, replays them (see
+It reads the contracts consumers recorded against this provider (each consumer version's
+latest test run: `entente_daemon.records.contracts`), replays them (see
 `runner`), stores one `Verification` per consumer version and draft provider fixtures for
 what passed. When a daemon runs it owns the store: the interactions are read through it,
 and the run is reported to it as it goes (see `reporting`: the TUI shows it live) and its
@@ -31,6 +32,7 @@ from entente_daemon.model import (
 )
 from entente_daemon.openapi import Spec, load_spec
 from entente_daemon.openapi.loader import load_spec_text
+from entente_daemon.records.contracts import contract_interactions
 from entente_daemon.verify.results import (
     build_verifications,
     dedupe,
@@ -169,7 +171,9 @@ class Provider:
         on_start: Callable[[int], None] | None = None,
         run_id: str | None = None,
     ) -> VerificationReport:
-        """Replay every interaction recorded against this provider at ``base_url``.
+        """Replay at ``base_url`` the contract recorded against this provider: each consumer
+        version's latest test run, and what was promoted; never exploratory interactions
+        (`entente_daemon.records.contracts`).
 
         ``state_handlers``: operationId or provider-state name → callable (see `state`).
         ``cleanup``: called after each interaction. ``on_missing``: what an interaction
@@ -185,7 +189,7 @@ class Provider:
         with open_records() as records:
             interactions = records.provider_interactions(self.name)
             previous = records.verifications(self.name)
-            todo = dedupe(interactions)
+            todo = dedupe(contract_interactions(interactions))
             report = VerificationReport(self.name, self.version, environment)
             if only_new:
                 done = passed_hashes(previous, self.version)

@@ -1,5 +1,7 @@
 """The Interactions screen: every interaction the mocks recorded, live, newest at the bottom;
 filters, the full interaction in a detail pane, and the test runs that made them.
+Exploratory interactions (no test made them: never verified) say so in the test column;
+``del`` deletes the selected interaction, ``X`` every exploratory one (after asking).
 
 The daemon pages (never everything: a window of at most `MAX_ROWS` rows, `PAGE` at a time,
 older or newer as the cursor reaches an edge); live ``interaction.recorded`` events join at
@@ -19,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
+from entente_daemon.client.events import InteractionsDeleted, InteractionsPromoted, parse_payload
 from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Event, EventKind
@@ -30,6 +33,7 @@ from ..widgets.interaction_rows import InteractionRow, describe_filter, palette_
 from ..widgets.interaction_table import InteractionTable
 from ..widgets.test_runs import TestRunsPanel, TestRunView, newest_first
 from .base import LiveScreen
+from .interaction_confirm import ConfirmDeleteScreen
 from .interaction_feed import sort_events
 from .interaction_window import Kind, Window
 
@@ -105,6 +109,23 @@ class InteractionsScreen(LiveScreen):
             id="interactions.newest",
             title="Interactions: newest",
             help="Jump to the newest and follow it",
+        ),
+        PaletteBinding(
+            "delete",
+            "delete_selected",
+            "Delete",
+            key_display="del",
+            id="interactions.delete",
+            title="Interactions: delete",
+            help="Delete the selected interaction",
+        ),
+        PaletteBinding(
+            "X",
+            "delete_exploratory",
+            "Delete exploratory",
+            id="interactions.delete_exploratory",
+            title="Interactions: delete all exploratory",
+            help="Delete every interaction no test made (asks first)",
         ),
         PaletteBinding(
             "r",
@@ -244,6 +265,7 @@ class InteractionsScreen(LiveScreen):
 
     def apply_events(self, events: Iterable[Event]) -> None:
         events = list(events)
+        self._apply_changes(events)
         holding = self._held is not None
         if self._held is not None:  # a page is on its way: these go on top of it
             self._held.extend(e for e in events if e.kind is EventKind.INTERACTION_RECORDED)
@@ -262,6 +284,30 @@ class InteractionsScreen(LiveScreen):
         if batch.runs_changed:
             self.runs_panel.show_runs(newest_first(self.runs.values()))
         if batch.fresh or batch.repeats:
+            self._show_status()
+
+    def _apply_changes(self, events: list[Event]) -> None:
+        """Deleted interactions leave the table; promoted ones become contract rows."""
+        deleted: list[str] = []
+        promoted: list[str] = []
+        for event in events:
+            payload = parse_payload(event)
+            if isinstance(payload, InteractionsDeleted):
+                deleted.extend(payload.ids)
+            elif isinstance(payload, InteractionsPromoted):
+                promoted.extend(payload.ids)
+        if promoted:
+            table = self.table
+            rows = [table.row_data(i) for i in promoted]
+            table.redraw_rows(dataclasses.replace(r, contract=True) for r in rows if r is not None)
+        if deleted:
+            removed = self.table.drop_rows(deleted)
+            window = self.window
+            window.total = max(window.total - len(deleted), 0)
+            window.end = max(window.end - removed, window.start)
+            if self._detail_id in deleted:
+                self.detail.add_class("hidden")
+                self._detail_id = None
             self._show_status()
 
     def _add_live(self, rows: list[InteractionRow]) -> None:
@@ -436,3 +482,50 @@ class InteractionsScreen(LiveScreen):
 
     def action_reload(self) -> None:
         self.reload()
+
+    def action_delete_selected(self) -> None:
+        current = self.table.current_id
+        if current is not None:
+            self._delete([current], "the interaction")
+
+    def action_delete_exploratory(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete_exploratory()
+
+        self.app.push_screen(
+            ConfirmDeleteScreen(
+                "Delete every exploratory interaction (those no test made)? "
+                "They are never verified; this cannot be undone."
+            ),
+            answered,
+        )
+
+    @work(exclusive=True, group="interactions-delete")
+    async def _delete_exploratory(self) -> None:
+        ids: list[str] = []
+        try:
+            while True:
+                page = await self.client.interactions(
+                    kind="exploratory", limit=1000, offset=len(ids)
+                )
+                ids.extend(item.id for item in page.items)
+                if not page.items or len(ids) >= page.total:
+                    break
+        except EntenteError as exc:
+            self.notify(str(exc), title="Could not delete", severity="error")
+            return
+        if not ids:
+            self.notify("No exploratory interaction to delete.", title="Nothing deleted")
+            return
+        self._delete(ids, f"{len(ids)} exploratory interaction(s)")
+
+    @work(group="interactions-delete")
+    async def _delete(self, ids: list[str], what: str) -> None:
+        """Delete through the daemon; the ``interactions.deleted`` event updates the table."""
+        try:
+            deleted = await self.client.delete_interactions(ids)
+        except EntenteError as exc:
+            self.notify(str(exc), title="Could not delete", severity="error")
+            return
+        self.notify(f"Deleted {what}." if deleted else "Already gone.", title="Deleted")

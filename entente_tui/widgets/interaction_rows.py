@@ -46,6 +46,8 @@ class InteractionRow:
     seen: datetime | None  # the last time it was made
     count: int
     total: int | None = None  # from a live event: the stored count after it
+    # part of its consumer's contract (a test made it, or it was promoted); else exploratory
+    contract: bool = True
 
     @classmethod
     def of(cls, interaction: Interaction) -> InteractionRow:
@@ -63,6 +65,7 @@ class InteractionRow:
             duration_ms=interaction.duration_ms,
             seen=interaction.last_seen or interaction.timestamp,
             count=interaction.count,
+            contract=interaction.contract,
         )
 
     @classmethod
@@ -83,6 +86,7 @@ class InteractionRow:
             seen=payload.last_seen or payload.timestamp,
             count=payload.count or 1,
             total=payload.total or None,
+            contract=bool(payload.test_id),
         )
 
     def repeated(self, again: InteractionRow) -> InteractionRow | None:
@@ -195,7 +199,19 @@ def row_cells(row: InteractionRow, palette: Palette) -> list[Text]:
         _cell(str(row.status), f"bold {palette.status(row.status)}"),
         _cell(row.operation_id or "–"),
         _cell(row.source or "–", palette.source(row.source)),
-        _cell(short_test(row.test_id), palette.muted),
+        _test_cell(row, palette),
         Text(duration, justify="right", end=""),
         Text(f"×{row.count}" if row.count > 1 else "", style="bold", end=""),
     ]
+
+
+#: The test column of an interaction no test made: it is exploratory (never verified), or
+#: was promoted into the contract.
+EXPLORATORY = "~ exploratory"
+PROMOTED = "promoted"
+
+
+def _test_cell(row: InteractionRow, palette: Palette) -> Text:
+    if not row.contract:
+        return _cell(EXPLORATORY, f"italic {palette.warning}")
+    return _cell(short_test(row.test_id) or PROMOTED, palette.muted)

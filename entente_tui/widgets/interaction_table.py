@@ -169,6 +169,33 @@ class InteractionTable(DataTable[Text]):
             for key in ("time", "count"):
                 self.update_cell(row.id, key, cells[key])
 
+    def drop_rows(self, ids: Iterable[str]) -> int:
+        """Drop rows (deleted interactions), the cursor staying on its row when it stays;
+        how many were shown."""
+        gone = [row_id for row_id in ids if row_id in self._rows]
+        if not gone:
+            return 0
+        cursor = self.current_id
+        if cursor in gone:
+            order = list(self._rows)
+            after = [i for i in order[order.index(cursor) + 1 :] if i not in gone]
+            before = [i for i in order[: order.index(cursor)] if i not in gone]
+            cursor = after[0] if after else (before[-1] if before else None)
+        for row_id in gone:
+            del self._rows[row_id]
+        self._rebuild(cursor)
+        return len(gone)
+
+    def redraw_rows(self, rows: Iterable[InteractionRow]) -> None:
+        """Redraw rows shown whose standing changed (promoted)."""
+        changed = False
+        for row in rows:
+            if row.id in self._rows:
+                self._rows[row.id] = row
+                changed = True
+        if changed:
+            self._rebuild(self.current_id)
+
     def set_palette(self, palette: Palette) -> None:
         if palette != self.palette:
             self.palette = palette

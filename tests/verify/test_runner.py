@@ -34,9 +34,11 @@ OPERATIONS = ["listCastles", "getCastle", "createCastle", "deleteCastle"]
 
 
 def record_consumer_run() -> None:
-    """What the castle client's tests would do: talk to a recording mock, which uploads."""
+    """What the castle client's tests would do: talk to a recording mock, which uploads.
+    Made by a test (attributed to one), so it is the castle client's contract."""
     client = create_client(CLIENT, recording=True)
     with (
+        client.context.test("tests/test_castles.py::test_the_castle_client"),
         client.create_mock("castle-service", port=0) as mock,
         httpx.Client(base_url=mock.url) as http,
     ):

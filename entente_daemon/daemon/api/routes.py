@@ -33,10 +33,13 @@ ROUTES: tuple[tuple[str, str, ContextHandler], ...] = (
     ("GET", "/v1/mocks", routes_daemon.list_mocks),
     ("GET", "/v1/projects", routes_daemon.list_projects),
     ("POST", "/v1/projects", routes_daemon.attach_project),
+    ("POST", "/v1/projects/detach", routes_daemon.detach_project),
     ("POST", "/v1/sync", routes_daemon.start_sync),
     # stored records
     ("GET", "/v1/interactions", routes_records.list_interactions),
     ("POST", "/v1/interactions", routes_records.post_interactions),
+    ("POST", "/v1/interactions/delete", routes_records.delete_interactions),
+    ("POST", "/v1/interactions/promote", routes_records.promote_interactions),
     ("GET", "/v1/interactions/{id}", routes_records.get_interaction),
     ("GET", "/v1/fixtures", routes_records.list_fixtures),
     ("POST", "/v1/fixtures/{id}/approve", routes_records.approve_fixture),

@@ -85,6 +85,15 @@ async def attach_project(ctx: ApiContext, request: Request) -> JsonResponse:
     return JsonResponse(info.model_dump(mode="json"), status=201)
 
 
+async def detach_project(ctx: ApiContext, request: Request) -> JsonResponse:
+    """Detach a project (``{"path": ...}``: its config file, or its folder)."""
+    raw = request.json_object().get("path")
+    if not isinstance(raw, str) or not raw:
+        raise HttpError(400, 'the body must be {"path": "<absolute path of entente.toml>"}')
+    info = await ctx.projects.detach(Path(raw))
+    return JsonResponse(info.model_dump(mode="json"))
+
+
 def not_yet(what: str) -> JsonResponse:
     return JsonResponse(
         {"error": f"{what} through the daemon is not available yet", "detail": "not yet"},

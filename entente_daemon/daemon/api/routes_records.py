@@ -68,10 +68,11 @@ async def list_interactions(ctx: ApiContext, request: Request) -> JsonResponse:
             operation_id=request.arg("operation"),
             run_id=request.arg("run"),
             status=request.arg("status"),
+            kind=request.arg("kind"),
             text=request.arg("q"),
         )
     except ValueError as exc:
-        raise HttpError(400, f"query parameter 'status': {exc}") from None
+        raise HttpError(400, f"query parameters 'status'/'kind': {exc}") from None
     limit = request.int_arg("limit", default=DEFAULT_PAGE, maximum=MAX_PAGE) or 0
     offset = request.int_arg("offset")
 
@@ -118,6 +119,37 @@ async def post_interactions(ctx: ApiContext, request: Request) -> JsonResponse:
             "fixtures": len(created),
         }
     )
+
+
+def _ids(request: Request) -> list[str]:
+    ids = request.json_object().get("ids")
+    if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+        raise HttpError(400, 'the body must be {"ids": ["<interaction id>", ...]}')
+    if len(ids) > MAX_BATCH:
+        raise HttpError(413, f"at most {MAX_BATCH} ids per request; send smaller batches")
+    return ids
+
+
+async def delete_interactions(ctx: ApiContext, request: Request) -> JsonResponse:
+    """Delete interactions by id (emits ``interactions.deleted``); unknown ids are left out
+    of the answer's ``deleted``."""
+    ids = _ids(request)
+    try:
+        deleted = await ctx.recorder.delete_interactions(ids)
+    except StoreError as exc:
+        raise store_unavailable(exc) from None
+    return JsonResponse({"deleted": deleted})
+
+
+async def promote_interactions(ctx: ApiContext, request: Request) -> JsonResponse:
+    """Make interactions part of their consumer's contract (emits
+    ``interactions.promoted``)."""
+    ids = _ids(request)
+    try:
+        promoted = await ctx.recorder.promote_interactions(ids)
+    except StoreError as exc:
+        raise store_unavailable(exc) from None
+    return JsonResponse({"promoted": [i.to_json() for i in promoted]})
 
 
 async def list_fixtures(ctx: ApiContext, request: Request) -> JsonResponse:

@@ -10,6 +10,7 @@ filtered page is then a scan of small tuples, plus reading the page's records.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from entente_daemon.client.filters import InteractionFilter
@@ -27,6 +28,7 @@ class Row(NamedTuple):
     method: str
     path: str
     status: int
+    contract: bool
 
     @classmethod
     def of(cls, interaction: Interaction, stored_id: str) -> Row:
@@ -40,6 +42,7 @@ class Row(NamedTuple):
             interaction.request.method,
             interaction.request.path,
             interaction.response.status,
+            interaction.contract,
         )
 
 
@@ -76,6 +79,25 @@ class InteractionIndex:
                 self._rows.append(Row.of(interaction, stored_id))
             elif interaction.run_id:
                 self._rows[position] = self._rows[position]._replace(run_id=interaction.run_id)
+
+    def remove(self, ids: Iterable[str]) -> None:
+        """Forget deleted interactions."""
+        gone = set(ids)
+        with self._lock:
+            if self._rows is None or not gone:
+                return
+            self._rows = [row for row in self._rows if row.id not in gone]
+            self._positions = {row.id: n for n, row in enumerate(self._rows)}
+
+    def promote(self, ids: Iterable[str]) -> None:
+        """Note interactions made part of the contract."""
+        with self._lock:
+            if self._rows is None:
+                return
+            for stored_id in ids:
+                position = self._positions.get(stored_id)
+                if position is not None:
+                    self._rows[position] = self._rows[position]._replace(contract=True)
 
     def page(
         self, where: InteractionFilter, limit: int, offset: int | None

@@ -9,6 +9,7 @@ STORE_ERROR = EventKind.STORE_ERROR
 PROJECT_ATTACHED_NAME = PROJECT_ATTACHED.value
 STORE_ERROR_NAME = STORE_ERROR.value
 PROJECT_ERROR_NAME = EventKind.PROJECT_ERROR.value
+PROJECT_DETACHED_NAME = EventKind.PROJECT_DETACHED.value
 
 # Kinds that GET /v1/alerts lists: things a person should look at.
 ALERT_KINDS = frozenset(

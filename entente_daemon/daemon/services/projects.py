@@ -12,6 +12,7 @@ kept in ``projects.json`` in the Entente home, and re-attached when the daemon s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -24,7 +25,12 @@ from entente_daemon.client import events as payloads
 from entente_daemon.client.wire import ProjectInfo
 from entente_daemon.config import ProjectConfig, load_project_config
 from entente_daemon.daemon.process.files import write_private
-from entente_daemon.daemon.services.kinds import PROJECT_ATTACHED_NAME, PROJECT_ERROR_NAME
+from entente_daemon.daemon.services.errors import NotFound
+from entente_daemon.daemon.services.kinds import (
+    PROJECT_ATTACHED_NAME,
+    PROJECT_DETACHED_NAME,
+    PROJECT_ERROR_NAME,
+)
 from entente_daemon.daemon.services.watcher import FileWatcher, Signature, signature
 from entente_daemon.errors import ConfigError, EntenteError
 from entente_daemon.model import EventKind, utc_now
@@ -101,6 +107,50 @@ class ProjectRegistry:
         await asyncio.to_thread(self._save)
         return attached.info()
 
+    async def detach(self, path: Path) -> ProjectInfo:
+        """Detach the project configured at ``path`` (its config file, or the folder
+        holding it): its mocks stop, its files are no longer watched, and it is not
+        re-attached at start-up. `NotFound` when no attached project is there.
+
+        The hooks see the project as configured without providers or JUnit report, so
+        the services acting on projects let go of it as they would of a removed entry."""
+        attached = self._find(path)
+        if attached is None:
+            known = ", ".join(str(p) for p in self._projects) or "none"
+            raise NotFound(f"no project attached at {path} (attached: {known})")
+        config = attached.config
+        del self._projects[config.file]
+        self._signatures.pop(config.file, None)
+        self._watch.watch(self._signatures)
+        await asyncio.to_thread(self._save)
+        released = dataclasses.replace(config, providers=(), junit_report=None)
+        await self._call_hooks(released)
+        log.info("project %s detached (%s)", config.service, config.file)
+        detached = payloads.ProjectDetached(
+            event=PROJECT_DETACHED_NAME, config=str(config.file), service=config.service
+        )
+        await self._publish(detached.KIND, detached.to_payload())
+        return attached.info()
+
+    def _find(self, path: Path) -> AttachedProject | None:
+        """The project whose config file is ``path``, or is in the folder ``path``."""
+        resolved = path.resolve()
+        for file, attached in self._projects.items():
+            if resolved in (file, file.parent):
+                return attached
+        return None
+
+    async def _call_hooks(self, config: ProjectConfig) -> None:
+        for hook in self._hooks:
+            try:
+                await hook(config)
+            except Exception as exc:
+                log.exception("a project hook failed for %s", config.file)
+                error = payloads.ProjectError(
+                    event=PROJECT_ERROR_NAME, config=str(config.file), message=str(exc)
+                )
+                await self._publish(error.KIND, error.to_payload())
+
     async def _attach(
         self, path: Path, attached_at: datetime, *, reattached: bool = False
     ) -> AttachedProject:
@@ -119,15 +169,7 @@ class ProjectRegistry:
         await self._publish(attached_event.KIND, attached_event.to_payload())
         self._signatures[config.file] = await asyncio.to_thread(signature, config.file)
         self._watch.watch(self._signatures)
-        for hook in self._hooks:
-            try:
-                await hook(config)
-            except Exception as exc:
-                log.exception("a project hook failed for %s", config.file)
-                error = payloads.ProjectError(
-                    event=PROJECT_ERROR_NAME, config=str(config.file), message=str(exc)
-                )
-                await self._publish(error.KIND, error.to_payload())
+        await self._call_hooks(config)
         return attached
 
     async def _files_changed(self, changed: set[Path]) -> None:

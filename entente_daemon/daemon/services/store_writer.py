@@ -193,6 +193,33 @@ class StoreWriter:
 
         return await self._write(job)
 
+    async def delete_interactions(self, ids: Sequence[str]) -> list[str]:
+        """Delete interactions and emit ``interactions.deleted`` (when any was there); the
+        ids of those deleted."""
+
+        def job(store: Store) -> list[str]:
+            deleted = store.interactions.delete_many(dict.fromkeys(ids))
+            self.index.remove(deleted)
+            if deleted:
+                self._emit(store, [payloads.event_of(payloads.InteractionsDeleted(ids=deleted))])
+            return deleted
+
+        return await self._write(job)
+
+    async def promote_interactions(self, ids: Sequence[str]) -> list[Interaction]:
+        """Make interactions part of their consumer's contract and emit
+        ``interactions.promoted``; those found."""
+
+        def job(store: Store) -> list[Interaction]:
+            promoted = store.interactions.promote(dict.fromkeys(ids))
+            found = [i.id for i in promoted]
+            self.index.promote(found)
+            if found:
+                self._emit(store, [payloads.event_of(payloads.InteractionsPromoted(ids=found))])
+            return promoted
+
+        return await self._write(job)
+
     async def set_fixture_status(
         self, fixture_id: str, status: FixtureStatus, *, by: str | None, note: str | None
     ) -> Fixture | None:
