@@ -21,6 +21,7 @@ from entente_daemon.model import (
 from . import calls
 from .endpoint import Endpoint, check_version, find_endpoint, require_endpoint
 from .errors import DaemonError, DaemonUnavailable
+from .unix_transport import unix_transport
 from .wire import (
     DaemonStatus,
     EventPage,
@@ -44,7 +45,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 def http_client(
     endpoint: Endpoint, timeout: httpx.Timeout | float = DEFAULT_TIMEOUT
 ) -> httpx.Client:
-    transport = httpx.HTTPTransport(uds=str(endpoint.socket)) if endpoint.socket else None
+    transport = unix_transport(str(endpoint.socket)) if endpoint.socket else None
     return httpx.Client(
         base_url=endpoint.base_url,
         transport=transport,
