@@ -149,8 +149,8 @@ class Provider:
         published = StoreRecords().latest_spec(self.name)
         if published is None:
             raise VerifyError(
-                f"no spec for provider {self.name!r}: pass a spec file (--spec), set "
-                "[provider] spec in its entente.toml, or publish one with `entente spec`"
+                f"no spec for provider {self.name!r}: pass a spec file (--spec), or set "
+                "[provider] spec in its entente.toml"
             )
         return load_spec_text(
             json.dumps(published.spec), f"{self.name}@{published.version}", validate=False
