@@ -16,6 +16,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
 from entente_daemon.config import ProjectConfig, load_project_config
 from entente_daemon.errors import ConfigError
@@ -26,6 +27,7 @@ from entente_daemon.verify.provider import (
     VerifyError,
     create_provider,
 )
+from entente_daemon.verify.reach import check_listening
 from entente_daemon.verify.runner import OnMissing
 from entente_daemon.verify.state_loading import load_object, load_state_handlers
 
@@ -125,7 +127,8 @@ def verify_command(
 
     In a provider project, its [provider] base_url, state_handlers and on_missing are the
     defaults of the options. State handlers find the provider's URL in $ENTENTE_PROVIDER_URL.
-    Exit code 0 when every interaction passes, 1 when any fails, 2 when it cannot run.
+    Exit code 0 when every interaction passes, 1 when any fails, 2 when it cannot run
+    (nothing listening at the base URL, a bad option or setting).
     """
     target, config = _provider(provider, spec, provider_version)
     root = None if config is None else config.root
@@ -145,6 +148,7 @@ def verify_command(
     cleanup_hook = load_object(cleanup, "--cleanup", root) if cleanup else None
     if cleanup_hook is not None and not callable(cleanup_hook):
         raise VerifyError(f"--cleanup {cleanup!r} is not callable")
+    check_listening(base_url)
     missing: OnMissing = on_missing or (config and config.provided_on_missing) or "fail"
     environment = environment or (config.environment if config is not None else "local")
     os.environ[PROVIDER_URL_ENV] = base_url
@@ -181,6 +185,8 @@ def print_report(report: VerificationReport) -> None:
             f"{v.consumer} {v.consumer_version}", str(len(v.results)), str(v.passed), str(v.failed)
         )
     console.print(f"{report.provider} {report.provider_version} ({report.environment})")
+    if report.hint:
+        console.print(Text.assemble(("hint: ", "yellow"), report.hint), soft_wrap=True)
     if report.verifications:
         console.print(table)
     for outcome in report.outcomes:

@@ -1,24 +1,40 @@
 """Every command a message or docstring of the package tells a user to run
 (`` `entente …` ``, ``entente-daemon …``) exists in the click command tree, with the options
-it names."""
+it names.
+
+Nothing may import the CLI (the `nothing-imports-cli` contract), tests included: the command
+trees are those of the installed ``entente`` and ``entente-daemon`` programs, loaded through
+their console-script entry points as the programs themselves are."""
 
 from __future__ import annotations
 
 import ast
+import inspect
+import os
 import re
+import subprocess
+import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 
 import entente_daemon
-from entente_daemon.cli.daemon_main import cli as daemon_cli
-from entente_daemon.cli.main import cli as entente_cli
-from entente_daemon.errors import EntenteError
 from entente_daemon.model import Fixture, FixtureStatus, HttpRequest, HttpResponse
 from entente_daemon.store import Store
 
+
+def program(name: str) -> click.Group:
+    """The click group behind an installed console script (its ``main``'s module's ``cli``)."""
+    [script] = entry_points(group="console_scripts", name=name)
+    group = getattr(inspect.getmodule(script.load()), "cli", None)
+    assert isinstance(group, click.Group), f"{script.value}: no click group `cli` beside it"
+    return group
+
+
+entente_cli = program("entente")
+daemon_cli = program("entente-daemon")
 PACKAGE = Path(entente_daemon.__file__).parent
 #: A command named in text: `entente …`, ``entente …``, or (entente …) as prose.
 HINT = re.compile(r"(?:`{1,2}|\()(entente(?:-daemon)? [^`()]*?)(?:`{1,2}|\))")
@@ -131,10 +147,17 @@ def test_fixtures_check_without_options_suggests_what_exists(
                 status=FixtureStatus.APPROVED,
             )
         )
-    monkeypatch.chdir(tmp_path)  # no project here
-    done = CliRunner().invoke(entente_cli, ["fixtures", "check"])
-    assert isinstance(done.exception, EntenteError), done.output
-    message = str(done.exception)
+    done = subprocess.run(
+        [sys.executable, "-m", "entente_daemon.cli", "fixtures", "check"],
+        cwd=tmp_path,  # no project here
+        env={**os.environ, "ENTENTE_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    message = " ".join(done.stderr.split())
     assert "no spec known for provider 'castle-service'" in message
     assert "entente spec" not in message
     assert "--spec" in message
