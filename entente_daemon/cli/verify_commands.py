@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 from rich.text import Text
 
-from entente_daemon.config import ProjectConfig, load_project_config
+from entente_daemon.config import ProjectConfig, find_config, load_project_config
 from entente_daemon.errors import ConfigError
 from entente_daemon.model import Interaction, VerificationResult
 from entente_daemon.verify.provider import (
@@ -41,10 +41,20 @@ def _provider(
 ) -> tuple[Provider, ProjectConfig | None]:
     """This project's provider when it is the one asked for (or none is named), with the
     project's config (its [provider] settings are the defaults); else the named one."""
+    config = None
     try:
-        config = load_project_config(Path.cwd())
+        find_config(Path.cwd())
     except ConfigError:
-        config = None
+        pass  # not in a project
+    else:
+        try:
+            config = load_project_config(Path.cwd())
+        except ConfigError as exc:
+            if provider is None:
+                raise  # this project's provider is meant: its configuration must be fixed
+            click.secho(
+                f"warning: ignoring the project configuration: {exc}", fg="yellow", err=True
+            )
     ours = config is not None and config.provided_spec is not None
     if config is not None and ours and provider in (None, config.provided_name):
         target = create_provider(config.file, name=provider, version=version, spec=spec)
