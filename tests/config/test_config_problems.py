@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from entente_daemon.config import load_project_config
-from entente_daemon.errors import ConfigError, ConfigProblem
+from entente_daemon.errors import ConfigError
 
 
 def entente(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -102,6 +102,8 @@ def test_providers_single_table_says_double_brackets(tmp_path: Path) -> None:
 
 
 def test_pyproject_lines_are_those_of_the_file(tmp_path: Path) -> None:
+    from entente_daemon.errors import ConfigProblem
+
     file = write(
         tmp_path,
         '[project]\nname = "x"\n\n[tool.entente]\nservice = "x"\nrol = "consumer"\n',
