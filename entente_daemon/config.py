@@ -276,9 +276,23 @@ def _describe(error: Mapping[str, Any]) -> str:
         return "is required but missing"
     if kind == "extra_forbidden":
         return "is not a known setting"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a table, not {_toml_type(error.get('input'))}"
+    if kind == "list_type":
+        return f"must be a list, not {_toml_type(error.get('input'))}"
     message = str(error.get("msg", "is invalid"))
     message = message.removeprefix("Value error, ")
     return f"{message} (got {error.get('input')!r})" if kind != "value_error" else message
+
+
+def _toml_type(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    return f"a {'string' if isinstance(value, str) else 'number'} ({value!r})"
 
 
 Problem = tuple[str, str | None]  # a message and the key it is about

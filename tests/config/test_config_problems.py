@@ -101,6 +101,16 @@ def test_providers_single_table_says_double_brackets(tmp_path: Path) -> None:
     assert "valid list" not in done.stderr
 
 
+def test_a_value_where_a_table_belongs_says_so(tmp_path: Path) -> None:
+    write(tmp_path, 'service = "c"\nprovider = "todo-api"\nbroker = 3\n')
+    with pytest.raises(ConfigError) as raised:
+        load_project_config(tmp_path, environ={})
+    assert [str(p) for p in raised.value.problems] == [
+        "line 2: provider: must be a table, not a string ('todo-api')",
+        "line 3: broker: must be a table, not a number (3)",
+    ]
+
+
 def test_pyproject_lines_are_those_of_the_file(tmp_path: Path) -> None:
     from entente_daemon.errors import ConfigProblem
 
