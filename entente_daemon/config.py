@@ -7,6 +7,7 @@ key comes from ``ENTENTE_API_KEY`` only, and ``ENTENTE_SERVICE_URL`` overrides t
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import subprocess
@@ -14,11 +15,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from entente_daemon.errors import ConfigError
+from entente_daemon.errors import ConfigError, ConfigProblem
 from entente_daemon.model import HANDLER_REFERENCE, Role
 
 CONFIG_FILE = "entente.toml"
@@ -219,16 +220,18 @@ def load_project_config(
     """
     env = os.environ if environ is None else environ
     file = find_config(path) if path is None or path.is_dir() else path.resolve()
-    raw = _read_section(file)
-    try:
-        parsed = _RawConfig.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise ConfigError(_describe(first), file=file, key=_key_path(first["loc"])) from None
-    return _resolve(parsed, file, env)
+    raw, text = _read_section(file)
+    problems = _problems(raw, file.parent)
+    if problems:
+        lines = _KeyLines(text, "tool.entente" if file.name == PYPROJECT_FILE else None)
+        located = [ConfigProblem(m, key, lines.find(key)) for m, key in problems]
+        located.sort(key=lambda p: p.line or 0)  # in the file's order
+        raise ConfigError.of(file, located)
+    return _resolve(_RawConfig.model_validate(raw), file, env)
 
 
-def _read_section(file: Path) -> dict[str, Any]:
+def _read_section(file: Path) -> tuple[dict[str, Any], str]:
+    """The configuration's table, and the text of its file."""
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as exc:
@@ -244,8 +247,8 @@ def _read_section(file: Path) -> dict[str, Any]:
         section = _section_of(data)
         if section is None:
             raise ConfigError("has no [tool.entente] table", file=file, key="tool.entente")
-        return section
-    return data
+        return section, text
+    return data, text
 
 
 def _pyproject_section(file: Path) -> dict[str, Any] | None:
@@ -273,52 +276,231 @@ def _describe(error: Mapping[str, Any]) -> str:
         return "is required but missing"
     if kind == "extra_forbidden":
         return "is not a known setting"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a table, not {_toml_type(error.get('input'))}"
+    if kind == "list_type":
+        return f"must be a list, not {_toml_type(error.get('input'))}"
     message = str(error.get("msg", "is invalid"))
     message = message.removeprefix("Value error, ")
     return f"{message} (got {error.get('input')!r})" if kind != "value_error" else message
 
 
-def _resolve(raw: _RawConfig, file: Path, env: Mapping[str, str]) -> ProjectConfig:
-    root = file.parent
-    providers: list[ConsumedProvider] = []
+def _toml_type(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    return f"a {'string' if isinstance(value, str) else 'number'} ({value!r})"
+
+
+Problem = tuple[str, str | None]  # a message and the key it is about
+
+#: A table written with the wrong brackets or number: what was meant.
+_PROVIDER_ARRAY = (
+    "[[provider]] is not a table Entente knows: write [[providers]] (plural) for each provider "
+    "this service consumes, or [provider] (single brackets, once) for the spec it provides"
+)
+_PROVIDERS_TABLE = (
+    "[providers] must be written [[providers]] (double brackets), one table per provider this "
+    "service consumes; [provider] (singular) is for the spec it provides"
+)
+
+
+def _problems(raw: dict[str, Any], root: Path) -> list[Problem]:
+    """Everything wrong in the configuration's table: its shape (unknown keys, with the
+    known one meant; wrong types; tables with the wrong brackets), then what its values
+    refer to (spec files, duplicates, the role)."""
+    problems: list[Problem] = []
+    misshapen: set[str] = set()
+    if isinstance(raw.get("provider"), list):
+        problems.append((_PROVIDER_ARRAY, "provider"))
+        misshapen.add("provider")
+    if isinstance(raw.get("providers"), dict):
+        problems.append((_PROVIDERS_TABLE, "providers"))
+        misshapen.add("providers")
+    try:
+        _RawConfig.model_validate(raw)
+    except ValidationError as exc:
+        errors = [e for e in exc.errors() if not (e["loc"] and e["loc"][0] in misshapen)]
+        problems.extend(_shape_problems(errors))
+    problems.extend(_reference_problems(raw, root))
+    return problems
+
+
+def _shape_problems(errors: list[Any]) -> list[Problem]:
+    """Pydantic's errors in our words. An unknown key close to a known one names it; when
+    that one is a required key that is missing, the two are one problem."""
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    explained: set[tuple[Any, ...]] = set()
+    problems: list[Problem] = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] != "extra_forbidden":
+            continue
+        known = _known_keys(loc[:-1])
+        what = "table" if isinstance(error.get("input"), dict | list) else "setting"
+        message = f"is not a known {what}"
+        close = difflib.get_close_matches(str(loc[-1]).lower(), known, n=1, cutoff=0.6)
+        if close:
+            meant = (*loc[:-1], close[0])
+            message += f"; did you mean {close[0]!r}?"
+            if meant in missing:
+                explained.add(meant)
+                message += f" ({_key_path(meant)} is required)"
+        elif known:
+            message += f" (known here: {', '.join(known)})"
+        problems.append((message, _key_path(loc)))
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] != "extra_forbidden" and loc not in explained:
+            problems.append((_describe(error), _key_path(loc)))
+    return problems
+
+
+def _known_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the table at ``loc`` may have (none known: an empty list)."""
+    model: type[BaseModel] | None = _RawConfig
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        found = model.model_fields.get(str(part))
+        model = _model_in(found.annotation) if found is not None else None
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in get_args(annotation):
+        model = _model_in(argument)
+        if model is not None:
+            return model
+    return None
+
+
+def _reference_problems(raw: dict[str, Any], root: Path) -> list[Problem]:
+    """What the values refer to, checked as far as their shape allows: spec files exist,
+    no provider (or port) is listed twice, the role has the tables it needs."""
+    problems: list[Problem] = []
+    dependencies = raw.get("providers")
+    listed = dependencies if isinstance(dependencies, list) else []
     seen_names: set[str] = set()
     seen_ports: dict[int, str] = {}
-    for index, dependency in enumerate(raw.providers):
+    for index, dependency in enumerate(listed):
+        if not isinstance(dependency, dict):
+            continue
         key = f"providers[{index}]"
-        if dependency.name in seen_names:
-            raise ConfigError(f"provider {dependency.name!r} is listed twice", file=file, key=key)
-        seen_names.add(dependency.name)
-        if dependency.port is not None:
-            if dependency.port in seen_ports:
-                raise ConfigError(
-                    f"port {dependency.port} is already used by {seen_ports[dependency.port]!r}",
-                    file=file,
-                    key=f"{key}.port",
+        name = dependency.get("name")
+        if isinstance(name, str):
+            if name in seen_names:
+                problems.append((f"provider {name!r} is listed twice", key))
+            seen_names.add(name)
+        port = dependency.get("port")
+        if isinstance(port, int) and not isinstance(port, bool):
+            if port in seen_ports:
+                problems.append(
+                    (f"port {port} is already used by {seen_ports[port]!r}", key + ".port")
                 )
-            seen_ports[dependency.port] = dependency.name
+            seen_ports.setdefault(port, str(name))
+        spec = dependency.get("spec", FROM_BROKER)
+        if isinstance(spec, str) and spec.strip().lower() != FROM_BROKER:
+            problems.extend(_missing_file(root, spec.strip(), f"{key}.spec"))
+    provided = raw.get("provider")
+    if isinstance(provided, dict) and isinstance(provided.get("spec"), str):
+        problems.extend(_missing_file(root, provided["spec"].strip(), "provider.spec"))
+    role = raw.get("role")
+    if role in (Role.PROVIDER.value, Role.BOTH.value) and provided is None:
+        problems.append(
+            (f"role is {role!r} but there is no [provider] table naming the spec", "provider")
+        )
+    if role == Role.BOTH.value and not dependencies:
+        problems.append(("role is 'both' but no [[providers]] are listed", "providers"))
+    return problems
+
+
+def _missing_file(root: Path, relative: str, key: str) -> list[Problem]:
+    path = (root / relative).resolve()
+    if path.is_file():
+        return []
+    return [(f"spec file not found: {relative} (looked at {path})", key)]
+
+
+_LAST_PART = re.compile(r"(\.[^.\[\]]+|\[\d+\])$")
+
+
+class _KeyLines:
+    """Where each key of a TOML text is, by line (1-based), as `_key_path` names them
+    (``providers[1].port``). A key that is not written (a missing one) is found at its
+    table's line; a key outside any known line, at none. ``prefix``: the table the
+    configuration lives in (``tool.entente`` in pyproject.toml)."""
+
+    _ARRAY = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
+    _TABLE = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")
+
+    def __init__(self, text: str, prefix: str | None = None) -> None:
+        self.lines: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        table: str | None = None if prefix else ""
+        for number, line in enumerate(text.splitlines(), start=1):
+            if found := self._ARRAY.match(line):
+                name = self._inside(found.group(1), prefix)
+                if name is not None:
+                    index = counts.get(name, 0)
+                    counts[name] = index + 1
+                    self.lines.setdefault(name, number)
+                    table = f"{name}[{index}]"
+                    self.lines.setdefault(table, number)
+                else:
+                    table = None
+            elif found := self._TABLE.match(line):
+                name = self._inside(found.group(1), prefix)
+                table = name
+                if name:
+                    self.lines.setdefault(name, number)
+            elif (found := self._KEY.match(line)) and table is not None:
+                key = ".".join(part.strip().strip("\"'") for part in found.group(1).split("."))
+                self.lines.setdefault(f"{table}.{key}" if table else key, number)
+
+    @staticmethod
+    def _inside(name: str, prefix: str | None) -> str | None:
+        """The table's name under ``prefix`` ("" for the prefix itself; None: outside)."""
+        name = ".".join(part.strip().strip("\"'") for part in name.split("."))
+        if prefix is None:
+            return name
+        if name == prefix:
+            return ""
+        return name.removeprefix(prefix + ".") if name.startswith(prefix + ".") else None
+
+    def find(self, key: str | None) -> int | None:
+        """The line of ``key``, else of the nearest table holding it."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            shorter = _LAST_PART.sub("", key)
+            if shorter == key:
+                return None
+            key = shorter
+        return None
+
+
+def _resolve(raw: _RawConfig, file: Path, env: Mapping[str, str]) -> ProjectConfig:
+    """The configuration as used: `_problems` found nothing wrong with it."""
+    root = file.parent
+    providers: list[ConsumedProvider] = []
+    for dependency in raw.providers:
         spec_path = None
         if dependency.spec.lower() != FROM_BROKER:
-            spec_path = _existing_file(root, dependency.spec, file, f"{key}.spec")
+            spec_path = (root / dependency.spec).resolve()
         providers.append(
             ConsumedProvider(dependency.name, dependency.version, spec_path, dependency.port)
         )
-
     provided_spec = None
     if raw.provider is not None:
-        provided_spec = _existing_file(root, raw.provider.spec, file, "provider.spec")
-
+        provided_spec = (root / raw.provider.spec).resolve()
     role = raw.role or _infer_role(raw)
-    if role in (Role.PROVIDER, Role.BOTH) and raw.provider is None:
-        raise ConfigError(
-            f"role is {role.value!r} but there is no [provider] table naming the spec",
-            file=file,
-            key="provider",
-        )
-    if role == Role.BOTH and not raw.providers:
-        raise ConfigError(
-            "role is 'both' but no [[providers]] are listed", file=file, key="providers"
-        )
-
     version, version_source = _resolve_version(raw.version, root)
     broker_url = env.get(SERVICE_URL_ENV) or raw.broker.url
     return ProjectConfig(
@@ -349,13 +531,6 @@ def _infer_role(raw: _RawConfig) -> Role:
     if raw.provider is not None and raw.providers:
         return Role.BOTH
     return Role.PROVIDER if raw.provider is not None else Role.CONSUMER
-
-
-def _existing_file(root: Path, relative: str, file: Path, key: str) -> Path:
-    path = (root / relative).resolve()
-    if not path.is_file():
-        raise ConfigError(f"spec file not found: {relative} (looked at {path})", file=file, key=key)
-    return path
 
 
 def _resolve_version(

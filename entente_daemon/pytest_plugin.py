@@ -217,14 +217,20 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, object, object
 
 @pytest.fixture(scope="session")
 def entente_project(request: pytest.FixtureRequest) -> ProjectConfig:
-    """This test session's Entente project configuration (``entente.toml``)."""
+    """This test session's Entente project configuration (``entente.toml``). A broken one
+    errors each test that needs it with the file's problems, without a traceback."""
     from pathlib import Path
 
     from entente_daemon.config import load_project_config
+    from entente_daemon.errors import EntenteError
 
     option = request.config.getoption("--entente-project")
     start = Path(option) if option else request.config.rootpath
-    return load_project_config(start)
+    try:
+        return load_project_config(start)
+    except EntenteError as exc:
+        problem = str(exc)
+    pytest.fail(problem, pytrace=False)  # outside `except`: no "during handling" chain
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

@@ -44,7 +44,13 @@ def show(project: Path | None, as_json: bool) -> None:
             for p in config.providers
         ],
         "provides": (
-            {"name": config.provided_name, "spec": str(config.provided_spec)}
+            {
+                "name": config.provided_name,
+                "spec": str(config.provided_spec),
+                "base_url": config.provided_base_url,
+                "state_handlers": config.provided_state_handlers,
+                "on_missing": config.provided_on_missing or "fail",
+            }
             if config.provided_spec
             else None
         ),
@@ -65,6 +71,12 @@ def show(project: Path | None, as_json: bool) -> None:
         click.echo(f"  consumes {provider.name} {provider.version}: {spec} (port {port})")
     if config.provided_spec:
         click.echo(f"  provides {config.provided_name}: {config.provided_spec}")
+        # [provider]: the defaults of `entente verify`
+        base_url = config.provided_base_url or "not set (entente verify needs --base-url)"
+        click.echo(f"    base URL: {base_url}")
+        click.echo(f"    state handlers: {config.provided_state_handlers or 'none'}")
+        on_missing = config.provided_on_missing or "fail (the default)"
+        click.echo(f"    on missing handler: {on_missing}")
     broker = config.broker.url or "none (local store only)"
     key = "set" if config.broker.api_key else "not set"
     click.echo(f"  broker: {broker}, API key {key}")

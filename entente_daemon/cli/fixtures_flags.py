@@ -85,8 +85,8 @@ def spec_target(provider: str, explicit: Path | None, records: Records) -> SpecT
     latest = records.latest_spec(provider)  # the local store's, either way
     if latest is None:
         raise NoSpecError(
-            f"no spec known for provider {provider!r}: give one with --spec, name it in the "
-            "project's entente.toml, or publish one with `entente spec`"
+            f"no spec known for provider {provider!r}: give one with --spec, or run this in a "
+            "project whose entente.toml names it ([[providers]] spec, or [provider] spec)"
         )
     return SpecTarget(version=latest.version)
 

@@ -16,8 +16,9 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
+from rich.text import Text
 
-from entente_daemon.config import ProjectConfig, load_project_config
+from entente_daemon.config import ProjectConfig, find_config, load_project_config
 from entente_daemon.errors import ConfigError
 from entente_daemon.model import Interaction, VerificationResult
 from entente_daemon.verify.provider import (
@@ -26,6 +27,7 @@ from entente_daemon.verify.provider import (
     VerifyError,
     create_provider,
 )
+from entente_daemon.verify.reach import check_listening
 from entente_daemon.verify.runner import OnMissing
 from entente_daemon.verify.state_loading import load_object, load_state_handlers
 
@@ -39,10 +41,20 @@ def _provider(
 ) -> tuple[Provider, ProjectConfig | None]:
     """This project's provider when it is the one asked for (or none is named), with the
     project's config (its [provider] settings are the defaults); else the named one."""
+    config = None
     try:
-        config = load_project_config(Path.cwd())
+        find_config(Path.cwd())
     except ConfigError:
-        config = None
+        pass  # not in a project
+    else:
+        try:
+            config = load_project_config(Path.cwd())
+        except ConfigError as exc:
+            if provider is None:
+                raise  # this project's provider is meant: its configuration must be fixed
+            click.secho(
+                f"warning: ignoring the project configuration: {exc}", fg="yellow", err=True
+            )
     ours = config is not None and config.provided_spec is not None
     if config is not None and ours and provider in (None, config.provided_name):
         target = create_provider(config.file, name=provider, version=version, spec=spec)
@@ -125,7 +137,8 @@ def verify_command(
 
     In a provider project, its [provider] base_url, state_handlers and on_missing are the
     defaults of the options. State handlers find the provider's URL in $ENTENTE_PROVIDER_URL.
-    Exit code 0 when every interaction passes, 1 when any fails, 2 when it cannot run.
+    Exit code 0 when every interaction passes, 1 when any fails, 2 when it cannot run
+    (nothing listening at the base URL, a bad option or setting).
     """
     target, config = _provider(provider, spec, provider_version)
     root = None if config is None else config.root
@@ -145,6 +158,7 @@ def verify_command(
     cleanup_hook = load_object(cleanup, "--cleanup", root) if cleanup else None
     if cleanup_hook is not None and not callable(cleanup_hook):
         raise VerifyError(f"--cleanup {cleanup!r} is not callable")
+    check_listening(base_url)
     missing: OnMissing = on_missing or (config and config.provided_on_missing) or "fail"
     environment = environment or (config.environment if config is not None else "local")
     os.environ[PROVIDER_URL_ENV] = base_url
@@ -181,6 +195,8 @@ def print_report(report: VerificationReport) -> None:
             f"{v.consumer} {v.consumer_version}", str(len(v.results)), str(v.passed), str(v.failed)
         )
     console.print(f"{report.provider} {report.provider_version} ({report.environment})")
+    if report.hint:
+        console.print(Text.assemble(("hint: ", "yellow"), report.hint), soft_wrap=True)
     if report.verifications:
         console.print(table)
     for outcome in report.outcomes:

@@ -142,8 +142,7 @@ def choose_spec(
     if not candidates:
         raise SpecResolutionError(
             f"no spec available for provider {provider!r}: give it a spec file in entente.toml "
-            f"([[providers]] spec = ...) or publish one to the local store "
-            f"(entente spec publish)"
+            f'([[providers]] spec = "path/to/openapi.yaml")'
         )
     asked = (requested or LATEST).strip()
     available = _describe(candidates)

@@ -50,6 +50,17 @@ class VerifyError(EntenteError):
     """Verification could not start: no provider name, no spec, a bad option."""
 
 
+#: Said once, before the failures, when interactions failed for want of a state handler.
+STATE_HANDLERS_HINT = (
+    "{count} interaction(s) failed because no state handler prepares the provider for "
+    "them. A state handler is a function that puts the provider in the state a recorded "
+    "interaction needs (its data) before the request is replayed; declare a dict of "
+    "operationId (or provider-state name) → handler in entente.toml, [provider] "
+    'state_handlers = "my_service.states:HANDLERS" (or pass --state-handlers), or replay '
+    'without state with --on-missing continue (on_missing = "continue").'
+)
+
+
 @dataclass
 class VerificationReport:
     """What one ``verify`` did. ``ok``: every interaction verified passed (none at all is ok
@@ -82,11 +93,24 @@ class VerificationReport:
     def ok(self) -> bool:
         return self.failed == 0
 
+    @property
+    def missing_handlers(self) -> int:
+        """How many interactions failed because no state handler was found for them."""
+        return sum(1 for o in self.outcomes if o.missing_handler)
+
+    @property
+    def hint(self) -> str | None:
+        """What to do about missing state handlers (None: none was missing)."""
+        missing = self.missing_handlers
+        return STATE_HANDLERS_HINT.format(count=missing) if missing else None
+
     def summary(self) -> str:
         lines = [
             f"{self.provider} {self.provider_version}: {self.passed}/{self.total} passed"
             + (f", {self.skipped} already passed (skipped)" if self.skipped else "")
         ]
+        if self.hint:
+            lines.append(f"hint: {self.hint}")
         for outcome in self.outcomes:
             r = outcome.result
             if not r.ok:
@@ -107,6 +131,7 @@ class VerificationReport:
             "skipped": self.skipped,
             "stored": self.stored,
             "note": self.note,
+            "hint": self.hint,
             "run_id": self.run_id,
             "fixtures_created": len(self.fixtures),
             "verifications": [v.to_json() for v in self.verifications],
@@ -151,8 +176,8 @@ class Provider:
         published = StoreRecords().latest_spec(self.name)
         if published is None:
             raise VerifyError(
-                f"no spec for provider {self.name!r}: pass a spec file (--spec), set "
-                "[provider] spec in its entente.toml, or publish one with `entente spec`"
+                f"no spec for provider {self.name!r}: pass a spec file (--spec), or set "
+                "[provider] spec in its entente.toml"
             )
         return load_spec_text(
             json.dumps(published.spec), f"{self.name}@{published.version}", validate=False

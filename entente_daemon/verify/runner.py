@@ -64,6 +64,7 @@ class Outcome:
     sent: HttpRequest | None = None
     actual: HttpResponse | None = None
     mismatches: tuple[Mismatch, ...] = ()
+    missing_handler: bool = False  # failed because no state handler was found for it
 
 
 def replay_headers(request: HttpRequest) -> dict[str, str]:
@@ -166,6 +167,7 @@ def _verify(
             return Outcome(
                 interaction,
                 _failure(interaction, ErrorKind.STATE_HANDLER_ERROR, missing, started),
+                missing_handler=True,
             )
         missing_note = missing + "; replayed without state"
     else:

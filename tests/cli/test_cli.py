@@ -96,4 +96,5 @@ def test_invalid_config_is_one_line_naming_file_and_key(tmp_path: Path) -> None:
     done = entente("config", "show", cwd=tmp_path, home=tmp_path / "home")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
-    assert f"{tmp_path / 'entente.toml'}: providers[0].port:" in done.stderr
+    # with the key's line since issue 12 (was "entente.toml: providers[0].port:")
+    assert f"{tmp_path / 'entente.toml'}:4: providers[0].port:" in done.stderr

@@ -180,7 +180,9 @@ def test_invalid_config_names_file_and_key(project: Path, text: str, key: str, w
     assert error.file == file
     assert error.key == key
     assert words in str(error)
-    assert str(error).startswith(f"{file}: {key}: ")
+    # the key's line, when the key (or its table) is written in the file
+    where = f"{file}:{error.line}" if error.line is not None else str(file)
+    assert str(error).startswith(f"{where}: {key}: ")
 
 
 def test_toml_syntax_error_names_file_and_line(project: Path) -> None:

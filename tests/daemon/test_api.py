@@ -207,7 +207,8 @@ def test_projects_attach_and_survive_a_restart(daemon: Daemon, tmp_path: Path) -
         with pytest.raises(DaemonRequestError) as refused:
             client.attach_project(broken)
         assert refused.value.status == 400
-        assert f"{broken}: unknown: is not a known setting" in refused.value.message
+        # with the key's line since issue 12 (was "entente.toml: unknown: ...")
+        assert f"{broken}:2: unknown: is not a known setting" in refused.value.message
         assert [p.config for p in client.projects()] == [str(config)]
         attached = [e for e in client.events_since(0).events if e.payload.get("config")]
         assert attached[-1].payload["event"] == "project.attached"

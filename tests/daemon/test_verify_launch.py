@@ -6,6 +6,8 @@ process that dies is noticed and its run finished with the error and the log's t
 from __future__ import annotations
 
 import shutil
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,17 @@ def finished_run(client: DaemonClient, since: int, run_id: str) -> tuple[Verific
 def run_kinds(client: DaemonClient, since: int, run_id: str) -> list[str]:
     page = client.events_since(since, 1000)
     return [str(e.kind) for e in page.events if e.payload.get("id") == run_id]
+
+
+@pytest.fixture
+def listening() -> Iterator[str]:
+    """The URL of a socket that accepts connections and never answers: `entente verify`
+    finds something listening there (it checks before replaying), for handlers that crash
+    or hang before any request."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def provider_project(root: Path, *, base_url: str | None, handlers: str | None) -> Path:
@@ -138,15 +151,17 @@ def test_bad_requests_get_a_clear_400(daemon: Daemon, tmp_path: Path) -> None:
     assert str(no_url / "entente.toml") in refused.value.message
 
 
-def test_a_crashing_verification_is_finished_with_its_error(daemon: Daemon, tmp_path: Path) -> None:
+def test_a_crashing_verification_is_finished_with_its_error(
+    daemon: Daemon, tmp_path: Path, listening: str
+) -> None:
     daemon.start()
     record_consumer_run()  # four interactions to verify
     crashing = provider_project(
-        tmp_path / "crashing", base_url="http://127.0.0.1:9", handlers="crashing_states:HANDLERS"
+        tmp_path / "crashing", base_url=listening, handlers="crashing_states:HANDLERS"
     )
     (crashing / "crashing_states.py").write_text(CRASHING, encoding="utf-8")
     unimportable = provider_project(
-        tmp_path / "unimportable", base_url="http://127.0.0.1:9", handlers="nowhere:HANDLERS"
+        tmp_path / "unimportable", base_url=listening, handlers="nowhere:HANDLERS"
     )
     with daemon.client() as client:
         since = last_seq(client)
@@ -188,11 +203,13 @@ HANDLERS = {op: hang for op in ("listCastles", "getCastle", "createCastle", "del
 """
 
 
-def test_stopping_the_daemon_stops_its_verifications(daemon: Daemon, tmp_path: Path) -> None:
+def test_stopping_the_daemon_stops_its_verifications(
+    daemon: Daemon, tmp_path: Path, listening: str
+) -> None:
     daemon.start()
     record_consumer_run()
     hanging = provider_project(
-        tmp_path / "hanging", base_url="http://127.0.0.1:9", handlers="hanging_states:HANDLERS"
+        tmp_path / "hanging", base_url=listening, handlers="hanging_states:HANDLERS"
     )
     (hanging / "hanging_states.py").write_text(HANGING, encoding="utf-8")
     with daemon.client() as client:
