@@ -22,6 +22,7 @@ from rich.table import Table
 
 from entente_daemon.cli.fixtures_check import SpecCheck, find_spec
 from entente_daemon.cli.fixtures_flags import FLAG, check_command
+from entente_daemon.cli.request_text import request_line
 from entente_daemon.fixtures.checks import fixture_problems
 from entente_daemon.model import Fixture, FixtureStatus
 from entente_daemon.records import (
@@ -85,14 +86,15 @@ def list_fixtures(
 def _print_table(items: list[Fixture], source: Source) -> None:
     console = _console()
     table = Table(show_edge=False, pad_edge=False, box=None)
-    columns = ("id", "provider", "operation", "status", "source", "prio", "resp", "created")
-    for column in (*columns, "notes"):
+    columns = ("id", "provider", "operation", "request", "status", "source", "prio", "resp")
+    for column in (*columns, "created", "notes"):
         table.add_column(column, no_wrap=column != "notes")
     for f in items:
         table.add_row(
             f.id[:SHORT_ID],
             f.provider,
             f.operation_id,
+            request_line(f.request),
             f"{f.status} {FLAG}" if f.flag is not None else str(f.status),
             str(f.source),
             str(f.priority),
