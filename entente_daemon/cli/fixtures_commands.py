@@ -86,20 +86,20 @@ def list_fixtures(
 def _print_table(items: list[Fixture], source: Source) -> None:
     console = _console()
     table = Table(show_edge=False, pad_edge=False, box=None)
-    columns = ("id", "provider", "operation", "request", "status", "source", "prio", "resp")
-    for column in (*columns, "created", "notes"):
+    columns = ("id", "provider", "operation", "status", "source", "prio", "resp", "created")
+    for column in (*columns, "request", "notes"):
         table.add_column(column, no_wrap=column != "notes")
     for f in items:
         table.add_row(
             f.id[:SHORT_ID],
             f.provider,
             f.operation_id,
-            request_line(f.request),
             f"{f.status} {FLAG}" if f.flag is not None else str(f.status),
             str(f.source),
             str(f.priority),
             str(f.response.status),
             f.created_at.strftime("%Y-%m-%d %H:%M"),
+            request_line(f.request),
             f.notes or "",
         )
     if items:
