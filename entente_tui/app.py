@@ -5,7 +5,7 @@ interactions a second cost a few redraws, not hundreds."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -323,12 +323,36 @@ class EntenteApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's commands, then the app's bindings and the screen's that carry a palette
-        title (`PaletteBinding`): the palette offers what the keys do, read from them."""
+        title (`PaletteBinding`), then the other main screens' (``Fixtures: Approve
+        fixture``: switches to that screen and does it there). The palette offers every
+        action of the app, read from the bindings."""
         yield from super().get_system_commands(screen)
         yield from self._commands_of(self)
         if isinstance(screen, LiveScreen):
             yield from self._commands_of(screen)
+            for other in self._screens.values():
+                if other is not screen:
+                    yield from self._commands_elsewhere(other)
 
     def _commands_of(self, node: DOMNode) -> Iterable[SystemCommand]:
         for title, help_text, run in commands_of(node):
             yield SystemCommand(title, help_text, run)
+
+    def _commands_elsewhere(self, target: LiveScreen) -> Iterable[SystemCommand]:
+        """``target``'s commands, each switching to it first (titled with its name)."""
+        prefix = f"{target.TITLE}: "
+        for title, help_text, run in commands_of(target):
+
+            async def go(run: Callable[[], Awaitable[bool]] = run) -> None:
+                await self.go_to(target.NAME)
+                await run()
+
+            named = title if title.startswith(prefix) else f"{prefix}{title}"
+            yield SystemCommand(named, f"{help_text} (on the {target.TITLE} screen)", go)
+
+    async def go_to(self, name: str) -> None:
+        """Show the main screen ``name`` and wait until it shows."""
+        if self.screen.name != name and name in self._screens:
+            if name == "alerts":
+                self.unseen_alerts = 0
+            await self.switch_screen(name)

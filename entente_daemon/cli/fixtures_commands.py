@@ -22,6 +22,7 @@ from rich.table import Table
 
 from entente_daemon.cli.fixtures_check import SpecCheck, find_spec
 from entente_daemon.cli.fixtures_flags import FLAG, check_command
+from entente_daemon.cli.request_text import request_line
 from entente_daemon.fixtures.checks import fixture_problems
 from entente_daemon.model import Fixture, FixtureStatus
 from entente_daemon.records import (
@@ -86,7 +87,7 @@ def _print_table(items: list[Fixture], source: Source) -> None:
     console = _console()
     table = Table(show_edge=False, pad_edge=False, box=None)
     columns = ("id", "provider", "operation", "status", "source", "prio", "resp", "created")
-    for column in (*columns, "notes"):
+    for column in (*columns, "request", "notes"):
         table.add_column(column, no_wrap=column != "notes")
     for f in items:
         table.add_row(
@@ -98,6 +99,7 @@ def _print_table(items: list[Fixture], source: Source) -> None:
             str(f.priority),
             str(f.response.status),
             f.created_at.strftime("%Y-%m-%d %H:%M"),
+            request_line(f.request),
             f.notes or "",
         )
     if items:

@@ -18,6 +18,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from entente_daemon.cli.request_text import request_line
 from entente_daemon.model import Interaction, utc_now
 from entente_daemon.records import Records, Source, open_records
 from entente_daemon.records.selection import (
@@ -48,7 +49,9 @@ def interactions_group() -> None:
 @interactions_group.command("list")
 @click.option("--provider", help="Only those with this provider.")
 @click.option("--consumer", help="Only those of this consumer.")
-@click.option("--test", help="Only those recorded by this test (its id).")
+@click.option(
+    "--test", help="Only those recorded by this test: its node id, or its short name (test_b)."
+)
 @click.option("--operation", help="Only those of this operationId.")
 @KIND_OPTION
 @click.option("--limit", type=click.IntRange(0, 1000), default=50, show_default=True)
@@ -105,7 +108,7 @@ def _print_table(items: list[Interaction], total: int, start: int, source: Sourc
             i.timestamp.strftime("%m-%d %H:%M:%S"),
             i.consumer,
             i.provider,
-            f"{i.request.method} {i.request.path}",
+            request_line(i.request),
             str(i.response.status),
             i.operation_id or "",
             i.test_id or "",

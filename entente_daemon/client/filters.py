@@ -104,8 +104,30 @@ class InteractionFilter:
 
     @property
     def stored_fields_only(self) -> bool:
-        """Whether the store can filter on its own (no status, kind or text)."""
-        return self.status is None and self.kind is None and self.needle is None
+        """Whether the store can filter on its own (no status, kind, text or test short name)."""
+        return (
+            self.status is None
+            and self.kind is None
+            and self.needle is None
+            and self.stored_test_id == self.test_id
+        )
+
+    @property
+    def stored_test_id(self) -> str | None:
+        """The test as the store can look it up: a node id (``tests/test_a.py::test_b``);
+        None for a short name, which `accepts_test` checks."""
+        return self.test_id if self.test_id is None or ".py::" in self.test_id else None
+
+    def accepts_test(self, test_id: str | None) -> bool:
+        """The test's node id, or its short name: ``test_b`` or ``test_b[1]`` for
+        ``tests/test_a.py::test_b[1]`` (``Class::test_b`` for a method)."""
+        wanted = self.test_id
+        if wanted is None or test_id == wanted:
+            return True
+        if test_id is None or "::" in wanted and not test_id.endswith(f"::{wanted}"):
+            return False
+        short = test_id.rsplit("::", 1)[-1]
+        return wanted in (short, short.split("[", 1)[0]) or test_id.endswith(f"::{wanted}")
 
     def accepts_status(self, status: int) -> bool:
         if self.status is None:
@@ -134,7 +156,7 @@ class InteractionFilter:
         return (
             (self.provider is None or item.provider == self.provider)
             and (self.consumer is None or item.consumer == self.consumer)
-            and (self.test_id is None or item.test_id == self.test_id)
+            and self.accepts_test(item.test_id)
             and (self.operation_id is None or item.operation_id == self.operation_id)
             and (self.run_id is None or item.run_id == self.run_id)
             and self.accepts_status(status)

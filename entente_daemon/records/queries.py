@@ -25,7 +25,7 @@ def page_interactions(
     matching = store.interactions.list(
         provider=where.provider,
         consumer=where.consumer,
-        test_id=where.test_id,
+        test_id=where.stored_test_id,
         operation_id=where.operation_id,
         run_id=where.run_id,
     )

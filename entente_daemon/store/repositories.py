@@ -224,8 +224,9 @@ class InteractionRepository(Repository[Interaction]):
         """Store an interaction.
 
         When one with the same content hash is stored already, that one's ``count`` grows
-        by this one's, its ``last_seen`` becomes this one's timestamp and its ``run_id`` the
-        newest run that made it; its id is returned, with ``new`` false.
+        by this one's, its ``last_seen`` becomes this one's timestamp, its ``run_id`` the
+        newest run that made it, and its ``match`` and ``duration_ms`` this one's (the newest
+        answer's explanation); its id is returned, with ``new`` false.
         """
         if not interaction.content_hash:
             interaction = interaction.with_hash()
@@ -243,6 +244,10 @@ class InteractionRepository(Repository[Interaction]):
                     "count": count,
                     "last_seen": _later(existing.get("last_seen"), seen),
                     "run_id": interaction.run_id or existing.get("run_id"),
+                    # The newest answer's explanation (the content is the same; why the
+                    # mock answered so, and how fast, may not be).
+                    "match": interaction.match.to_json(),
+                    "duration_ms": interaction.duration_ms,
                 }
                 table.put(existing_id, doc)
                 return Added(existing_id, False, count)

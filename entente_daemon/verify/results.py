@@ -18,6 +18,9 @@ from entente_daemon.verify.runner import Outcome, replay_headers
 
 #: Response headers not kept in a fixture: they differ on every answer, or carry credentials
 #: (a fixture is shared with every consumer; it must never hold a session).
+#: Headers that differ from one answer (or request) to the next without changing what it
+#: says: a draft leaves them out, so that verifying the same answer again makes the same
+#: draft (the same content hash), which the store then does not add twice.
 VOLATILE_HEADERS = frozenset(
     {
         "date",
@@ -28,8 +31,35 @@ VOLATILE_HEADERS = frozenset(
         "set-cookie",
         "authorization",
         "www-authenticate",
+        "age",
+        "etag",
+        "expires",
+        "last-modified",
+        "via",
+        "x-request-id",
+        "x-correlation-id",
+        "request-id",
+        "x-trace-id",
+        "traceparent",
+        "tracestate",
+        "x-response-time",
+        "x-runtime",
+        "cf-ray",
     }
 )
+#: Of a request: those above, and what the client adds on its own.
+VOLATILE_REQUEST_HEADERS = VOLATILE_HEADERS | {
+    "host",
+    "user-agent",
+    "accept-encoding",
+    "cookie",
+    "x-entente-test",
+    "x-entente-run",
+}
+
+
+def _steady(headers: dict[str, str], volatile: frozenset[str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k.lower() not in volatile}
 
 
 def dedupe(interactions: Iterable[Interaction]) -> list[Interaction]:
@@ -103,21 +133,16 @@ def draft_fixtures(
         if operation_id is None:
             continue
         response = outcome.actual.model_copy(
-            update={
-                "headers": {
-                    k: v
-                    for k, v in outcome.actual.headers.items()
-                    if k.lower() not in VOLATILE_HEADERS
-                }
-            }
+            update={"headers": _steady(outcome.actual.headers, VOLATILE_HEADERS)}
         )
+        sent = _steady(replay_headers(outcome.sent), VOLATILE_REQUEST_HEADERS)
         fixture = Fixture(
             provider=provider,
             provider_versions=[provider_version],
             operation_id=operation_id,
             status=FixtureStatus.DRAFT,
             source=FixtureSource.PROVIDER,
-            request=outcome.sent.model_copy(update={"headers": replay_headers(outcome.sent)}),
+            request=outcome.sent.model_copy(update={"headers": sent}),
             response=response,
             provider_state=outcome.interaction.provider_state,
             notes=f"from verifying {outcome.interaction.consumer} "

@@ -1,6 +1,7 @@
 """The Fixtures screen: the pending (draft) queue grouped by provider and operation, and the
 approved and rejected lists (``s`` cycles). ``a`` approves, ``r`` rejects with a note,
-``space`` selects for both, ``A`` approves the group under the cursor, ``n`` edits notes,
+``space`` selects for both, ``A``/``R`` approve/reject the group under the cursor (once
+confirmed), ``n`` edits notes,
 ``enter`` shows a fixture with its operation's schemas and problems.
 
 Fixtures are few (hundreds, not the interactions' hundred thousands), so the screen holds all
@@ -26,6 +27,7 @@ from entente_tui.widgets.fixture_table import FixtureTable
 from entente_tui.widgets.fixture_tabs import LISTS, FixtureTabs
 
 from .base import LiveScreen
+from .confirm import ConfirmScreen
 from .fixture_book import FixtureBook, describe_targets, is_fixture_event, plural
 from .fixture_detail import FixtureDetailScreen
 from .reject_note import EditNotesScreen, RejectNoteScreen
@@ -75,7 +77,16 @@ class FixturesScreen(LiveScreen):
             key_display="A",
             id="fixtures.approve_group",
             title="Approve group",
-            help="All of the provider and operation under the cursor",
+            help="All of the provider and operation under the cursor, once confirmed",
+        ),
+        PaletteBinding(
+            "R",
+            "reject_group",
+            "Reject all",
+            key_display="R",
+            id="fixtures.reject_group",
+            title="Reject group",
+            help="All of the provider and operation under the cursor, with a note",
         ),
         PaletteBinding(
             "n",
@@ -220,7 +231,7 @@ class FixturesScreen(LiveScreen):
         hint = (
             f"{plural(len(self.selected))} selected: a approve · r reject · escape clear"
             if self.selected
-            else "space select · a approve · r reject · A approve group · enter details"
+            else "space select · a approve · r reject · A/R whole group · enter details"
         )
         self.query_one("#fixtures-status", Static).update(hint)
 
@@ -281,20 +292,60 @@ class FixturesScreen(LiveScreen):
             return
         self._decide(targets, FixtureStatus.APPROVED, None)
 
-    def action_approve_group(self) -> None:
+    def _group_targets(self, verb: str, status: FixtureStatus) -> tuple[str, list[Fixture]] | None:
+        """The group under the cursor (as "provider › operation") and its fixtures of this
+        list that are not ``status`` already; None (and a warning) when there are none."""
         group = self.table.current_group()
         if group is None:
             self.notify("No group under the cursor.", severity="warning")
-            return
+            return None
+        name = f"{group[0]} › {group[1]}"
         targets = [
             f
             for f in self.table.fixtures
-            if (f.provider, f.operation_id) == group and f.status is not FixtureStatus.APPROVED
+            if (f.provider, f.operation_id) == group and f.status is not status
         ]
         if not targets:
-            self.notify(f"Nothing to approve in {group[0]} › {group[1]}.", severity="warning")
+            self.notify(f"Nothing to {verb} in {name}.", severity="warning")
+            return None
+        return name, targets
+
+    def action_approve_group(self) -> None:
+        found = self._group_targets("approve", FixtureStatus.APPROVED)
+        if found is None:
             return
-        self._decide(targets, FixtureStatus.APPROVED, None)
+        name, targets = found
+        title = f"Approve all {self._describe_group(targets)} of {name}?"
+        consequence = (
+            f"{plural(len(targets))} become approved: the mocks answer with them from now on."
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._decide(targets, FixtureStatus.APPROVED, None)
+
+        self.app.push_screen(ConfirmScreen(title, consequence, verb="approve"), confirmed)
+
+    def action_reject_group(self) -> None:
+        found = self._group_targets("reject", FixtureStatus.REJECTED)
+        if found is None:
+            return
+        name, targets = found
+        title = (
+            f"Reject all {self._describe_group(targets)} of {name}: the mocks never answer "
+            "with them"
+        )
+
+        def rejected(note: str | None) -> None:
+            if note is not None:  # None: cancelled
+                self._decide(targets, FixtureStatus.REJECTED, note or None)
+
+        self.app.push_screen(RejectNoteScreen(title, whole=True), rejected)
+
+    def _describe_group(self, targets: list[Fixture]) -> str:
+        """ "3 pending fixtures" (or approved, rejected: the list shown)."""
+        count = len(targets)
+        return f"{count} {self.list_name} fixture{'s' if count != 1 else ''}"
 
     def action_reject(self) -> None:
         targets = [f for f in self._targets() if f.status is not FixtureStatus.REJECTED]
@@ -333,7 +384,11 @@ class FixturesScreen(LiveScreen):
 
     def _nothing(self, verb: str) -> str:
         if self.table.on_header_row() and not self.selected:
-            return f"The cursor is on a group: select fixtures with space, or press A to {verb} it."
+            key = "A" if verb == "approve" else "R"
+            return (
+                f"The cursor is on a group: select fixtures with space, or press {key} to "
+                f"{verb} the whole group."
+            )
         done = "approved" if verb == "approve" else "rejected"
         return f"Nothing to {verb}: no fixture under the cursor, or it is {done} already."
 

@@ -69,6 +69,11 @@ class InteractionsScreen(LiveScreen):
             id="interactions.search",
             title="Interactions: search",
             help="Filter by method, path, operation, test",
+            # Handled as the app reads it, so the box has the focus before the next key is
+            # read: a terminal delivers fast typing in bursts, and keys handed on to the
+            # table before the focus moved were lost (or ran the table's keys). Typed in the
+            # filter bar, ``/`` is text (`check_action`).
+            priority=True,
         ),
         PaletteBinding(
             "f",
@@ -449,6 +454,12 @@ class InteractionsScreen(LiveScreen):
         else:
             self.detail.add_class("hidden")
             self._detail_id = None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "search":  # in the filter bar, ``/`` is text to type
+            focused = self.focused
+            return focused is None or self.filter_bar not in focused.ancestors_with_self
+        return True
 
     def action_search(self) -> None:
         self.filter_bar.focus_text()

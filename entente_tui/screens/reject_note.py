@@ -58,8 +58,9 @@ class RejectNoteScreen(NoteScreen):
     CONFIRM = "Reject"
     PLACEHOLDER = "Why? (stored with the fixture; enter to reject, escape to cancel)"
 
-    def __init__(self, what: str) -> None:
-        super().__init__(f"Reject {what}")
+    def __init__(self, what: str, *, whole: bool = False) -> None:
+        """``whole``: ``what`` is the whole title (a group's, saying what will happen)."""
+        super().__init__(what if whole else f"Reject {what}")
 
 
 class EditNotesScreen(NoteScreen):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from entente_daemon.model import Event
 from entente_tui.alerts_text import alert_what, alert_where, label_of, severity_of
@@ -16,9 +17,12 @@ from entente_tui.widgets.clock import clock
 COLUMNS = (
     ("time", "Time", 8),
     ("kind", "Kind", 15),
-    ("where", "Where", 40),
+    ("where", "Where", 40),  # WHERE_WIDTH
     ("what", "What", None),
 )
+
+
+WHERE_WIDTH, WHERE_NARROW = 40, 24
 
 
 class AlertTable(DataTable[Text | str]):
@@ -39,6 +43,16 @@ class AlertTable(DataTable[Text | str]):
     def on_mount(self) -> None:
         for key, label, width in COLUMNS:
             self.add_column(label, key=key, width=width)
+
+    def on_resize(self) -> None:
+        """In a narrow terminal the place gets less room, so that what happened shows."""
+        where = self.columns[ColumnKey("where")]
+        wanted = WHERE_WIDTH if self.app.size.width >= 120 else WHERE_NARROW
+        if where.width != wanted:
+            where.width = wanted
+            self._require_update_dimensions = True
+            self._clear_caches()
+            self.refresh(layout=True)
         self.watch(self.app, "theme", self._recolour, init=False)
 
     @property

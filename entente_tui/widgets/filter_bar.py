@@ -104,7 +104,10 @@ class FilterBar(Horizontal):
         self._send()
 
     def focus_text(self) -> None:
-        self.text_input.focus()
+        """Focus the text box now, not after the messages queued already: keys typed right
+        after ``/`` (a terminal delivers fast typing as one burst) must reach the box, not
+        the table's keys (`Widget.focus` would move the focus only after them)."""
+        self.screen.set_focus(self.text_input)
 
     def focus_next_select(self) -> None:
         """Focus the next choice (provider, operation, status, test, then round again)."""

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 
 from entente_daemon.model import Fixture
 
@@ -24,6 +25,7 @@ from .clock import clock
 from .fixture_render import problems_of, request_line, short_note
 
 GROUP_PREFIX = "group\x00"
+REQUEST_NARROW = 24  # the request column's width in a narrow terminal
 COLUMNS = (
     ("sel", " "),
     ("flag", "⚑"),
@@ -76,6 +78,16 @@ class FixtureTable(DataTable[Text]):
         for key, label in COLUMNS:
             self.add_column(label, key=key)
         self.watch(self.app, "theme", lambda _: self._rebuild(), init=False)
+
+    def on_resize(self) -> None:
+        """In a narrow terminal the request is cut (with an ellipsis) so that its status,
+        source, time and notes still show; the detail has it whole."""
+        request = self.columns[ColumnKey("request")]
+        narrow = self.app.size.width < 120
+        if request.auto_width == narrow:
+            request.auto_width = not narrow
+            request.width = REQUEST_NARROW if narrow else request.width
+            self._rebuild()
 
     def watch_fixtures(self) -> None:
         self._rebuild()
@@ -165,7 +177,7 @@ class FixtureTable(DataTable[Text]):
             Text("⚑" if problems_of(fixture) else "", style=f"bold {warning}"),
             Text(f"  {fixture.provider}", style="dim"),
             Text(fixture.operation_id),
-            Text(request_line(fixture.request)),
+            Text(request_line(fixture.request), no_wrap=True, overflow="ellipsis"),
             Text(str(fixture.response.status)),
             Text(str(fixture.source)),
             Text(clock(fixture.created_at)),

@@ -48,6 +48,9 @@ class InteractionRow:
     total: int | None = None  # from a live event: the stored count after it
     # part of its consumer's contract (a test made it, or it was promoted); else exploratory
     contract: bool = True
+    #: when it was first made: the time shown. A repeat keeps the row in its place (the
+    #: daemon's pages keep recording order), so the times shown never go out of order.
+    first: datetime | None = None
 
     @classmethod
     def of(cls, interaction: Interaction) -> InteractionRow:
@@ -66,6 +69,7 @@ class InteractionRow:
             seen=interaction.last_seen or interaction.timestamp,
             count=interaction.count,
             contract=interaction.contract,
+            first=interaction.timestamp,
         )
 
     @classmethod
@@ -87,6 +91,7 @@ class InteractionRow:
             count=payload.count or 1,
             total=payload.total or None,
             contract=bool(payload.test_id),
+            first=payload.timestamp,
         )
 
     def repeated(self, again: InteractionRow) -> InteractionRow | None:
@@ -107,7 +112,16 @@ class InteractionRow:
             if again.seen is None or (self.seen and self.seen > again.seen)
             else again.seen
         )
-        return dataclasses.replace(self, count=count, seen=seen, run_id=again.run_id or self.run_id)
+        # The newest answer's explanation (its source, how long it took), as the daemon
+        # keeps it; the first-seen time and the place stay.
+        return dataclasses.replace(
+            self,
+            count=count,
+            seen=seen,
+            run_id=again.run_id or self.run_id,
+            source=again.source or self.source,
+            duration_ms=again.duration_ms,
+        )
 
 
 def describe_filter(where: InteractionFilter) -> str:
@@ -142,6 +156,33 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("duration", "ms", 6),
     ("count", "×", 4),
 )
+
+
+#: In a narrow terminal, the columns left out first, in this order (the detail shows them).
+NARROW_DROPS = ("peers", "source", "operation", "duration")
+PATH_MIN = 20  # the path column's width when the terminal is narrow
+CELL_PADDING = 2  # a cell's padding, left and right
+
+
+def fit_columns(width: int) -> tuple[tuple[str, str, int], ...]:
+    """The columns for a table ``width`` cells wide: all of them when they fit (as drawn
+    at 140 columns), else without the least needed ones (`NARROW_DROPS`), the path taking
+    what is left. Time, method, path, status, test and count always stay."""
+
+    def needed(columns: list[tuple[str, str, int]]) -> int:
+        return sum((PATH_MIN if key == "path" else size) + CELL_PADDING for key, _, size in columns)
+
+    columns = list(COLUMNS)
+    if needed(columns) <= width:
+        return COLUMNS
+    for dropped in NARROW_DROPS:
+        columns = [column for column in columns if column[0] != dropped]
+        if needed(columns) <= width:
+            break
+    spare = max(width - needed(columns), 0)
+    return tuple(
+        (key, label, PATH_MIN + spare if key == "path" else size) for key, label, size in columns
+    )
 
 
 @dataclass(frozen=True)
@@ -192,7 +233,7 @@ def row_cells(row: InteractionRow, palette: Palette) -> list[Text]:
     """The cells in `COLUMNS` order."""
     duration = f"{row.duration_ms:.0f}" if row.duration_ms >= 1 else f"{row.duration_ms:.1f}"
     return [
-        _cell(clock(row.seen)),
+        _cell(clock(row.first or row.seen)),
         _cell(f"{row.consumer} → {row.provider}"),
         _cell(row.method, "bold"),
         _cell(row.path),

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
-from .interaction_rows import COLUMNS, InteractionRow, Palette, row_cells
+from .interaction_rows import COLUMNS, InteractionRow, Palette, fit_columns, row_cells
 
 Edge = Literal["top", "bottom"]
 COLUMN_KEYS = tuple(key for key, _label, _width in COLUMNS)
@@ -53,11 +53,32 @@ class InteractionTable(DataTable[Text]):
         self.max_rows = max_rows
         self.palette = Palette()
         self._rows: dict[str, InteractionRow] = {}  # in display order
+        self._columns: tuple[tuple[str, str, int], ...] = ()
+        self._shown_keys: tuple[str, ...] = COLUMN_KEYS
         self._rebuilding = False
 
     def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
+        self._set_columns(COLUMNS)
+
+    def on_resize(self) -> None:
+        """A narrow terminal: fewer columns (`fit_columns`), chosen by the app's width (a
+        detail pane beside the table scrolls it instead of hiding columns)."""
+        wanted = fit_columns(self.app.size.width - 2)  # less the vertical scrollbar
+        if wanted != self._columns:
+            self._set_columns(wanted)
+            self._rebuild(self.current_id)
+
+    def _set_columns(self, columns: tuple[tuple[str, str, int], ...]) -> None:
+        self._columns = columns
+        self._shown_keys = tuple(key for key, _label, _width in columns)
+        self.clear(columns=True)
+        for key, label, width in columns:
             self.add_column(label, width=width, key=key)
+
+    def _cells(self, row: InteractionRow) -> list[Text]:
+        """The row's cells for the columns shown."""
+        cells = dict(zip(COLUMN_KEYS, row_cells(row, self.palette), strict=True))
+        return [cells[key] for key in self._shown_keys]
 
     # -- what the screen asks --------------------------------------------------------------
 
@@ -93,7 +114,7 @@ class InteractionTable(DataTable[Text]):
         added = [row for row in rows if row.id not in self._rows]
         for row in added:
             self._rows[row.id] = row
-            self.add_row(*row_cells(row, self.palette), key=row.id)
+            self.add_row(*self._cells(row), key=row.id)
         excess = len(self._rows) - self.max_rows
         dropped = 0
         if trim and (excess > SLACK or (excess > 0 and not follow)):
@@ -160,14 +181,16 @@ class InteractionTable(DataTable[Text]):
         return dropped
 
     def update(self, rows: Iterable[InteractionRow]) -> None:
-        """Redraw rows shown already after a repeat (only its time and count change)."""
+        """Redraw rows shown already after a repeat (its count and its newest answer's
+        source and duration change; it keeps its place and first-seen time)."""
         for row in rows:
             if row.id not in self._rows:
                 continue
             self._rows[row.id] = row
             cells = dict(zip(COLUMN_KEYS, row_cells(row, self.palette), strict=True))
-            for key in ("time", "count"):
-                self.update_cell(row.id, key, cells[key])
+            for key in ("count", "source", "duration"):
+                if key in self._shown_keys:
+                    self.update_cell(row.id, key, cells[key])
 
     def drop_rows(self, ids: Iterable[str]) -> int:
         """Drop rows (deleted interactions), the cursor staying on its row when it stays;
@@ -208,7 +231,7 @@ class InteractionTable(DataTable[Text]):
         try:
             self.clear()
             for row in self._rows.values():
-                self.add_row(*row_cells(row, self.palette), key=row.id)
+                self.add_row(*self._cells(row), key=row.id)
             if self._rows:
                 ids = list(self._rows)
                 index = ids.index(cursor) if cursor in self._rows else len(ids) - 1

@@ -104,6 +104,7 @@ def test_list_table_shows_short_ids_and_columns(home: Path) -> None:
         "prio",
         "resp",
         "created",
+        "request",  # issue 12: the list shows each fixture's request
         "notes",
     ]
     assert rows[0].split()[:7] == [

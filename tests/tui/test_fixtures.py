@@ -196,7 +196,7 @@ async def test_select_bulk_approve_and_approve_group(
 
             # `A` on a row of the listCastles group approves the whole group.
             table.move_cursor(row=table.get_row_index(lists[0].id))
-            await pilot.press("A")
+            await pilot.press("A", "enter")  # enter confirms the group decision
             await until(
                 pilot,
                 lambda: all(statuses(client)[f.id] is FixtureStatus.APPROVED for f in lists),

@@ -245,3 +245,22 @@ def test_daemon_unavailable(
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+# -- a small terminal: 80×24 ------------------------------------------------------------
+
+SMALL = (80, 24)
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [("interactions", None), ("verifications", "2"), ("fixtures", "3"), ("alerts", "4")],
+)
+def test_small_terminal(
+    snap_compare: SnapCompare,
+    scene_app: Callable[..., EntenteApp],
+    name: str,
+    key: str | None,
+) -> None:
+    """Each main screen at 80×24: the columns shrink, nothing essential is cut."""
+    assert snap_compare(scene_app(), terminal_size=SMALL, run_before=showing(name, key))
