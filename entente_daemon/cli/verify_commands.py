@@ -219,8 +219,24 @@ def print_report(report: VerificationReport) -> None:
     console.print(f"{report.passed} passed, {report.failed} failed{skipped}")
     if report.fixtures:
         console.print(f"{len(report.fixtures)} new draft fixture(s) from the provider's answers")
+    left_out = left_out_line(report)
+    if left_out:
+        console.print(left_out, markup=False)
     if report.note:
         console.print(f"[yellow]note:[/yellow] {report.note}")
+
+
+def left_out_line(report: VerificationReport) -> str | None:
+    """What was recorded but not replayed, and why; None when nothing was left out."""
+    parts = []
+    if report.exploratory:
+        parts.append(
+            f"{report.exploratory} exploratory interaction(s) (no test made them; "
+            "`entente interactions promote ID` adds one to the contract)"
+        )
+    if report.older_runs:
+        parts.append(f"{report.older_runs} from older test runs (each version's latest counts)")
+    return f"not replayed: {'; '.join(parts)}" if parts else None
 
 
 def write_junit(report: VerificationReport, path: Path) -> None:

@@ -73,6 +73,10 @@ class VerificationReport:
     verifications: list[Verification] = field(default_factory=list)
     fixtures: list[Fixture] = field(default_factory=list)
     skipped: int = 0
+    #: recorded but not replayed: exploratory (no test made them, none promoted), and
+    #: those of a consumer version's older test runs
+    exploratory: int = 0
+    older_runs: int = 0
     stored: bool = False
     note: str | None = None
     run_id: str | None = None  # the daemon's run, when one ran
@@ -129,6 +133,8 @@ class VerificationReport:
             "passed": self.passed,
             "failed": self.failed,
             "skipped": self.skipped,
+            "exploratory": self.exploratory,
+            "older_runs": self.older_runs,
             "stored": self.stored,
             "note": self.note,
             "hint": self.hint,
@@ -214,8 +220,11 @@ class Provider:
         with open_records() as records:
             interactions = records.provider_interactions(self.name)
             previous = records.verifications(self.name)
-            todo = dedupe(contract_interactions(interactions))
+            contract = contract_interactions(interactions)
+            todo = dedupe(contract)
             report = VerificationReport(self.name, self.version, environment)
+            report.exploratory = sum(1 for i in interactions if not i.contract)
+            report.older_runs = len(interactions) - report.exploratory - len(contract)
             if only_new:
                 done = passed_hashes(previous, self.version)
                 report.skipped = sum(1 for i in todo if i.content_hash in done)

@@ -116,6 +116,7 @@ def test_stray_traffic_is_exploratory_and_never_verified_unless_promoted(
     report = verify(daemon.home, tmp_path)
     assert (report["failed"], report["total"]) == (0, len(contract)), report["failures"]
     assert report["verified"] == {i["id"] for i in contract}
+    assert (report["exploratory"], report["older_runs"]) == (2, 0)
 
     # promoted, the valid one becomes part of the contract, and is verified
     [plain] = [i for i in exploratory if i["request"]["path"] == "/castles"]
@@ -149,6 +150,7 @@ def test_each_consumer_version_is_verified_against_its_latest_test_run(
     report = verify(daemon.home, tmp_path)
     assert report["failed"] == 0, report["failures"]
     assert report["verified"] == latest
+    assert (report["exploratory"], report["older_runs"]) == (0, len(everything) - len(latest))
     replayed = {i["request"]["method"] for i in everything if i["id"] in report["verified"]}
     assert "DELETE" not in replayed
 
