@@ -1,6 +1,6 @@
-"""A modal that asks before a decision about many things at once (a whole fixture group):
-it says what will happen to how many, ``enter`` confirms, ``escape`` cancels. Dismisses with
-True (confirmed) or False."""
+"""A modal that asks before a decision about many things at once (a whole fixture group, every
+exploratory interaction): it says what will happen to how many; ``enter`` or ``y`` confirms,
+``escape`` or ``n`` cancels. Dismisses with True (confirmed) or False."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from textual.widgets import Static
 class ConfirmScreen(ModalScreen[bool]):
     CSS_PATH = "notes.tcss"
     BINDINGS = [
-        Binding("enter", "confirm", "Confirm", id="confirm.yes"),
-        Binding("escape", "cancel", "Cancel", id="confirm.no"),
+        Binding("enter,y", "confirm", "Confirm", id="confirm.yes"),
+        Binding("escape,n", "cancel", "Cancel", id="confirm.no"),
     ]
 
     def __init__(self, title: str, consequence: str, *, verb: str = "confirm") -> None:
@@ -28,7 +28,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="note-dialog"):
             yield Static(self._title, id="note-title", markup=False)
             yield Static(self._consequence, id="confirm-consequence", markup=False)
-            yield Static(f"enter {self._verb} · escape cancel", id="confirm-keys")
+            yield Static(f"enter or y {self._verb} · escape or n cancel", id="confirm-keys")
 
     def action_confirm(self) -> None:
         self.dismiss(True)

@@ -33,7 +33,7 @@ from ..widgets.interaction_rows import InteractionRow, describe_filter, palette_
 from ..widgets.interaction_table import InteractionTable
 from ..widgets.test_runs import TestRunsPanel, TestRunView, newest_first
 from .base import LiveScreen
-from .interaction_confirm import ConfirmDeleteScreen
+from .confirm import ConfirmScreen
 from .interaction_feed import sort_events
 from .interaction_window import Kind, Window
 
@@ -505,9 +505,10 @@ class InteractionsScreen(LiveScreen):
                 self._delete_exploratory()
 
         self.app.push_screen(
-            ConfirmDeleteScreen(
-                "Delete every exploratory interaction (those no test made)? "
-                "They are never verified; this cannot be undone."
+            ConfirmScreen(
+                "Delete every exploratory interaction (those no test made)?",
+                "They are never verified; this cannot be undone.",
+                verb="delete",
             ),
             answered,
         )

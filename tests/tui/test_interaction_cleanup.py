@@ -8,7 +8,7 @@ from pathlib import Path
 
 from entente_daemon.client import DaemonClient
 from entente_daemon.model import HttpRequest
-from entente_tui.screens.interaction_confirm import ConfirmDeleteScreen
+from entente_tui.screens.confirm import ConfirmScreen
 from entente_tui.widgets.interaction_rows import EXPLORATORY
 from tests.daemon.conftest import Daemon, interaction
 
@@ -34,14 +34,14 @@ async def test_exploratory_rows_are_marked_and_deleted(daemon: Daemon, home: Pat
 
         # X asks first; n keeps them
         await pilot.press("X")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDeleteScreen), "the question")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
         await pilot.press("n")
         await until(pilot, lambda: app.screen is screen, "the question to go")
         assert screen.table.ids == [tested.id, curl.id, refused.id]
 
         # y deletes every exploratory one, through the daemon, whose event updates the table
         await pilot.press("X")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmDeleteScreen), "the question")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
         await pilot.press("y")
         await until(pilot, lambda: screen.table.ids == [tested.id], "the exploratory rows to go")
         assert stored_ids(home) == [tested.id]
