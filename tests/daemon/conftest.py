@@ -48,9 +48,13 @@ def env_for(home: Path) -> dict[str, str]:
     return env
 
 
-def daemon_cli(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_module(
+    module: str, home: Path, args: tuple[str, ...], *, cwd: Path | None, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """``python -m MODULE ARGS`` for this home, in the folder ``cwd`` (default: here)."""
     return subprocess.run(
-        [sys.executable, "-m", "entente_daemon.cli.daemon_main", *args],
+        [sys.executable, "-m", module, *args],
+        cwd=cwd,
         env=env_for(home),
         capture_output=True,
         text=True,
@@ -59,15 +63,18 @@ def daemon_cli(home: Path, *args: str, timeout: float = 60) -> subprocess.Comple
     )
 
 
-def entente_cli(home: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "entente_daemon.cli", *args],
-        env=env_for(home),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+def daemon_cli(
+    home: Path, *args: str, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``entente-daemon ARGS``."""
+    return run_module("entente_daemon.cli.daemon_main", home, args, cwd=cwd, timeout=timeout)
+
+
+def entente_cli(
+    home: Path, *args: str, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``entente ARGS``."""
+    return run_module("entente_daemon.cli", home, args, cwd=cwd, timeout=timeout)
 
 
 class Daemon:

@@ -6,8 +6,6 @@ with a running daemon (its mock of the same spec, its store)."""
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -18,29 +16,14 @@ from entente_daemon.store import Store
 from tests.mock.serving import CASTLE, MockProcess
 
 from .castle_project import castle_project, run_castle_tests
-from .conftest import Daemon, env_for, wait_for
-
-
-def daemon_cli_in(
-    home: Path, cwd: Path, *args: str, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    """``entente-daemon ARGS`` run in the folder ``cwd``."""
-    return subprocess.run(
-        [sys.executable, "-m", "entente_daemon.cli.daemon_main", *args],
-        cwd=cwd,
-        env=env_for(home),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+from .conftest import Daemon, daemon_cli, entente_cli, wait_for
 
 
 def test_daemon_start_in_a_project_attaches_it_and_says_so(
     home: Path, daemon: Daemon, tmp_path: Path
 ) -> None:
     project = castle_project(tmp_path / "p")
-    done = daemon_cli_in(home, project.config.parent, "start")
+    done = daemon_cli(home, "start", cwd=project.config.parent)
     assert done.returncode == 0, done.stderr
     assert "started the Entente daemon" in done.stdout
     assert f"attached the project castle-client ({project.config})" in done.stdout
@@ -50,7 +33,7 @@ def test_daemon_start_in_a_project_attaches_it_and_says_so(
         [mock] = client.mocks()
     assert mock.url == project.url
 
-    again = daemon_cli_in(home, project.config.parent, "start")  # already running: attaches
+    again = daemon_cli(home, "start", cwd=project.config.parent)  # already running: attaches
     assert again.returncode == 0, again.stderr
     assert "already running" in again.stdout
     assert "attached the project castle-client" in again.stdout
@@ -59,7 +42,7 @@ def test_daemon_start_in_a_project_attaches_it_and_says_so(
 def test_daemon_start_outside_a_project_attaches_nothing(
     home: Path, daemon: Daemon, tmp_path: Path
 ) -> None:
-    done = daemon_cli_in(home, tmp_path, "start")
+    done = daemon_cli(home, "start", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "attached" not in done.stdout
     with daemon.client() as client:
@@ -130,21 +113,6 @@ def test_a_taken_port_set_in_the_file_gets_the_files_advice(
         assert "--port" not in message
 
 
-def entente_in(
-    home: Path, cwd: Path, *args: str, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    """``entente ARGS`` run in the folder ``cwd``."""
-    return subprocess.run(
-        [sys.executable, "-m", "entente_daemon.cli", *args],
-        cwd=cwd,
-        env=env_for(home),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
-
 def test_entente_mock_on_the_daemons_mock_of_the_same_spec_says_to_use_it(
     home: Path, daemon: Daemon, tmp_path: Path
 ) -> None:
@@ -156,7 +124,7 @@ def test_entente_mock_on_the_daemons_mock_of_the_same_spec_says_to_use_it(
         client.attach_project(project.config)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    done = entente_in(home, elsewhere, "mock", str(project.spec), "--port", str(project.port))
+    done = entente_cli(home, "mock", str(project.spec), "--port", str(project.port), cwd=elsewhere)
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
     assert f"the Entente daemon already serves this spec's mock on {project.url}" in line
@@ -173,8 +141,8 @@ def test_entente_mock_on_a_port_its_project_file_set_gets_the_files_advice(
         taken.listen()
         port = taken.getsockname()[1]
         project = castle_project(tmp_path / "p", port=port)
-        done = entente_in(home, project.config.parent, "mock", str(project.spec))
-        flag = entente_in(home, tmp_path, "mock", str(project.spec), "--port", str(port))
+        done = entente_cli(home, "mock", str(project.spec), cwd=project.config.parent)
+        flag = entente_cli(home, "mock", str(project.spec), "--port", str(port), cwd=tmp_path)
     assert done.returncode == 2
     [line] = done.stderr.strip().splitlines()
     assert f"port {port} on 127.0.0.1 is already in use" in line
