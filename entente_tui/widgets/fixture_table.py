@@ -1,6 +1,10 @@
 """Fixtures grouped by provider and operation: a header row per group with its counts, then
 its fixtures, oldest first. Selected fixtures are marked; a ⚑ marks one with problems.
 
+The group's header names its operation once (and its provider, when the list holds more
+than one: the status bar already names a lone provider), so a fixture's row spends its
+width on what differs between fixtures: the request, status, source and time.
+
 Attributes down: `fixtures` (what to show) and `selected` (ids). Messages up:
 `FixtureTable.Opened` (enter on a fixture); enter on a group header folds or unfolds it.
 Rebuilding keeps the cursor on the same row, or, when that row left (approved, rejected),
@@ -14,6 +18,7 @@ from itertools import groupby
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable
@@ -25,11 +30,12 @@ from .clock import clock
 from .fixture_render import problems_of, request_line, short_note
 
 GROUP_PREFIX = "group\x00"
-REQUEST_NARROW = 24  # the request column's width in a narrow terminal
+WIDE = 120  # from this many terminal columns on, the request shows whole
+REQUEST_MIN = 16  # the request column's least width in a narrow terminal
+NOTES_NARROW = 14  # what the notes may take of a narrow terminal's width before it scrolls
 COLUMNS = (
     ("sel", " "),
     ("flag", "⚑"),
-    ("provider", "Provider"),
     ("operation", "Operation"),
     ("request", "Request"),
     ("status", "Status"),
@@ -43,6 +49,12 @@ Group = tuple[str, str]  # (provider, operation_id)
 
 def group_of(fixture: Fixture) -> Group:
     return (fixture.provider, fixture.operation_id)
+
+
+def group_label(group: Group, several_providers: bool) -> str:
+    """The operation, after its provider when the list holds more than one provider."""
+    provider, operation = group
+    return f"{provider} · {operation}" if several_providers else operation
 
 
 def group_key(group: Group) -> str:
@@ -78,16 +90,41 @@ class FixtureTable(DataTable[Text]):
         for key, label in COLUMNS:
             self.add_column(label, key=key)
         self.watch(self.app, "theme", lambda _: self._rebuild(), init=False)
+        # Column widths are measured after rows arrive (on idle): fit the request after.
+        self.watch(self, "virtual_size", lambda _: self._fit_request(), init=False)
 
     def on_resize(self) -> None:
-        """In a narrow terminal the request is cut (with an ellipsis) so that its status,
-        source, time and notes still show; the detail has it whole."""
+        self._fit_request()
+
+    def _fit_request(self) -> None:
+        """In a narrow terminal the request takes the width the other columns leave (cut with
+        an ellipsis, never under ``REQUEST_MIN``), so that its status, source and time still
+        show without scrolling sideways; the detail has it whole."""
+        if not self.columns:
+            return
         request = self.columns[ColumnKey("request")]
-        narrow = self.app.size.width < 120
-        if request.auto_width == narrow:
-            request.auto_width = not narrow
-            request.width = REQUEST_NARROW if narrow else request.width
-            self._rebuild()
+        if self.app.size.width >= WIDE:
+            if not request.auto_width:
+                request.auto_width = True
+                self._rebuild()
+            return
+        others = sum(
+            column.get_render_width(self)
+            for key, column in self.columns.items()
+            if key != ColumnKey("request") and key != ColumnKey("notes")
+        )
+        notes = min(self.columns[ColumnKey("notes")].get_render_width(self), NOTES_NARROW)
+        padding = 2 * self.cell_padding
+        room = self.scrollable_content_region.width - others - notes - padding
+        width = max(REQUEST_MIN, room)
+        if request.auto_width or request.width != width:
+            request.auto_width = False
+            request.width = width
+            self.refresh()
+        # The table measures its width when rows arrive; a width set since is not in it yet.
+        total = sum(column.get_render_width(self) for column in self.columns.values())
+        if self.virtual_size.width != total:
+            self.virtual_size = Size(total, self.virtual_size.height)
 
     def watch_fixtures(self) -> None:
         self._rebuild()
@@ -135,9 +172,10 @@ class FixtureTable(DataTable[Text]):
         colours = self.app.get_css_variables()
         warning = colours.get("warning", "yellow")
         primary = colours.get("primary", "cyan")
+        several = len({f.provider for f in self.fixtures}) > 1
         for group, members in groupby(ordered(self.fixtures), key=group_of):
             items = list(members)
-            self._add_header(group, items, warning, primary)
+            self._add_header(group, items, warning, primary, several)
             if group in self.collapsed:
                 continue
             for fixture in items:
@@ -148,7 +186,9 @@ class FixtureTable(DataTable[Text]):
         self.scroll_to(y=scroll_y, animate=False, immediate=True)
         self.move_cursor(row=max(0, min(row, len(self._keys) - 1)), animate=False)
 
-    def _add_header(self, group: Group, items: list[Fixture], warning: str, primary: str) -> None:
+    def _add_header(
+        self, group: Group, items: list[Fixture], warning: str, primary: str, several: bool
+    ) -> None:
         key = group_key(group)
         flagged = sum(1 for f in items if problems_of(f))
         chosen = sum(1 for f in items if f.id in self.selected)
@@ -159,13 +199,9 @@ class FixtureTable(DataTable[Text]):
         self.add_row(
             Text(""),
             Text(str(flagged) if flagged else "", style=f"bold {warning}"),
-            Text(f"{fold} {group[0]}", style=f"bold {primary}"),
-            Text(group[1], style=f"bold {primary}"),
+            Text(f"{fold} {group_label(group, several)}", style=f"bold {primary}"),
             Text(count, style="italic"),
-            Text(""),
-            Text(""),
-            Text(""),
-            Text(""),
+            *(Text("") for _ in ("status", "source", "created", "notes")),
             key=key,
         )
         self._keys.append(key)
@@ -175,8 +211,7 @@ class FixtureTable(DataTable[Text]):
         self.add_row(
             Text("●" if chosen else "", style=f"bold {primary}"),
             Text("⚑" if problems_of(fixture) else "", style=f"bold {warning}"),
-            Text(f"  {fixture.provider}", style="dim"),
-            Text(fixture.operation_id),
+            Text(""),  # the group's header names the operation
             Text(request_line(fixture.request), no_wrap=True, overflow="ellipsis"),
             Text(str(fixture.response.status)),
             Text(str(fixture.source)),

@@ -285,3 +285,24 @@ async def test_edit_notes_and_cancel_a_rejection(
             app.screen.query_one(Input).value = ""
             await pilot.press("enter")
             await until(pilot, lambda: stored(client, draft.id).notes is None, "cleared notes")
+
+
+async def test_at_80_columns_every_column_shows_and_the_provider_is_named_once(
+    daemon: Daemon, castle: CastleProject, home: Path
+) -> None:
+    """At 80×24 nothing scrolls sideways (status, source and time show), and a fixture's row
+    does not repeat the provider and operation that its group's header names."""
+    with daemon.client() as client:
+        [draft] = upload(client, castle_fixture("Narrow", n=1))
+        app = make_app(castle, home)
+        async with app.run_test(size=(80, 24)) as pilot:
+            _screen, table = await open_fixtures(pilot, rows=2)  # the header and the draft
+            await until(
+                pilot,
+                lambda: table.virtual_size.width <= table.scrollable_content_region.width,
+                "the table to fit the terminal's width",
+            )
+            assert cell(table, GET_GROUP, "operation") == "▾ getCastle"
+            assert cell(table, draft.id, "operation") == ""
+            assert cell(table, draft.id, "source") == "provider"
+            assert PROVIDER not in " ".join(str(c) for c in table.get_row(draft.id))
