@@ -308,12 +308,30 @@ class InteractionsScreen(LiveScreen):
         if deleted:
             removed = self.table.drop_rows(deleted)
             window = self.window
-            window.total = max(window.total - len(deleted), 0)
+            window.total = max(window.total - removed, 0)
             window.end = max(window.end - removed, window.start)
             if self._detail_id in deleted:
                 self.detail.add_class("hidden")
                 self._detail_id = None
             self._show_status()
+            # Deleted ids outside the table may or may not have matched the filters: the
+            # daemon counts what still matches.
+            self._recount(self.filters)
+
+    @work(exclusive=True, group="interactions-recount")
+    async def _recount(self, filters: InteractionFilter) -> None:
+        """Take the matching total from the daemon (after a clean-up)."""
+        try:
+            page = await self.client.interactions(offset=0, limit=1, **filters.client_args())
+        except EntenteError:
+            return  # the count stays an estimate until the next page
+        if filters != self.filters:
+            return  # the filters changed meanwhile: their own page brings the total
+        window = self.window
+        window.total = page.total
+        window.end = min(window.end, page.total)
+        window.start = min(window.start, window.end)
+        self._show_status()
 
     def _add_live(self, rows: list[InteractionRow]) -> None:
         window, table = self.window, self.table

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Static
+
 from entente_daemon.client import DaemonClient
 from entente_daemon.model import HttpRequest
 from entente_tui.screens.confirm import ConfirmScreen
@@ -13,7 +15,7 @@ from entente_tui.widgets.interaction_rows import EXPLORATORY
 from tests.daemon.conftest import Daemon, interaction
 
 from .conftest import until
-from .interactions_helpers import app_without_project, column, open_interactions, upload
+from .interactions_helpers import app_without_project, choose, column, open_interactions, upload
 
 
 def stored_ids(home: Path) -> list[str]:
@@ -55,3 +57,28 @@ async def test_exploratory_rows_are_marked_and_deleted(daemon: Daemon, home: Pat
         await pilot.press("delete")
         await until(pilot, lambda: screen.table.ids == [later.id], "the selected row to go")
         assert stored_ids(home) == [later.id]
+
+
+async def test_the_count_follows_deletions_outside_the_filter(daemon: Daemon, home: Path) -> None:
+    """Interactions deleted elsewhere (here: another provider's, through the daemon's client) that the
+    filter hides leave the "x of y" count as it was; one the table shows lowers it."""
+    mine = [interaction(n, test_id="t::a", run_id="r1") for n in (1, 2)]
+    theirs = [interaction(n, provider="dragon-service", test_id="t::b") for n in (3, 4, 5)]
+    await upload(home, [*mine, *theirs])
+    app = app_without_project(home)
+    async with app.run_test(size=(140, 30)) as pilot:
+        _, screen = await open_interactions(pilot)
+        await choose(pilot, screen, "provider", "castle")
+        await until(pilot, lambda: screen.table.ids == [i.id for i in mine], "the filter")
+        status = screen.query_one("#interactions-status", Static)
+
+        def says(text: str) -> bool:
+            return str(status.render()).startswith(text)
+
+        await until(pilot, lambda: says("1–2 of 2"), "the filtered count")
+        with DaemonClient.connect(home) as client:
+            client.delete_interactions([i.id for i in theirs])
+        with DaemonClient.connect(home) as client:
+            client.delete_interactions([mine[0].id])
+        await until(pilot, lambda: screen.table.ids == [mine[1].id], "the shown one to go")
+        await until(pilot, lambda: says("1–1 of 1"), "the count of what still matches")
