@@ -60,8 +60,8 @@ async def test_exploratory_rows_are_marked_and_deleted(daemon: Daemon, home: Pat
 
 
 async def test_the_count_follows_deletions_outside_the_filter(daemon: Daemon, home: Path) -> None:
-    """Interactions deleted elsewhere (here: another provider's, through the daemon's client) that the
-    filter hides leave the "x of y" count as it was; one the table shows lowers it."""
+    """Interactions deleted elsewhere (another provider's, through the daemon's client) that
+    the filter hides leave the "x of y" count as it was; one the table shows lowers it."""
     mine = [interaction(n, test_id="t::a", run_id="r1") for n in (1, 2)]
     theirs = [interaction(n, provider="dragon-service", test_id="t::b") for n in (3, 4, 5)]
     await upload(home, [*mine, *theirs])
