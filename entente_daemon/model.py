@@ -77,6 +77,7 @@ class SpecVersion(Record):
     content_hash: str
     source: str | None = None  # the file or URL it was read from
     uploaded_at: datetime = Field(default_factory=utc_now)
+    branch: str | None = None
 
     @property
     def id(self) -> str:
@@ -309,18 +310,72 @@ class Verification(Record):
 
 class DeploymentStatus(StrEnum):
     SUCCESSFUL = "successful"
-    FAILED = "failed"
+    FAILED = "failed"  # an attempt that did not go live: never active
+    UNDEPLOYED = "undeployed"  # the service left the environment
 
 
 class Deployment(Record):
+    """One event in a service's life in an environment. Deployments are only ever added:
+    which version is active is worked out from them (the newest successful deployment not
+    followed by an undeployment), so no write ever has to change two records at once."""
+
     id: str = Field(default_factory=new_id)
     service: str
     version: str
     environment: str
     deployed_at: datetime = Field(default_factory=utc_now)
     deployed_by: str | None = None
-    active: bool = True
+    active: bool = True  # worked out when read (see the class docstring)
     status: DeploymentStatus = DeploymentStatus.SUCCESSFUL
+    role: Role | None = None
+    git_sha: str | None = None
+    reason: str | None = None  # why a deployment failed
+
+
+class Environment(Record):
+    name: str
+    production: bool = False
+    created_at: datetime = Field(default_factory=utc_now)
+
+    @property
+    def id(self) -> str:
+        return self.name
+
+
+class ServiceVersion(Record):
+    """A version of a service that someone registered (CI, `entente register-service`)."""
+
+    service: str
+    version: str
+    role: Role = Role.CONSUMER
+    git_sha: str | None = None
+    branch: str | None = None
+    spec_hash: str | None = None  # the content hash of the spec it was registered with
+    registered_at: datetime = Field(default_factory=utc_now)
+
+    @property
+    def id(self) -> str:
+        return f"{self.service}@{self.version}"
+
+
+class Release(Record):
+    """A released version of something many versions of which live at once (a library, a
+    mobile app): it counts as live in its environment until its support ends."""
+
+    service: str
+    version: str
+    environment: str
+    released_at: datetime = Field(default_factory=utc_now)
+    released_by: str | None = None
+    support_ended_at: datetime | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.service}@{self.version}@{self.environment}"
+
+    @property
+    def supported(self) -> bool:
+        return self.support_ended_at is None
 
 
 class EventKind(StrEnum):

@@ -24,9 +24,14 @@ from types import TracebackType
 
 from ..errors import StoreError
 from ..home import store_dir
+from .deploy_repositories import (
+    DeploymentRepository,
+    EnvironmentRepository,
+    ReleaseRepository,
+    ServiceVersionRepository,
+)
 from .engine import DEFAULT_COMPACT_MIN_BYTES, DEFAULT_FLUSH_INTERVAL, Engine
 from .repositories import (
-    DeploymentRepository,
     EventRepository,
     FixtureRepository,
     InteractionRepository,
@@ -37,6 +42,9 @@ from .repositories import (
 
 __all__ = [
     "DeploymentRepository",
+    "EnvironmentRepository",
+    "ReleaseRepository",
+    "ServiceVersionRepository",
     "EventRepository",
     "FixtureRepository",
     "InteractionRepository",
@@ -84,6 +92,9 @@ class Store:
         self.fixtures = FixtureRepository(self._engine)
         self.verifications = VerificationRepository(self._engine)
         self.deployments = DeploymentRepository(self._engine)
+        self.environments = EnvironmentRepository(self._engine)
+        self.service_versions = ServiceVersionRepository(self._engine)
+        self.releases = ReleaseRepository(self._engine)
         self.events = EventRepository(self._engine)
 
     @classmethod

@@ -20,7 +20,6 @@ from tinydb.queries import QueryInstance
 
 from ..errors import StoreError
 from ..model import (
-    Deployment,
     Event,
     Fixture,
     FixtureStatus,
@@ -411,47 +410,6 @@ class VerificationRepository(Repository[Verification]):
             consumer_version=consumer_version,
             environment=environment,
         )
-
-
-class DeploymentRepository(Repository[Deployment]):
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine, "deployments", Deployment)
-
-    def add(self, deployment: Deployment) -> str:
-        """Record a deployment. An active one supersedes the service's other active
-        deployments to the same environment, which become inactive (after it is stored:
-        a crash in between leaves one active deployment too many, never one too few)."""
-        with self._engine.lock:
-            self._insert(deployment.id, deployment)
-            if deployment.active:
-                table = self._table
-                for doc_id, doc in list(table.docs().items()):
-                    if (
-                        doc_id != deployment.id
-                        and doc.get("active")
-                        and doc.get("service") == deployment.service
-                        and doc.get("environment") == deployment.environment
-                    ):
-                        table.put(doc_id, {**doc, "active": False})
-            return deployment.id
-
-    def deactivate(self, record_id: str) -> Deployment:
-        return self._replace(record_id, lambda d: d.model_copy(update={"active": False}))
-
-    def active(
-        self, *, environment: str | None = None, service: str | None = None
-    ) -> list[Deployment]:
-        return self._list(None, 0, active=True, environment=environment, service=service)
-
-    def list(
-        self,
-        *,
-        service: str | None = None,
-        environment: str | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> list[Deployment]:
-        return self._list(limit, offset, service=service, environment=environment)
 
 
 class EventRepository(Repository[Event]):

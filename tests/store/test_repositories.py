@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from entente_daemon.errors import StoreError
 from entente_daemon.model import (
     Deployment,
+    DeploymentStatus,
     ErrorKind,
     Event,
     EventKind,
@@ -288,9 +290,40 @@ def test_verifications_and_deployments(tmp_path: Path) -> None:
         }
         assert store.deployments.get(first).active is False  # type: ignore[union-attr]
         assert len(store.deployments.active()) == 3
-        store.deployments.deactivate(second)
+        store.deployments.undeploy("castle-service", "prod")
         assert store.deployments.active(environment="prod", service="castle-service") == []
-        assert len(store.deployments.list(service="castle-service")) == 3
+        assert len(store.deployments.list(service="castle-service")) == 4  # the log keeps all
+        assert store.deployments.get(second).active is False  # type: ignore[union-attr]
+
+
+def test_the_active_deployment_is_worked_out_from_the_log(tmp_path: Path) -> None:
+    """A rollback is a deployment of the older version; a failed attempt never goes live;
+    an undeployment ends the service's life there; history is kept throughout."""
+
+    def deploy(version: str, **fields: Any) -> str:
+        return store.deployments.add(
+            Deployment(service="castle-service", version=version, environment="prod", **fields)
+        )
+
+    def live() -> list[str]:
+        return [d.version for d in store.deployments.active(environment="prod")]
+
+    with Store.open(tmp_path) as store:
+        deploy("1")
+        deploy("2")
+        assert live() == ["2"]
+        deploy("3", status=DeploymentStatus.FAILED, reason="health check")
+        assert live() == ["2"], "a failed attempt is never active"
+        deploy("1")  # the rollback
+        assert live() == ["1"]
+        with pytest.raises(StoreError, match="not deployed to staging"):
+            store.deployments.undeploy("castle-service", "staging")
+    with Store.open(tmp_path) as store:
+        assert live() == ["1"]
+        store.deployments.undeploy("castle-service", "prod")
+        assert live() == []
+        versions = [d.version for d in store.deployments.list(environment="prod")]
+        assert versions == ["1", "1", "3", "2", "1"], "newest first, nothing lost"
 
 
 def test_events_have_a_growing_sequence(tmp_path: Path) -> None:
