@@ -400,6 +400,8 @@ class EventKind(StrEnum):
     PROJECT_ERROR = "project.error"
     BREAKING_CHANGE = "breaking_change"
     DEPLOYMENT_RECORDED = "deployment.recorded"
+    RELEASE_RECORDED = "release.recorded"
+    READINESS_CHANGED = "readiness.changed"
     SYNC_PROGRESS = "sync.progress"
     SYNC_ERROR = "sync.error"
     PROJECT_ATTACHED = "project.attached"

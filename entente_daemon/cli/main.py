@@ -8,7 +8,18 @@ import click
 
 from entente_daemon import __version__
 from entente_daemon.cli.attach import auto_attach
+from entente_daemon.cli.can_i_deploy_command import can_i_deploy, matrix
 from entente_daemon.cli.config_commands import config_group
+from entente_daemon.cli.deploy_commands import (
+    deploy_service_command,
+    environments_group,
+    record_release,
+    register_service,
+    status,
+    support_ended,
+    undeploy_service,
+    upload_spec,
+)
 from entente_daemon.cli.events_command import events
 from entente_daemon.cli.fixtures_commands import fixtures_group
 from entente_daemon.cli.interactions_commands import interactions_group
@@ -46,6 +57,19 @@ cli.add_command(verify_command)
 cli.add_command(verifications_group)
 cli.add_command(projects_group)
 cli.add_command(detach)
+for command in (
+    register_service,
+    upload_spec,
+    deploy_service_command,
+    undeploy_service,
+    record_release,
+    support_ended,
+    environments_group,
+    status,
+    can_i_deploy,
+    matrix,
+):
+    cli.add_command(command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

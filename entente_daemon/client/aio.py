@@ -18,14 +18,19 @@ import httpx
 
 from entente_daemon.model import (
     Deployment,
+    Environment,
     Event,
     Fixture,
     FixtureStatus,
     Interaction,
+    Release,
+    ServiceVersion,
+    SpecVersion,
     Verification,
 )
 
-from . import calls
+from . import calls, deploy_calls
+from .deploy_wire import DeployDecision, DeployQuestion, ReadinessMatrix, SpecUploadReceipt
 from .endpoint import Endpoint, check_version, find_endpoint, require_endpoint
 from .errors import DaemonError, DaemonRequestError, DaemonUnavailable
 from .sse import SseParser
@@ -233,6 +238,48 @@ class AsyncDaemonClient:
         self, *, service: str | None = None, environment: str | None = None
     ) -> list[Deployment]:
         return await self._run(calls.deployments(service=service, environment=environment))
+
+    # -- what runs where -----------------------------------------------------------------
+
+    async def environments(self) -> list[Environment]:
+        return await self._run(deploy_calls.environments())
+
+    async def create_environment(self, name: str, *, production: bool = False) -> Environment:
+        return await self._run(deploy_calls.create_environment(name, production=production))
+
+    async def service_versions(self, service: str | None = None) -> list[ServiceVersion]:
+        return await self._run(deploy_calls.service_versions(service))
+
+    async def register_version(self, version: ServiceVersion) -> ServiceVersion:
+        return await self._run(deploy_calls.register_version(version))
+
+    async def upload_spec(self, spec: SpecVersion, *, force: bool = False) -> SpecUploadReceipt:
+        return await self._run(deploy_calls.upload_spec(spec, force=force))
+
+    async def record_deployment(self, deployment: Deployment) -> Deployment:
+        return await self._run(deploy_calls.record_deployment(deployment))
+
+    async def undeploy(
+        self, service: str, environment: str, *, by: str | None = None
+    ) -> Deployment:
+        return await self._run(deploy_calls.undeploy(service, environment, by=by))
+
+    async def releases(
+        self, *, service: str | None = None, environment: str | None = None
+    ) -> list[Release]:
+        return await self._run(deploy_calls.releases(service=service, environment=environment))
+
+    async def record_release(self, release: Release) -> Release:
+        return await self._run(deploy_calls.record_release(release))
+
+    async def end_support(self, service: str, version: str, environment: str) -> Release:
+        return await self._run(deploy_calls.end_support(service, version, environment))
+
+    async def can_i_deploy(self, question: DeployQuestion) -> DeployDecision:
+        return await self._run(deploy_calls.can_i_deploy(question))
+
+    async def readiness(self, environment: str, compatibility: str = "none") -> ReadinessMatrix:
+        return await self._run(deploy_calls.readiness(environment, compatibility))
 
     async def alerts(self) -> list[Event]:
         return await self._run(calls.alerts())

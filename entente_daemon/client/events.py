@@ -347,8 +347,41 @@ class BreakingChange(BrokerNotice):
     KIND = EventKind.BREAKING_CHANGE
 
 
-class DeploymentRecorded(BrokerNotice):
+# -- deployments ---------------------------------------------------------------------------
+
+
+class DeploymentRecorded(Payload):
+    """A deployment (or a failed attempt, or an undeployment) was recorded."""
+
     KIND = EventKind.DEPLOYMENT_RECORDED
+    id: str
+    service: str
+    version: str
+    environment: str
+    status: str  # successful | failed | undeployed
+    deployed_by: str | None = None
+    previous: str | None = None  # the version that was active before (None: none)
+    reason: str | None = None
+
+
+class ReleaseRecorded(Payload):
+    """A version was released to an environment, or its support ended."""
+
+    KIND = EventKind.RELEASE_RECORDED
+    service: str
+    version: str
+    environment: str
+    supported: bool
+
+
+class ReadinessChanged(Payload):
+    """What a deployment or a verification changed in the readiness of an environment's
+    pairs: the environments to look at again, and why."""
+
+    KIND = EventKind.READINESS_CHANGED
+    environments: list[str]
+    services: list[str]
+    cause: str  # "deployment" | "release" | "verification"
 
 
 class SyncProgress(BrokerNotice):
@@ -398,6 +431,8 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
         VerificationFinished,
         BreakingChange,
         DeploymentRecorded,
+        ReleaseRecorded,
+        ReadinessChanged,
         SyncProgress,
         SyncError,
     )

@@ -11,14 +11,19 @@ import httpx
 
 from entente_daemon.model import (
     Deployment,
+    Environment,
     Event,
     Fixture,
     FixtureStatus,
     Interaction,
+    Release,
+    ServiceVersion,
+    SpecVersion,
     Verification,
 )
 
-from . import calls
+from . import calls, deploy_calls
+from .deploy_wire import DeployDecision, DeployQuestion, ReadinessMatrix, SpecUploadReceipt
 from .endpoint import Endpoint, check_version, find_endpoint, require_endpoint
 from .errors import DaemonError, DaemonUnavailable
 from .unix_transport import unix_transport
@@ -180,6 +185,46 @@ class DaemonClient:
         self, *, service: str | None = None, environment: str | None = None
     ) -> list[Deployment]:
         return self._run(calls.deployments(service=service, environment=environment))
+
+    # -- what runs where -----------------------------------------------------------------
+
+    def environments(self) -> list[Environment]:
+        return self._run(deploy_calls.environments())
+
+    def create_environment(self, name: str, *, production: bool = False) -> Environment:
+        return self._run(deploy_calls.create_environment(name, production=production))
+
+    def service_versions(self, service: str | None = None) -> list[ServiceVersion]:
+        return self._run(deploy_calls.service_versions(service))
+
+    def register_version(self, version: ServiceVersion) -> ServiceVersion:
+        return self._run(deploy_calls.register_version(version))
+
+    def upload_spec(self, spec: SpecVersion, *, force: bool = False) -> SpecUploadReceipt:
+        return self._run(deploy_calls.upload_spec(spec, force=force))
+
+    def record_deployment(self, deployment: Deployment) -> Deployment:
+        return self._run(deploy_calls.record_deployment(deployment))
+
+    def undeploy(self, service: str, environment: str, *, by: str | None = None) -> Deployment:
+        return self._run(deploy_calls.undeploy(service, environment, by=by))
+
+    def releases(
+        self, *, service: str | None = None, environment: str | None = None
+    ) -> list[Release]:
+        return self._run(deploy_calls.releases(service=service, environment=environment))
+
+    def record_release(self, release: Release) -> Release:
+        return self._run(deploy_calls.record_release(release))
+
+    def end_support(self, service: str, version: str, environment: str) -> Release:
+        return self._run(deploy_calls.end_support(service, version, environment))
+
+    def can_i_deploy(self, question: DeployQuestion) -> DeployDecision:
+        return self._run(deploy_calls.can_i_deploy(question))
+
+    def readiness(self, environment: str, compatibility: str = "none") -> ReadinessMatrix:
+        return self._run(deploy_calls.readiness(environment, compatibility))
 
     def alerts(self) -> list[Event]:
         return self._run(calls.alerts())

@@ -7,29 +7,38 @@ local store, read-only (no lock: fine beside the daemon, which holds the writer'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from entente_daemon.client import DaemonClient, DaemonUnavailable
 from entente_daemon.client.calls import Call
+from entente_daemon.client.errors import DaemonRequestError
 from entente_daemon.client.sync import http_client
+from entente_daemon.errors import StoreError
 from entente_daemon.model import (
     Deployment,
+    Environment,
     Event,
     Fixture,
     FixtureStatus,
     Interaction,
+    Release,
+    ServiceVersion,
     SpecVersion,
     Verification,
 )
 
+from .deploy_store import SpecConflict, SpecUpload
 from .port import Source, SpecTarget
 from .store import StoreRecords
 
+T = TypeVar("T")
+
 if TYPE_CHECKING:
+    from entente_daemon.client.deploy_wire import DeployDecision, DeployQuestion, ReadinessMatrix
     from entente_daemon.client.reporter import BackgroundReporter
     from entente_daemon.client.wire import InteractionPage
     from entente_daemon.fixtures.flags import FlagReport
@@ -156,6 +165,60 @@ class DaemonRecords:
         self, service: str | None = None, environment: str | None = None
     ) -> list[Deployment]:
         return self.client.deployments(service=service, environment=environment)
+
+    # -- what runs where ------------------------------------------------------------------
+
+    def environments(self) -> list[Environment]:
+        return self.client.environments()
+
+    def create_environment(self, name: str, *, production: bool = False) -> Environment:
+        return self.client.create_environment(name, production=production)
+
+    def register_version(self, version: ServiceVersion) -> ServiceVersion:
+        return self.client.register_version(version)
+
+    def service_versions(self, service: str | None = None) -> list[ServiceVersion]:
+        return self.client.service_versions(service)
+
+    def upload_spec(self, spec: SpecVersion, *, force: bool = False) -> SpecUpload:
+        try:
+            receipt = self.client.upload_spec(spec, force=force)
+        except DaemonRequestError as exc:
+            if exc.status == 409:
+                raise SpecConflict(exc.message) from None
+            raise
+        return SpecUpload(receipt.spec, receipt.stored)
+
+    def record_deployment(self, deployment: Deployment) -> Deployment:
+        return self.client.record_deployment(deployment)
+
+    def undeploy(self, service: str, environment: str, *, by: str | None = None) -> Deployment:
+        return self._not_there(lambda: self.client.undeploy(service, environment, by=by))
+
+    def record_release(self, release: Release) -> Release:
+        return self.client.record_release(release)
+
+    def end_support(self, service: str, version: str, environment: str) -> Release:
+        return self._not_there(lambda: self.client.end_support(service, version, environment))
+
+    def releases(self, service: str | None = None, environment: str | None = None) -> list[Release]:
+        return self.client.releases(service=service, environment=environment)
+
+    def can_i_deploy(self, question: DeployQuestion) -> DeployDecision:
+        return self.client.can_i_deploy(question)
+
+    def readiness(self, environment: str, compatibility: str = "none") -> ReadinessMatrix:
+        return self.client.readiness(environment, compatibility)
+
+    @staticmethod
+    def _not_there(job: Callable[[], T]) -> T:
+        """A 404 reads as the store's own error (what was not there), as without a daemon."""
+        try:
+            return job()
+        except DaemonRequestError as exc:
+            if exc.status == 404:
+                raise StoreError(exc.message) from None
+            raise
 
     def latest_spec(self, service: str) -> SpecVersion | None:
         return self._specs.latest_spec(service)

@@ -15,20 +15,25 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from entente_daemon.model import (
     Deployment,
+    Environment,
     Event,
     Fixture,
     FixtureStatus,
     Interaction,
+    Release,
+    ServiceVersion,
     SpecVersion,
     Verification,
     VerificationResult,
 )
 
 if TYPE_CHECKING:
+    from entente_daemon.client.deploy_wire import DeployDecision, DeployQuestion, ReadinessMatrix
     from entente_daemon.client.reporter import BackgroundReporter
     from entente_daemon.client.wire import InteractionPage
     from entente_daemon.fixtures.flags import FlagReport
     from entente_daemon.record.sinks import Sink
+    from entente_daemon.records.deploy_store import SpecUpload
 
 Source = Literal["daemon", "store"]
 
@@ -159,6 +164,39 @@ class Records(Protocol):
     def deployments(
         self, service: str | None = None, environment: str | None = None
     ) -> list[Deployment]: ...
+
+    # -- what runs where (see `entente_daemon.deploy`) ----------------------------------
+
+    def environments(self) -> list[Environment]: ...
+
+    def create_environment(self, name: str, *, production: bool = False) -> Environment: ...
+
+    def register_version(self, version: ServiceVersion) -> ServiceVersion: ...
+
+    def service_versions(self, service: str | None = None) -> list[ServiceVersion]: ...
+
+    def upload_spec(self, spec: SpecVersion, *, force: bool = False) -> SpecUpload:
+        """Store a spec version (the same content again: a no-op; another content for a
+        stored version: `SpecConflict` unless ``force``)."""
+        ...
+
+    def record_deployment(self, deployment: Deployment) -> Deployment: ...
+
+    def undeploy(self, service: str, environment: str, *, by: str | None = None) -> Deployment:
+        """Record that ``service`` left ``environment`` (StoreError when it was not there)."""
+        ...
+
+    def record_release(self, release: Release) -> Release: ...
+
+    def end_support(self, service: str, version: str, environment: str) -> Release: ...
+
+    def releases(
+        self, service: str | None = None, environment: str | None = None
+    ) -> list[Release]: ...
+
+    def can_i_deploy(self, question: DeployQuestion) -> DeployDecision: ...
+
+    def readiness(self, environment: str, compatibility: str = "none") -> ReadinessMatrix: ...
 
     def latest_spec(self, service: str) -> SpecVersion | None: ...
 

@@ -18,20 +18,31 @@ from entente_daemon.errors import StoreError
 from entente_daemon.home import store_dir
 from entente_daemon.model import (
     Deployment,
+    Environment,
     Event,
     EventKind,
     Fixture,
     FixtureStatus,
     Interaction,
+    Release,
+    ServiceVersion,
     SpecVersion,
     Verification,
 )
 
+from . import deploy_store
+from .deploy_answers import decide, matrix
+from .deploy_store import SpecUpload, Written
 from .errors import FixtureIdError
 from .port import Source, SpecTarget
 from .store_run import StoreRun
 
 if TYPE_CHECKING:
+    from entente_daemon.client.deploy_wire import (
+        DeployDecision,
+        DeployQuestion,
+        ReadinessMatrix,
+    )
     from entente_daemon.client.reporter import BackgroundReporter
     from entente_daemon.client.wire import InteractionPage
     from entente_daemon.fixtures.flags import FlagReport
@@ -258,6 +269,63 @@ class StoreRecords:
         self, service: str | None = None, environment: str | None = None
     ) -> list[Deployment]:
         return self._read(lambda s: s.deployments.list(service=service, environment=environment))
+
+    # -- what runs where ------------------------------------------------------------------
+
+    def _deploy_write(self, job: Callable[[Store], Written[T]], what: str) -> T:
+        with self.writing(refused=what) as store:
+            written = job(store)
+            for payload in written.events:
+                store.events.append(event_of(payload))
+            return written.value
+
+    def environments(self) -> list[Environment]:
+        return self._read(deploy_store.environments)
+
+    def create_environment(self, name: str, *, production: bool = False) -> Environment:
+        with self.writing(refused="create an environment") as store:
+            return deploy_store.create_environment(store, name, production)
+
+    def register_version(self, version: ServiceVersion) -> ServiceVersion:
+        with self.writing(refused="register a service version") as store:
+            return deploy_store.register_version(store, version)
+
+    def service_versions(self, service: str | None = None) -> list[ServiceVersion]:
+        return self._read(lambda s: s.service_versions.list(service=service))
+
+    def upload_spec(self, spec: SpecVersion, *, force: bool = False) -> SpecUpload:
+        with self.writing(refused="upload a spec") as store:
+            return deploy_store.upload_spec(store, spec, force=force)
+
+    def record_deployment(self, deployment: Deployment) -> Deployment:
+        return self._deploy_write(
+            lambda s: deploy_store.record_deployment(s, deployment), "record a deployment"
+        )
+
+    def undeploy(self, service: str, environment: str, *, by: str | None = None) -> Deployment:
+        return self._deploy_write(
+            lambda s: deploy_store.undeploy(s, service, environment, by), "record an undeployment"
+        )
+
+    def record_release(self, release: Release) -> Release:
+        return self._deploy_write(
+            lambda s: deploy_store.record_release(s, release), "record a release"
+        )
+
+    def end_support(self, service: str, version: str, environment: str) -> Release:
+        return self._deploy_write(
+            lambda s: deploy_store.end_support(s, service, version, environment),
+            "record the end of support",
+        )
+
+    def releases(self, service: str | None = None, environment: str | None = None) -> list[Release]:
+        return self._read(lambda s: s.releases.list(service=service, environment=environment))
+
+    def can_i_deploy(self, question: DeployQuestion) -> DeployDecision:
+        return decide(self._read(deploy_store.gather_facts), question)
+
+    def readiness(self, environment: str, compatibility: str = "none") -> ReadinessMatrix:
+        return matrix(self._read(deploy_store.gather_facts), environment, compatibility)
 
     def latest_spec(self, service: str) -> SpecVersion | None:
         return self._read(lambda s: s.spec_versions.latest(service))

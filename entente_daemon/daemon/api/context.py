@@ -14,6 +14,7 @@ from datetime import datetime
 from entente_daemon.daemon.api.control import ControlServer
 from entente_daemon.daemon.process.settings import DaemonSettings
 from entente_daemon.daemon.services.bus import EventBus
+from entente_daemon.daemon.services.deployments import DeployService
 from entente_daemon.daemon.services.mocks import MockService
 from entente_daemon.daemon.services.projects import ProjectRegistry
 from entente_daemon.daemon.services.spec_finder import SpecFinder
@@ -37,6 +38,7 @@ class ApiContext:
     launcher: VerifyLauncher
     watcher: FileWatcher
     spec_finder: SpecFinder
+    deployments: DeployService
     control: ControlServer
     pid: int = field(default_factory=os.getpid)
     started_at: datetime = field(default_factory=utc_now)

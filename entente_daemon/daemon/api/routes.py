@@ -12,6 +12,7 @@ from functools import partial
 
 from entente_daemon.daemon.api import (
     routes_daemon,
+    routes_deploy,
     routes_fixture_detail,
     routes_fixture_flags,
     routes_records,
@@ -47,6 +48,19 @@ ROUTES: tuple[tuple[str, str, ContextHandler], ...] = (
     ("PUT", "/v1/fixtures/{id}/notes", routes_records.set_notes),
     ("GET", "/v1/verifications", routes_records.list_verifications),
     ("GET", "/v1/deployments", routes_records.list_deployments),
+    # what runs where
+    ("POST", "/v1/deployments", routes_deploy.record_deployment),
+    ("POST", "/v1/deployments/undeploy", routes_deploy.undeploy),
+    ("GET", "/v1/environments", routes_deploy.list_environments),
+    ("POST", "/v1/environments", routes_deploy.create_environment),
+    ("GET", "/v1/service-versions", routes_deploy.list_service_versions),
+    ("POST", "/v1/service-versions", routes_deploy.register_version),
+    ("POST", "/v1/spec-versions", routes_deploy.upload_spec),
+    ("GET", "/v1/releases", routes_deploy.list_releases),
+    ("POST", "/v1/releases", routes_deploy.record_release),
+    ("POST", "/v1/releases/support-ended", routes_deploy.end_support),
+    ("POST", "/v1/can-i-deploy", routes_deploy.can_i_deploy),
+    ("GET", "/v1/readiness", routes_deploy.readiness),
     # fixtures explained and rechecked
     ("GET", "/v1/fixtures/{id}/detail", routes_fixture_detail.fixture_detail),
     ("POST", "/v1/fixtures/check", routes_fixture_flags.check_fixtures),

@@ -28,6 +28,7 @@ from entente_daemon.daemon.process.logs import setup_logging
 from entente_daemon.daemon.process.settings import DaemonSettings
 from entente_daemon.daemon.services.bus import EventBus
 from entente_daemon.daemon.services.core import Core
+from entente_daemon.daemon.services.deployments import DeployService
 from entente_daemon.daemon.services.mocks import MockService
 from entente_daemon.daemon.services.projects import ProjectRegistry
 from entente_daemon.daemon.services.spec_finder import SpecFinder
@@ -70,6 +71,7 @@ class Assembly:
         ctx = self.ctx
         return [
             ctx.bus,
+            ctx.deployments,
             ctx.mocks,
             ctx.test_runs,
             ctx.launcher,
@@ -119,6 +121,7 @@ def assemble(settings: DaemonSettings) -> Assembly:
         launcher=launcher,
         watcher=watcher,
         spec_finder=SpecFinder(recorder, mocks.served_specs),
+        deployments=DeployService(recorder, bus),
         control=control,
     )
     return Assembly(ctx, control)
