@@ -12,6 +12,7 @@ import click
 from entente_daemon.cli.deploy_commands import named
 from entente_daemon.client.deploy_wire import DeployDecision, DeployQuestion, ReadinessMatrix
 from entente_daemon.records import open_records
+from entente_daemon.records.deploy_answers import service_at_version
 
 SYMBOL = {"verified": "✔", "failed": "✘", "unknown": "?", "ignored": "-"}
 COLOUR = {"verified": "green", "failed": "red", "unknown": "yellow", "ignored": None}
@@ -63,6 +64,11 @@ def can_i_deploy(
     """Is this version of a service safe to deploy to ENVIRONMENT? Exit 0 for yes, 1 for no
     or unknown (only yes is safe), 2 for a usage or connection error."""
     who = named(service, service_version)
+    for text in with_versions:
+        try:
+            service_at_version(text)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--with") from None
     question = DeployQuestion.model_validate(
         {
             "service": who.service,
