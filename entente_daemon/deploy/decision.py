@@ -234,7 +234,7 @@ def _reasons(facts: Facts, q: Question, rows: list[PairRow], answer: Answer) -> 
     reasons: list[str] = []
     as_consumer = [r for r in rows if r.role is Role.CONSUMER]
     as_provider = [r for r in rows if r.role is Role.PROVIDER]
-    if not facts.providers_of(q.service, q.version):
+    if not facts.providers_of(q.service, q.version) and q.service not in facts.consumers_of:
         reasons.append(f"{me} has no contract with any provider (it depends on nothing)")
     if not as_provider and q.service in facts.consumers_of:
         reasons.append(f"no consumer version in {q.environment} has a contract with {q.service}")
