@@ -27,6 +27,10 @@ from .repositories import Repository
 Placement = tuple[str, str]
 
 
+class NotThere(StoreError):
+    """What a change names is not there (a service not deployed, a version not released)."""
+
+
 def active_of(deployments: Iterable[Deployment]) -> dict[Placement, Deployment]:
     """Each service's active deployment per environment, from the log in the order stored
     (a later entry wins; failed attempts never count)."""
@@ -56,7 +60,7 @@ class DeploymentRepository(Repository[Deployment]):
         with self._engine.lock:
             current = active_of(self._all()).get((service, environment))
             if current is None:
-                raise StoreError(f"{service} is not deployed to {environment}")
+                raise NotThere(f"{service} is not deployed to {environment}")
             gone = Deployment(
                 service=service,
                 version=current.version,

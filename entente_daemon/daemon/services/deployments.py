@@ -26,7 +26,7 @@ from entente_daemon.client.events import (
     parse_payload,
 )
 from entente_daemon.daemon.services.bus import EventBus, Signal, Subscription
-from entente_daemon.daemon.services.errors import Conflict, Invalid, NotFound
+from entente_daemon.daemon.services.errors import Conflict, Invalid, NotFound, Unavailable
 from entente_daemon.daemon.services.store_writer import Emit, StoreWriter
 from entente_daemon.deploy.facts import Facts
 from entente_daemon.errors import StoreError
@@ -42,6 +42,7 @@ from entente_daemon.records import deploy_store
 from entente_daemon.records.deploy_answers import decide, matrix
 from entente_daemon.records.deploy_store import SpecConflict, SpecUpload, Written
 from entente_daemon.store import Store
+from entente_daemon.store.deploy_repositories import NotThere
 
 log = logging.getLogger("entente.daemon.deployments")
 T = TypeVar("T")
@@ -135,28 +136,23 @@ class DeployService:
         return await self._told(lambda s: deploy_store.record_deployment(s, deployment))
 
     async def undeploy(self, service: str, environment: str, by: str | None) -> Deployment:
-        try:
-            return await self._told(lambda s: deploy_store.undeploy(s, service, environment, by))
-        except StoreError as exc:
-            if "is not deployed" in str(exc):
-                raise NotFound(str(exc)) from None
-            raise
+        return await self._told(lambda s: deploy_store.undeploy(s, service, environment, by))
 
     async def record_release(self, release: Release) -> Release:
         return await self._told(lambda s: deploy_store.record_release(s, release))
 
     async def end_support(self, service: str, version: str, environment: str) -> Release:
-        try:
-            return await self._told(
-                lambda s: deploy_store.end_support(s, service, version, environment)
-            )
-        except StoreError as exc:
-            if "never released" in str(exc):
-                raise NotFound(str(exc)) from None
-            raise
+        return await self._told(
+            lambda s: deploy_store.end_support(s, service, version, environment)
+        )
 
     async def _plain(self, job: Callable[[Store], T]) -> T:
-        result = await self._writer.write(lambda store, _emit: job(store))
+        def write(store: Store, _emit: Emit) -> T:
+            result = job(store)
+            store.flush()  # durable before it is acknowledged
+            return result
+
+        result = await self._stored(write)
         self._changed()
         return result
 
@@ -164,11 +160,24 @@ class DeployService:
         def write(store: Store, emit: Emit) -> T:
             written = job(store)
             emit([event_of(payload) for payload in written.events])
+            store.flush()  # durable before it is acknowledged
             return written.value
 
-        result = await self._writer.write(write)
+        result = await self._stored(write)
         self._changed()
         return result
+
+    async def _stored(self, write: Callable[[Store, Emit], T]) -> T:
+        """Run a write; what was not there is NotFound, a store that cannot take it
+        Unavailable (nothing is acknowledged that is not durable)."""
+        try:
+            return await self._writer.write(write)
+        except NotThere as exc:
+            raise NotFound(str(exc)) from None
+        except SpecConflict:
+            raise
+        except StoreError as exc:
+            raise Unavailable(f"the store cannot take this now: {exc}") from None
 
     def _changed(self) -> None:
         self._generation += 1
