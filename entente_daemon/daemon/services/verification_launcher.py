@@ -191,9 +191,11 @@ class VerifyLauncher:
         )
 
     def _refuse_a_second(self, config: ProjectConfig) -> None:
-        """`Conflict` while a verification of this project runs (its process has not ended)."""
+        """`Conflict` while a verification of this project runs: its process has not ended
+        and its run is not finished (a process that reported its results and is exiting does
+        not hold the next one back)."""
         running = self._running.get(config.file)
-        if running is None:
+        if running is None or running.finished:
             return
         info = running.info
         pid = "" if info.pid is None else f", pid {info.pid}"
