@@ -5,6 +5,7 @@ gone stale is mended without restarting the daemon."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 from pathlib import Path
 
 from entente_daemon.daemon.services.watcher import FileWatcher, stat_all
@@ -64,3 +65,34 @@ def test_re_attaching_after_a_symlink_swap_serves_the_edit(daemon: Daemon, tmp_p
         client.attach_project(project.config)
     project.write_spec(with_paths_added(good, KEEPS)[0])  # still watched after the resets
     wait_for(lambda: serves(url, "/keeps"), what="the edit after re-attaching to be served")
+
+
+async def test_a_folder_removed_and_made_again_is_watched_again(tmp_path: Path) -> None:
+    """Its watch went with the folder: the watcher notices and listens to the new one."""
+    folder, elsewhere = tmp_path / "castle-service", tmp_path / "castle-client"
+    folder.mkdir()
+    elsewhere.mkdir()
+    spec, config = folder / "openapi.yaml", elsewhere / "entente.toml"
+    spec.write_text("openapi: 3.1.0\n", encoding="utf-8")
+    config.write_text('service = "castle-client"\n', encoding="utf-8")
+    reports: asyncio.Queue[set[Path]] = asyncio.Queue()
+
+    async def on_change(changed: set[Path]) -> None:
+        await reports.put(changed)
+
+    watcher = FileWatcher()
+    watch = watcher.subscribe(on_change)
+    await watcher.start()
+    try:
+        watch.watch(stat_all([spec, config]))
+        write_atomically(spec, "openapi: 3.1.1\n")
+        assert await asyncio.wait_for(reports.get(), DEADLINE) == {spec}
+        shutil.rmtree(folder)  # a branch switched, say
+        assert await asyncio.wait_for(reports.get(), DEADLINE) == {spec}
+        folder.mkdir()
+        spec.write_text("openapi: 3.0.3\n", encoding="utf-8")
+        assert await asyncio.wait_for(reports.get(), DEADLINE) == {spec}
+        write_atomically(spec, "openapi: 3.1.0\n")
+        assert await asyncio.wait_for(reports.get(), DEADLINE) == {spec}, "still listening"
+    finally:
+        await watcher.stop()

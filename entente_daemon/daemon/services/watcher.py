@@ -15,7 +15,8 @@ its target (and each link on the way) is watched besides, and reported as a chan
 path given. The links are re-resolved on every change, so a spec replaced by a symlink, then
 by a regular file again, stays watched; `FileWatcher.reset` re-resolves them and listens
 anew (re-attaching a project does), reporting what changed meanwhile. A watched folder that
-is removed is looked for again while it is missing, and listened to once it is back.
+is removed or replaced (its watch goes with it) is noticed, looked for again while it is
+missing, and listened to once it is back.
 
 A change made while no ``awatch`` listens (before the first, or while one is replaced, or
 while the spec was being loaded) would be missed; so each file is given with its
@@ -149,6 +150,7 @@ class FileWatcher:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._restart.wait(), RETRY_SECONDS if missing else None)
                 continue
+            listened = await asyncio.to_thread(_inodes, folders)
             listening = False
             try:
                 async for changes in watchfiles.awatch(
@@ -164,8 +166,8 @@ class FileWatcher:
                     changed = self._as_watched({Path(path) for _, path in changes})
                     if changed:
                         self.refresh()  # links re-resolved: a path may now lead elsewhere
-                    if missing and any(f.is_dir() for f in missing):
-                        self._restart.set()  # a folder is back: listen to it too
+                    if _folders_moved(listened, missing):  # a stat per folder: cheap
+                        self._restart.set()  # listen to the folders as they are now
                     for watch in list(self._watches):
                         seen = changed
                         if not listening:
@@ -194,6 +196,22 @@ class FileWatcher:
             for file, before in known.items():
                 if file in watch.signatures and watch.signatures[file] == now[file]:
                     watch.signatures[file] = before
+
+
+def _inodes(folders: Iterable[Path]) -> dict[Path, int | None]:
+    found: dict[Path, int | None] = {}
+    for folder in folders:
+        try:
+            found[folder] = folder.stat().st_ino
+        except OSError:
+            found[folder] = None
+    return found
+
+
+def _folders_moved(listened: dict[Path, int | None], missing: Iterable[Path]) -> bool:
+    """Whether a folder listened to was removed or replaced (its watch is gone with it), or
+    a missing one is back: then a new ``awatch`` is needed."""
+    return _inodes(listened) != listened or any(f.is_dir() for f in missing)
 
 
 def watched_path(path: Path) -> Path:
