@@ -36,10 +36,24 @@ HANDLERS = {}
 """
 
 
-@pytest.mark.parametrize("handlers", [None, "castle_states:HANDLERS"])
+@pytest.mark.parametrize(
+    ("handlers", "python_path"),
+    [
+        (None, None),
+        ("castle_states:HANDLERS", None),
+        (None, os.pathsep + "."),  # empty and relative entries: the working directory
+    ],
+)
 def test_a_json_py_in_the_project_is_not_imported(
-    daemon: Daemon, tmp_path: Path, listening: str, handlers: str | None
+    daemon: Daemon,
+    tmp_path: Path,
+    listening: str,
+    handlers: str | None,
+    python_path: str | None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if python_path is not None:
+        monkeypatch.setenv("PYTHONPATH", python_path)  # the daemon's environment
     daemon.start()
     project = provider_project(tmp_path / "provider", base_url=listening, handlers=handlers)
     (project / "json.py").write_text(SHADOWING, encoding="utf-8")

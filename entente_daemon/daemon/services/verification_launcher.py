@@ -214,6 +214,11 @@ class VerifyLauncher:
         out = await asyncio.to_thread(self._open_log, log_file)
         env = dict(os.environ)
         env["ENTENTE_HOME"] = str(self._home)  # report to this daemon
+        python_path = absolute_entries(env.get("PYTHONPATH", ""))
+        if python_path:
+            env["PYTHONPATH"] = python_path
+        else:
+            env.pop("PYTHONPATH", None)
         try:
             return await asyncio.create_subprocess_exec(
                 *command,
@@ -252,6 +257,13 @@ class VerifyLauncher:
             )
         except Exception:
             log.exception("could not report the end of verification run %s", run.info.id)
+
+
+def absolute_entries(python_path: str) -> str:
+    """``PYTHONPATH`` without its empty and relative entries: those would put the working
+    directory (the project folder) on the module path, which ``-P`` keeps off it."""
+    kept = [entry for entry in python_path.split(os.pathsep) if os.path.isabs(entry)]
+    return os.pathsep.join(kept)
 
 
 async def _stop(process: Process) -> None:
