@@ -493,7 +493,8 @@ def _resolve(raw: _RawConfig, file: Path, env: Mapping[str, str]) -> ProjectConf
     for dependency in raw.providers:
         spec_path = None
         if dependency.spec.lower() != FROM_BROKER:
-            spec_path = (root / dependency.spec).resolve()
+            # As configured (not a symlink's target): the daemon watches this path.
+            spec_path = Path(os.path.normpath(root / dependency.spec))
         providers.append(
             ConsumedProvider(dependency.name, dependency.version, spec_path, dependency.port)
         )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from entente_daemon.client.events import InteractionsDeleted, InteractionsPromoted, event_of
 from entente_daemon.errors import StoreError
+from entente_daemon.fixtures.drafts import draft_key
 from entente_daemon.home import store_dir
 from entente_daemon.model import (
     Deployment,
@@ -344,18 +345,20 @@ class StoreRecords:
 
 
 def new_fixtures(store: Store, fixtures: Sequence[Fixture]) -> list[Fixture]:
-    """Those whose content hash is not stored yet for their provider (nor repeated)."""
+    """Those whose `draft_key` is not stored yet for their provider (nor repeated): the
+    same key the daemon dedups drafts by."""
     known: dict[str, set[str]] = {}
     fresh: list[Fixture] = []
     for fixture in fixtures:
         hashed = fixture if fixture.content_hash else fixture.with_hash()
         if hashed.provider not in known:
             known[hashed.provider] = {
-                f.content_hash for f in store.fixtures.list(provider=hashed.provider)
+                draft_key(f) for f in store.fixtures.list(provider=hashed.provider)
             }
-        if hashed.content_hash in known[hashed.provider]:
+        key = draft_key(hashed)
+        if key in known[hashed.provider]:
             continue
-        known[hashed.provider].add(hashed.content_hash)
+        known[hashed.provider].add(key)
         fresh.append(hashed)
     return fresh
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from entente_daemon.fixtures.drafts import draft_key
 from entente_daemon.model import (
     Fixture,
     FixtureSource,
@@ -123,8 +124,9 @@ def draft_fixtures(
     existing: Iterable[Fixture],
 ) -> list[Fixture]:
     """Draft provider fixtures from the passing outcomes' real answers, leaving out any whose
-    content hash an existing fixture (or an earlier new one) already has."""
-    known = {f.content_hash or f.compute_hash() for f in existing}
+    `draft_key` an existing fixture (or an earlier new one) already has: the same answer
+    but for the ids and times that differ on every run."""
+    known = {draft_key(f) for f in existing}
     fresh: list[Fixture] = []
     for outcome in outcomes:
         if not outcome.result.ok or outcome.actual is None or outcome.sent is None:
@@ -148,8 +150,9 @@ def draft_fixtures(
             notes=f"from verifying {outcome.interaction.consumer} "
             f"{outcome.interaction.consumer_version}",
         ).with_hash()
-        if fixture.content_hash in known:
+        key = draft_key(fixture)
+        if key in known:
             continue
-        known.add(fixture.content_hash)
+        known.add(key)
         fresh.append(fixture)
     return fresh

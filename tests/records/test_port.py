@@ -33,7 +33,7 @@ def fixture(provider: str, n: int, *, operation: str = "getCastle") -> Fixture:
         provider=provider,
         operation_id=operation,
         request=HttpRequest(method="GET", path=f"/castles/{n}"),
-        response=HttpResponse(status=200, body={"id": n}),
+        response=HttpResponse(status=200, body={"id": n, "name": f"castle {n}"}),
     ).with_hash()
 
 

@@ -70,6 +70,7 @@ class ProjectRegistry:
         self._projects: dict[Path, AttachedProject] = {}
         self._signatures: dict[Path, Signature] = {}  # each config file as last read
         self._hooks: list[ProjectHook] = []
+        self._watcher = watcher
         self._watch = watcher.subscribe(self._files_changed)
 
     def on_project_changed(self, hook: ProjectHook) -> None:
@@ -101,7 +102,14 @@ class ProjectRegistry:
 
     async def attach(self, path: Path) -> ProjectInfo:
         """Attach (or re-read) the project configured at ``path``; `ConfigError` when its
-        configuration is invalid."""
+        configuration is invalid. Attaching again also resets the file watch (links
+        re-resolved, listening anew, files changed unseen reported): whatever made it stale,
+        re-attaching mends it without a restart."""
+        info = await self._attach_and_save(path)
+        self._watcher.reset()
+        return info
+
+    async def _attach_and_save(self, path: Path) -> ProjectInfo:
         existing = self._projects.get(path)
         attached = await self._attach(path, existing.attached_at if existing else utc_now())
         await asyncio.to_thread(self._save)
@@ -178,7 +186,7 @@ class ProjectRegistry:
 
     async def _reload_config(self, file: Path) -> None:
         try:
-            await self.attach(file)  # the hooks see the new configuration
+            await self._attach_and_save(file)  # the hooks see the new configuration
         except ConfigError as exc:
             log.error("%s; keeping the configuration loaded before", exc)
             error = payloads.ConfigError(

@@ -26,6 +26,7 @@ from entente_daemon.client import events as payloads
 from entente_daemon.daemon.services.index import InteractionIndex
 from entente_daemon.daemon.services.kinds import STORE_ERROR_NAME
 from entente_daemon.errors import StoreError
+from entente_daemon.fixtures.drafts import draft_key
 from entente_daemon.model import (
     Event,
     EventKind,
@@ -343,18 +344,20 @@ def _add_interaction(store: Store, interaction: Interaction) -> Recorded:
 
 
 def _add_new_fixtures(store: Store, fixtures: Sequence[Fixture]) -> list[Fixture]:
-    """Those fixtures whose content is not stored yet for their provider, added."""
+    """Those draft fixtures whose `draft_key` no fixture stored for their provider has (the
+    same answer but for per-run ids and times), added; a stored one is kept as it is."""
     known: dict[str, set[str]] = {}
     created: list[Fixture] = []
     for fixture in fixtures:
         hashed = fixture if fixture.content_hash else fixture.with_hash()
         if hashed.provider not in known:
             known[hashed.provider] = {
-                f.content_hash for f in store.fixtures.list(provider=hashed.provider)
+                draft_key(f) for f in store.fixtures.list(provider=hashed.provider)
             }
-        if hashed.content_hash in known[hashed.provider] or store.fixtures.get(hashed.id):
+        key = draft_key(hashed)
+        if key in known[hashed.provider] or store.fixtures.get(hashed.id):
             continue
-        known[hashed.provider].add(hashed.content_hash)
+        known[hashed.provider].add(key)
         store.fixtures.add(hashed)
         created.append(hashed)
     return created

@@ -1,6 +1,13 @@
 """Verifications the daemon starts itself (``POST /v1/verify``): ``entente verify`` run as a
 subprocess in a provider project's folder, in the background.
 
+The project folder is the process's working directory (``entente verify`` finds the
+project's config there) but not on its module path: Python runs with ``-P``, so a module in
+the project that shares a name with the standard library's or an installed package's (a
+``json.py``) is never imported in its place. The state handlers configured are imported by
+their ``module:attr`` alone (`verify.state_loading`). One verification per project runs at a
+time: a second request while one runs is refused (`Conflict`, naming the running one).
+
 The process reports through the verification-run endpoints like any ``entente verify`` (it
 is given the id of a run reserved for it, ``--run-id``), so it shows live. Its output goes
 to a log file in the daemon's ``run/verify/`` folder. A task waits for it: a process that ends
@@ -28,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from entente_daemon.client.wire import VerificationLaunch
 from entente_daemon.config import ProjectConfig, load_project_config
-from entente_daemon.daemon.services.errors import Failed, Invalid
+from entente_daemon.daemon.services.errors import Conflict, Failed, Invalid
 from entente_daemon.daemon.services.verification_runs import Run, VerificationRuns
 from entente_daemon.errors import ConfigError
 from entente_daemon.model import HANDLER_REFERENCE
@@ -126,6 +133,7 @@ class VerifyLauncher:
         self._home = home
         self.log_folder = log_folder
         self._tasks: set[asyncio.Task[None]] = set()
+        self._running: dict[Path, Run] = {}  # config file → its verification running now
 
     async def start(self) -> None:
         pass
@@ -141,6 +149,7 @@ class VerifyLauncher:
         """Start ``entente verify`` for the project, without waiting for it."""
         checked = await asyncio.to_thread(plan, request)
         config = checked.config
+        self._refuse_a_second(config)
         run = self._runs.reserve(
             config.provided_name,
             config.version,
@@ -148,9 +157,11 @@ class VerifyLauncher:
             str(config.file),
             checked.base_url,
         )
+        self._running[config.file] = run  # before any await: a second request sees it
         log_file = self.log_folder / f"{run.info.id}.log"
         command = [
             sys.executable,
+            "-P",  # the working directory (the project folder) is not on the module path
             "-m",
             "entente_daemon.cli",
             "verify",
@@ -162,12 +173,14 @@ class VerifyLauncher:
             process = await self._spawn(command, config.root, log_file)
         except OSError as exc:
             self._runs.forget(run)
+            del self._running[config.file]
             raise Failed(f"could not start `entente verify` in {config.root}: {exc}") from None
         run.info.pid, run.info.log = process.pid, str(log_file)
         log.info("verifying %s (pid %d, log %s)", config.provided_name, process.pid, log_file)
         task = asyncio.create_task(self._watch(run, process, log_file), name="verify-watch")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: self._release(config.file, run))
         return VerificationLaunch(
             run_id=run.info.id,
             pid=process.pid,
@@ -177,10 +190,35 @@ class VerifyLauncher:
             base_url=checked.base_url,
         )
 
+    def _refuse_a_second(self, config: ProjectConfig) -> None:
+        """`Conflict` while a verification of this project runs: its process has not ended
+        and its run is not finished (a process that reported its results and is exiting does
+        not hold the next one back)."""
+        running = self._running.get(config.file)
+        if running is None or running.finished:
+            return
+        info = running.info
+        pid = "" if info.pid is None else f", pid {info.pid}"
+        raise Conflict(
+            f"a verification of {config.file} is already running: run {info.id} "
+            f"({info.provider} {info.provider_version}{pid}, started {info.started_at:%H:%M:%S}"
+            f" UTC); wait for it to finish",
+            detail={"run_id": info.id},
+        )
+
+    def _release(self, file: Path, run: Run) -> None:
+        if self._running.get(file) is run:
+            del self._running[file]
+
     async def _spawn(self, command: list[str], cwd: Path, log_file: Path) -> Process:
         out = await asyncio.to_thread(self._open_log, log_file)
         env = dict(os.environ)
         env["ENTENTE_HOME"] = str(self._home)  # report to this daemon
+        python_path = absolute_entries(env.get("PYTHONPATH", ""))
+        if python_path:
+            env["PYTHONPATH"] = python_path
+        else:
+            env.pop("PYTHONPATH", None)
         try:
             return await asyncio.create_subprocess_exec(
                 *command,
@@ -219,6 +257,13 @@ class VerifyLauncher:
             )
         except Exception:
             log.exception("could not report the end of verification run %s", run.info.id)
+
+
+def absolute_entries(python_path: str) -> str:
+    """``PYTHONPATH`` without its empty and relative entries: those would put the working
+    directory (the project folder) on the module path, which ``-P`` keeps off it."""
+    kept = [entry for entry in python_path.split(os.pathsep) if os.path.isabs(entry)]
+    return os.pathsep.join(kept)
 
 
 async def _stop(process: Process) -> None:

@@ -9,6 +9,15 @@ it over the old one is seen too), and starts a new ``awatch`` whenever that set 
 changes. Changes are debounced by watchfiles: a burst of writes is reported once, ``step``
 milliseconds after it ends.
 
+A file is watched by the path it was given (its folder resolved, as watchfiles reports
+changes, but the file itself not: a symlink is watched as the link). When it is a symlink,
+its target (and each link on the way) is watched besides, and reported as a change of the
+path given. The links are re-resolved on every change, so a spec replaced by a symlink, then
+by a regular file again, stays watched; `FileWatcher.reset` re-resolves them and listens
+anew (re-attaching a project does), reporting what changed meanwhile. A watched folder that
+is removed or replaced (its watch goes with it) is noticed, looked for again while it is
+missing, and listened to once it is back.
+
 A change made while no ``awatch`` listens (before the first, or while one is replaced, or
 while the spec was being loaded) would be missed; so each file is given with its
 `signature` as it was when last read, and once a new ``awatch`` listens, the files whose
@@ -20,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -35,6 +45,7 @@ STEP_MS = 50  # quiet time that ends a burst of changes
 DEBOUNCE_MS = 1600  # longest a burst is grouped before it is reported anyway
 RETRY_SECONDS = 1.0  # after watchfiles itself failed (a folder removed, say)
 LISTENING_MS = 200  # awatch yields this long after it starts: it listens by then
+MAX_LINKS = 40  # symlinks followed from one path (as the OS does): a loop ends there
 
 
 def signature(file: Path) -> Signature:
@@ -80,6 +91,7 @@ class FileWatcher:
         self._step_ms = step_ms
         self._watches: list[Watch] = []
         self._folders: frozenset[Path] = frozenset()
+        self._links: dict[Path, frozenset[Path]] = {}  # a link or target → the paths via it
         self._restart = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -96,11 +108,27 @@ class FileWatcher:
         return frozenset().union(*(watch.files for watch in self._watches))
 
     def refresh(self) -> None:
-        """Listen to the folders of the files watched now (a new ``awatch`` if they changed)."""
-        folders = frozenset(f.parent for f in self.files)
+        """Listen to the folders of the files watched now and of the links they go through,
+        as resolved now (a new ``awatch`` if those folders changed)."""
+        files = self.files
+        self._links = links_of(files)
+        folders = frozenset(f.parent for f in (*files, *self._links))
         if folders != self._folders:
             self._folders = folders
             self._restart.set()
+
+    def reset(self) -> None:
+        """Re-resolve the links and listen anew: each subscriber is told of its files that
+        changed since it last read them (nothing is missed however the watch went stale)."""
+        self.refresh()
+        self._restart.set()
+
+    def _as_watched(self, paths: set[Path]) -> set[Path]:
+        """The paths changed, with the watched paths that go through them (via links)."""
+        found = set(paths)
+        for path in paths:
+            found |= self._links.get(path, frozenset())
+        return found
 
     async def start(self) -> None:
         self._stopping = False
@@ -117,9 +145,12 @@ class FileWatcher:
         while not self._stopping:
             self._restart.clear()
             folders = [f for f in self._folders if f.is_dir()]
+            missing = [f for f in self._folders if f not in folders]
             if not folders:
-                await self._restart.wait()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._restart.wait(), RETRY_SECONDS if missing else None)
                 continue
+            listened = await asyncio.to_thread(_inodes, folders)
             listening = False
             try:
                 async for changes in watchfiles.awatch(
@@ -132,7 +163,11 @@ class FileWatcher:
                     rust_timeout=LISTENING_MS,
                     yield_on_timeout=True,
                 ):
-                    changed = {Path(path) for _, path in changes}
+                    changed = self._as_watched({Path(path) for _, path in changes})
+                    if changed:
+                        self.refresh()  # links re-resolved: a path may now lead elsewhere
+                    if _folders_moved(listened, missing):  # a stat per folder: cheap
+                        self._restart.set()  # listen to the folders as they are now
                     for watch in list(self._watches):
                         seen = changed
                         if not listening:
@@ -149,18 +184,65 @@ class FileWatcher:
         changed = paths & watch.files
         if not changed:
             return
-        for file in changed:
-            watch.signatures[file] = await asyncio.to_thread(signature, file)
+        known = {file: watch.signatures.get(file) for file in changed}
+        now = {file: await asyncio.to_thread(signature, file) for file in changed}
+        watch.signatures.update(now)
         log.debug("changed: %s", ", ".join(sorted(map(str, changed))))
         try:
             await watch.on_change(changed)
         except Exception:
             log.exception("handling a change of %s failed", ", ".join(map(str, changed)))
+            # Not handled: still a change unseen, which a `reset` reports again.
+            for file, before in known.items():
+                if file in watch.signatures and watch.signatures[file] == now[file]:
+                    watch.signatures[file] = before
+
+
+def _inodes(folders: Iterable[Path]) -> dict[Path, int | None]:
+    found: dict[Path, int | None] = {}
+    for folder in folders:
+        try:
+            found[folder] = folder.stat().st_ino
+        except OSError:
+            found[folder] = None
+    return found
+
+
+def _folders_moved(listened: dict[Path, int | None], missing: Iterable[Path]) -> bool:
+    """Whether a folder listened to was removed or replaced (its watch is gone with it), or
+    a missing one is back: then a new ``awatch`` is needed."""
+    return _inodes(listened) != listened or any(f.is_dir() for f in missing)
+
+
+def watched_path(path: Path) -> Path:
+    """A path as the watcher reports it: absolute, its folder resolved, but itself not (a
+    symlink stays the link: its target is watched besides, see `links_of`)."""
+    absolute = Path(os.path.normpath(Path(path).absolute()))
+    return absolute.parent.resolve() / absolute.name
 
 
 def resolved(paths: Iterable[Path]) -> frozenset[Path]:
-    """As the watcher reports them."""
-    return frozenset(Path(p).resolve() for p in paths)
+    """As the watcher reports them (`watched_path`)."""
+    return frozenset(watched_path(Path(p)) for p in paths)
+
+
+def links_of(files: Iterable[Path]) -> dict[Path, frozenset[Path]]:
+    """For the files that are symlinks: each link followed from them, and their final
+    target, mapped to the files that lead there (to report a change there as theirs)."""
+    via: dict[Path, set[Path]] = {}
+    for file in files:
+        hop = file
+        for _ in range(MAX_LINKS):
+            try:
+                if not hop.is_symlink():
+                    break
+                hop = watched_path(hop.parent / os.readlink(hop))
+            except (OSError, RuntimeError):
+                break
+            if hop == file:
+                break
+            via.setdefault(hop, set()).add(file)
+    return {path: frozenset(files) for path, files in via.items()}
 
 
 def stat_all(paths: Iterable[Path]) -> dict[Path, Signature]:
