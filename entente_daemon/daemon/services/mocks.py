@@ -213,7 +213,12 @@ class MockService:
         fitting version in the local store (`choose_spec`)."""
         entry = mock.entry
         if entry.spec_path is not None:
-            spec = await asyncio.to_thread(load_spec, entry.spec_path, validate=False)
+            spec = await asyncio.to_thread(
+                load_spec,
+                entry.spec_path,
+                validate=False,
+                ref_roots=mock.config.spec_ref_roots,
+            )
             return spec, spec.version
         name = entry.name
 
@@ -298,7 +303,10 @@ class MockService:
             # Signatures before reading: a save during the load is seen as a change later.
             before = await asyncio.to_thread(stat_all, [root, *mock.files])
             try:
-                loaded[root] = (await asyncio.to_thread(load_spec, root, validate=False), before)
+                spec = await asyncio.to_thread(
+                    load_spec, root, validate=False, ref_roots=mock.config.spec_ref_roots
+                )
+                loaded[root] = (spec, before)
             except SpecError as exc:
                 loaded[root] = (exc, before)
             except Exception as exc:  # a loader bug: still an event, still the old spec
