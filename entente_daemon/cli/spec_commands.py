@@ -29,7 +29,7 @@ def check(path: Path, as_json: bool) -> None:
     `$ref`s may read files in the spec's folder tree and, inside a project, the project's
     folder and those its `[spec] allow_refs_outside` lists.
     """
-    spec = load_spec(path, ref_roots=_project_ref_roots())
+    spec = load_spec(path, ref_roots=project_ref_roots())
     if as_json:
         click.echo(
             json.dumps(
@@ -73,7 +73,7 @@ def check(path: Path, as_json: bool) -> None:
     )
 
 
-def _project_ref_roots() -> tuple[Path, ...]:
+def project_ref_roots() -> tuple[Path, ...]:
     """The folders the project around the working directory lets `$ref`s read; none
     outside a project, or when its configuration is broken (said on stderr)."""
     try:
