@@ -113,6 +113,25 @@ class TestsSection(_Section):
     junit: str | None = None
 
 
+# -- [spec]: which folders a spec's $refs may read (issue 13) --------------------------------
+
+
+class SpecSection(_Section):
+    """``[spec]``: ``allow_refs_outside`` lists folders (relative to the file) that a spec's
+    ``$ref`` may read besides the spec's own folder tree and the project's root."""
+
+    allow_refs_outside: list[str] = Field(default_factory=list)
+
+
+def _spec_ref_roots(section: SpecSection, root: Path) -> tuple[Path, ...]:
+    """The project's root, then each allowed folder, absolute."""
+    allowed = ((root / folder).resolve() for folder in section.allow_refs_outside if folder)
+    return (root.resolve(), *allowed)
+
+
+# -- end of [spec] --------------------------------------------------------------------------
+
+
 class _RawConfig(_Section):
     service: str
     version: str | None = None
@@ -123,6 +142,7 @@ class _RawConfig(_Section):
     broker: BrokerSection = Field(default_factory=BrokerSection)
     recording: RecordingSection = Field(default_factory=RecordingSection)
     tests: TestsSection = Field(default_factory=TestsSection)
+    spec: SpecSection = Field(default_factory=SpecSection)  # [spec] (issue 13)
 
     _name = field_validator("service")(_check_name)
 
@@ -180,6 +200,9 @@ class ProjectConfig:
     provided_base_url: str | None = None
     provided_state_handlers: str | None = None
     provided_on_missing: OnMissing | None = None
+    # [spec] (issue 13): the folders besides a spec's own that its $refs may read (the
+    # project's root, then allow_refs_outside); pass to `load_spec(ref_roots=...)`.
+    spec_ref_roots: tuple[Path, ...] = ()
 
     def provider(self, name: str) -> ConsumedProvider:
         for dependency in self.providers:
@@ -525,6 +548,7 @@ def _resolve(raw: _RawConfig, file: Path, env: Mapping[str, str]) -> ProjectConf
         provided_base_url=raw.provider.base_url if raw.provider else None,
         provided_state_handlers=raw.provider.state_handlers if raw.provider else None,
         provided_on_missing=raw.provider.on_missing if raw.provider else None,
+        spec_ref_roots=_spec_ref_roots(raw.spec, root),  # [spec] (issue 13)
     )
 
 

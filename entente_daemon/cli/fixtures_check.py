@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from entente_daemon.cli.spec_commands import project_ref_roots
 from entente_daemon.compare.response import compare, header
 from entente_daemon.errors import EntenteError
 from entente_daemon.mock.media import parse_media_type
@@ -71,7 +72,7 @@ def find_spec(provider: str, explicit: Path | None) -> tuple[Spec, str] | None:
     """The provider's spec and a description of where it came from, or None."""
     path = explicit or configured_spec(provider)
     if path is not None:
-        return load_spec(path, validate=False), str(path)
+        return load_spec(path, validate=False, ref_roots=project_ref_roots()), str(path)
     return _published_spec(provider)
 
 

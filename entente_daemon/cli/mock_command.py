@@ -98,10 +98,10 @@ def mock_command(
     from entente_daemon.openapi import load_spec
     from entente_daemon.record import recording_enabled
 
-    spec = load_spec(spec_path)
+    project = _project()
+    spec = load_spec(spec_path, ref_roots=project.spec_ref_roots if project else ())
     for warning in spec.warnings:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
-    project = _project()
     dependency = _dependency_for(project, spec_path)
     names = _names(spec, spec_path, project, dependency, consumer, provider, provider_version)
     port_file: Path | None = None  # the file that set the port, when one did

@@ -9,6 +9,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from entente_daemon.config import find_config, load_project_config
+from entente_daemon.errors import ConfigError
 from entente_daemon.openapi import load_spec
 
 
@@ -23,9 +25,11 @@ def spec_group() -> None:
 def check(path: Path, as_json: bool) -> None:
     """Validate the spec at PATH and print its operations.
 
-    Exits 0 when the spec can be served (warnings included), 2 when it cannot.
+    Exits 0 when the spec can be served (warnings included), 2 when it cannot. Its
+    `$ref`s may read files in the spec's folder tree and, inside a project, the project's
+    folder and those its `[spec] allow_refs_outside` lists.
     """
-    spec = load_spec(path)
+    spec = load_spec(path, ref_roots=project_ref_roots())
     if as_json:
         click.echo(
             json.dumps(
@@ -67,3 +71,17 @@ def check(path: Path, as_json: bool) -> None:
         "[green]ok[/]: the spec can be served"
         + (f" ({len(spec.warnings)} warning(s))" if spec.warnings else "")
     )
+
+
+def project_ref_roots() -> tuple[Path, ...]:
+    """The folders the project around the working directory lets `$ref`s read; none
+    outside a project, or when its configuration is broken (said on stderr)."""
+    try:
+        find_config()
+    except ConfigError:
+        return ()
+    try:
+        return load_project_config().spec_ref_roots
+    except ConfigError as exc:
+        click.secho(f"warning: ignoring the project configuration: {exc}", fg="yellow", err=True)
+        return ()

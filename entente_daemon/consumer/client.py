@@ -137,7 +137,9 @@ class EntenteClient:
         key = str(path)
         with self._lock:
             if key not in self._specs:
-                self._specs[key] = load_spec(path, validate=False)
+                self._specs[key] = load_spec(
+                    path, validate=False, ref_roots=self.config.spec_ref_roots
+                )
             return self._specs[key]
 
     def _stored_spec(self, provider: str, version: str) -> Spec:

@@ -29,6 +29,9 @@ document, rewrite refs to internal ones) but knowing the OpenAPI structure:
 * refs in another file to that same file (``#/Region``) are treated as refs to that file.
 * literal values (``example``, ``examples`` values, ``default``, ``enum``, ``const``,
   ``x-*`` extensions) are never searched for refs.
+* a ref to a file outside the spec's own folder tree (and the other folders the caller
+  allows, `RefRoots`) is refused before the file is opened: a spec cannot read
+  ``/etc/passwd`` into a warning or an example.
 
 Along the way it records where each part of the bundle came from (``provenance``), so that
 a complaint about a bundle pointer can be reported at a file and line, and it checks
@@ -40,6 +43,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+from collections.abc import Iterable
 from enum import Enum, auto
 from pathlib import Path
 from typing import Any
@@ -48,6 +52,7 @@ from urllib.request import url2pathname
 
 from entente_daemon.openapi import pointer as jp
 from entente_daemon.openapi.errors import SpecWarning, display_path, kind_of
+from entente_daemon.openapi.refroots import RefRoots
 from entente_daemon.openapi.regex import regex_problem
 from entente_daemon.openapi.source import SourceFile, read_source
 
@@ -123,10 +128,18 @@ class Bundler:
     ``"3.1"``; ``read_files`` is False for in-memory specs that must not touch the disk
     (then any ref to another file is an error)."""
 
-    def __init__(self, root: SourceFile, version: str, *, read_files: bool = True) -> None:
+    def __init__(
+        self,
+        root: SourceFile,
+        version: str,
+        *,
+        read_files: bool = True,
+        ref_roots: Iterable[Path] = (),
+    ) -> None:
         self.root = root
         self.version = version
         self.read_files = read_files
+        self.ref_roots = RefRoots(root.path.parent, ref_roots)
         self.sources: dict[Path, SourceFile] = {root.path: root}
         self.warnings: list[SpecWarning] = list(root.warnings)
         self.provenance: dict[str, tuple[SourceFile, str]] = {"": (root, "")}
@@ -451,6 +464,9 @@ class Bundler:
             return found
         if not self.read_files:
             raise src.error(f"$ref {ref!r}: a spec given as text cannot refer to other files", at)
+        refusal = self.ref_roots.refusal(path)
+        if refusal is not None:  # refused before anything about the file is looked at
+            raise src.error(f"$ref {ref!r} refused: {refusal}", at)
         if not path.exists():
             raise src.error(f"cannot resolve $ref {ref!r}: no such file {display_path(path)}", at)
         line, _ = src.position(at)

@@ -2,9 +2,10 @@
 
 jsonschema checks some formats only when optional packages are installed (``hostname`` needs
 ``fqdn``, ``uri`` needs ``rfc3987``, ``date-time`` needs ``rfc3339-validator``), checks
-``email`` only for an ``@`` and ``time`` in the draft-3 form. Those checks are replaced here by
-ones that need nothing; OpenAPI's own formats (``int32``, ``int64``, ``float``, ``double``,
-``byte``, ``password``) come from openapi-schema-validator.
+``email`` (and ``idn-email``) only for an ``@``, ``idn-hostname`` without the UTS #46 mapping
+(so ``Bücher.example`` is refused) and ``time`` in the draft-3 form. Those checks are replaced
+here by ones that need nothing but ``idna``; OpenAPI's own formats (``int32``, ``int64``,
+``float``, ``double``, ``byte``, ``password``) come from openapi-schema-validator.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import date, datetime
 from typing import Literal
 from urllib.parse import urlsplit
 
+import idna
 from jsonschema import FormatChecker
 from openapi_schema_validator._format import oas30_format_checker, oas31_format_checker
 
@@ -44,6 +46,44 @@ def is_hostname(value: object) -> bool:
     if not name or len(name) > 253:
         return False
     return all(_HOST_LABEL.fullmatch(label) for label in name.split("."))
+
+
+def is_idn_hostname(value: object) -> bool:
+    """An internationalised host name (RFC 5890): one that IDNA maps (UTS #46, as browsers
+    do: ``Bücher.example`` is ``xn--bcher-kva.example``) to a valid RFC 1123 host name."""
+    if not isinstance(value, str):
+        return True
+    name = value[:-1] if value.endswith((".", "\u3002", "\uff0e", "\uff61")) else value
+    if not name:
+        return False
+    try:
+        ascii_name = idna.encode(name, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return False
+    return is_hostname(ascii_name)
+
+
+def _is_idn_email(value: object) -> bool:
+    """``local@domain`` (RFC 6531): a local part of any characters but spaces, controls and
+    ``@`` (or a quoted one), and a domain that is an internationalised host name or an
+    address literal (``[192.0.2.1]``)."""
+    if not isinstance(value, str):
+        return True
+    local, at, domain = value.rpartition("@")
+    if not at or not local or not domain or len(local) > 64:
+        return False
+    quoted = len(local) >= 2 and local.startswith('"') and local.endswith('"')
+    if not quoted and any(c.isspace() or c == "@" or ord(c) < 32 or c == "\x7f" for c in local):
+        return False
+    if domain.startswith("[") and domain.endswith("]"):
+        literal = domain[1:-1]
+        literal = literal[5:] if literal.lower().startswith("ipv6:") else literal
+        try:
+            ipaddress.ip_address(literal)
+        except ValueError:
+            return False
+        return True
+    return is_idn_hostname(domain)
 
 
 def _is_uri(value: object) -> bool:
@@ -118,6 +158,8 @@ def format_checker(dialect: FormatDialect) -> FormatChecker:
     checker.checks("byte", raises=(binascii.Error, ValueError))(_is_base64)
     checker.checks("email")(_is_email)
     checker.checks("hostname")(is_hostname)
+    checker.checks("idn-hostname")(is_idn_hostname)
+    checker.checks("idn-email")(_is_idn_email)
     checker.checks("uri")(_is_uri)
     checker.checks("url")(_is_uri)
     checker.checks("uri-reference")(_is_uri_reference)

@@ -4,7 +4,8 @@ The steps, each reporting problems with file and line:
 
 1. read the root file (YAML or JSON) with its line map (`source`);
 2. find the version: ``openapi: 3.0.x`` / ``3.1.x`` or ``swagger: "2.0"``;
-3. bundle the files it refers to into one document with internal refs only (`bundle`);
+3. bundle the files it refers to into one document with internal refs only (`bundle`),
+   reading no file outside the spec's folder tree and the allowed folders (`refroots`);
 4. build the operation index (`index`) and compile the matcher (`matcher`);
 5. run openapi-spec-validator and turn what it says into warnings (`validate`).
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from entente_daemon.openapi.bundle import Bundler
@@ -31,16 +33,22 @@ SUPPORTED = "OpenAPI 3.0, OpenAPI 3.1 and Swagger 2.0"
 _OPENAPI_3 = re.compile(r"^3\.(0|1)(\.\d+)?(-[\w.]+)?$")
 
 
-def load_spec(path: str | os.PathLike[str], *, validate: bool = True) -> Spec:
+def load_spec(
+    path: str | os.PathLike[str],
+    *,
+    validate: bool = True,
+    ref_roots: Iterable[str | os.PathLike[str]] = (),
+) -> Spec:
     """Load the spec at ``path`` and the files it refers to.
 
     Raises `SpecError` (file, line, column, what is wrong) when it cannot be used.
     ``validate=False`` skips openapi-spec-validator, the slowest step (about half the
     time); a caller can run it later, e.g. in a worker thread, with
-    `Spec.validation_warnings`.
+    `Spec.validation_warnings`. ``$ref``s may read files in the spec's own folder tree and
+    in the folders of ``ref_roots`` (a project's `ProjectConfig.spec_ref_roots`), no others.
     """
     root = read_source(Path(os.path.normpath(Path(path).absolute())))
-    return _load(root, read_files=True, validate=validate, root_is_file=True)
+    return _load(root, read_files=True, validate=validate, root_is_file=True, ref_roots=ref_roots)
 
 
 def load_spec_text(
@@ -49,18 +57,34 @@ def load_spec_text(
     *,
     base_dir: str | os.PathLike[str] | None = None,
     validate: bool = True,
+    ref_roots: Iterable[str | os.PathLike[str]] = (),
 ) -> Spec:
     """Load a spec from text. ``name`` is used in messages and decides JSON (``*.json``) or
-    YAML. Refs to other files are resolved relative to ``base_dir``; without it a spec given
-    as text must be self-contained."""
+    YAML. Refs to other files are resolved relative to ``base_dir`` (and may read files in
+    its tree and in ``ref_roots``); without it a spec given as text must be
+    self-contained."""
     base = Path(base_dir).absolute() if base_dir is not None else Path.cwd()
     root = parse_source(text, Path(os.path.normpath(base / name)))
-    return _load(root, read_files=base_dir is not None, validate=validate, root_is_file=False)
+    return _load(
+        root,
+        read_files=base_dir is not None,
+        validate=validate,
+        root_is_file=False,
+        ref_roots=ref_roots,
+    )
 
 
-def _load(root: SourceFile, *, read_files: bool, validate: bool, root_is_file: bool) -> Spec:
+def _load(
+    root: SourceFile,
+    *,
+    read_files: bool,
+    validate: bool,
+    root_is_file: bool,
+    ref_roots: Iterable[str | os.PathLike[str]],
+) -> Spec:
     version, declared, version_warnings = detect_version(root)
-    bundle = Bundler(root, version, read_files=read_files).bundle()
+    roots = [Path(folder).absolute() for folder in ref_roots]
+    bundle = Bundler(root, version, read_files=read_files, ref_roots=roots).bundle()
     document = bundle.document
     locator = Locator(document, bundle.provenance, root)
     refs = DocumentRefs(document, version, locator)

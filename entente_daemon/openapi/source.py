@@ -8,6 +8,14 @@ OpenAPI documents downstream: mapping keys are always strings (``200:`` is ``"20
 timestamps stay strings (``example: 2024-01-31`` is not a ``date``) and unknown tags are read
 as plain values. Anchors, aliases and ``<<`` merge keys work as in any YAML loader; an aliased
 node is built once and shared.
+
+Sharing keeps loading cheap, but whatever later walks or encodes the data (the validator, the
+mock serving an example as JSON) sees every alias expanded: a "billion laughs" (nested
+anchors, each aliased ten times) is a few lines of YAML and billions of values once written
+out. So the walk counts the values that aliases add (each alias counted as every value it
+expands to) and refuses a file whose aliases add more than `MAX_ALIAS_VALUES`, naming the
+alias where the budget ran out. A file larger
+than `MAX_SPEC_FILE_BYTES` is refused before it is parsed.
 """
 
 from __future__ import annotations
@@ -37,6 +45,13 @@ _TYPED_SCALARS = frozenset(
 _NULL = "tag:yaml.org,2002:null"
 
 Position = tuple[int, int]
+
+#: The most values (mappings, lists and scalars) the YAML aliases of one spec file may add
+#: once expanded. Aliases that share a parameter list or a schema add a few thousand; only
+#: anchors that multiply (a "billion laughs") come near this.
+MAX_ALIAS_VALUES = 1_000_000
+#: The largest spec file read (the biggest public specs are a few tens of megabytes).
+MAX_SPEC_FILE_BYTES = 64 * 1024 * 1024
 
 
 @dataclass(eq=False)
@@ -86,6 +101,13 @@ def read_source(path: Path, *, referenced_from: str | None = None) -> SourceFile
     be read or is not well-formed YAML/JSON."""
     suffix = f" (referenced from {referenced_from})" if referenced_from else ""
     try:
+        size = path.stat().st_size
+        if size > MAX_SPEC_FILE_BYTES:
+            raise SpecError(
+                f"the file is {size:,} bytes; Entente reads spec files of at most "
+                f"{MAX_SPEC_FILE_BYTES:,} bytes{suffix}",
+                file=path,
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise SpecError(f"no such file{suffix}", file=path) from None
@@ -188,6 +210,8 @@ class _Builder:
         self.positions: dict[str, Position] = {}
         self.warnings: list[SpecWarning] = []
         self._built: dict[int, Any] = {}
+        self._sizes: dict[int, int] = {}  # node -> how many values it holds, aliases expanded
+        self._alias_values = 0  # values the aliases met so far expand to
         self._open: set[int] = set()
         self._loader: yaml.SafeLoader | None = None
 
@@ -199,7 +223,7 @@ class _Builder:
             if node is None:
                 return None
             self.positions[""] = _mark(node)
-            return self._build(node, "")
+            return self._build(node, "")[0]
         except yaml.MarkedYAMLError as exc:
             raise self._syntax_error(exc) from None
         except yaml.YAMLError as exc:  # unmarked (e.g. reader errors)
@@ -237,9 +261,10 @@ class _Builder:
         # timestamps, !!binary, custom tags: the text as written is what JSON would hold
         return node.value
 
-    def _build(self, node: Node, pointer: str) -> Any:
+    def _build(self, node: Node, pointer: str) -> tuple[Any, int]:
+        """The value of ``node`` and how many values it holds with aliases expanded."""
         if isinstance(node, ScalarNode):
-            return self._scalar(node)
+            return self._scalar(node), 1
         key = id(node)
         if key in self._open:
             raise SpecError(
@@ -249,17 +274,24 @@ class _Builder:
                 column=node.start_mark.column + 1,
             )
         if key in self._built:  # an alias: share what the anchor built
-            return self._built[key]
+            size = self._sizes[key]
+            self._count_alias(size, node, pointer)
+            return self._built[key], size
         self._open.add(key)
         try:
+            size = 1
             if isinstance(node, SequenceNode):
                 items: list[Any] = []
                 self._built[key] = items
                 for index, item in enumerate(node.value):
                     child = f"{pointer}/{index}"
-                    self.positions.setdefault(child, _mark(item))
-                    items.append(self._build(item, child))
-                return items
+                    if id(item) not in self._built:  # an alias has no mark of its own
+                        self.positions.setdefault(child, _mark(item))
+                    value, grown = self._build(item, child)
+                    items.append(value)
+                    size += grown
+                self._sizes[key] = size
+                return items, size
             assert isinstance(node, MappingNode)
             self._check_duplicates(node, pointer)
             self._loader.flatten_mapping(node)  # type: ignore[union-attr]  # `<<` merge keys
@@ -277,10 +309,31 @@ class _Builder:
                 name = str(key_node.value)
                 child = pointer + "/" + jp.escape(name)
                 self.positions[child] = _mark(key_node)  # a later (own or duplicate) key wins
-                mapping[name] = self._build(value_node, child)
-            return mapping
+                mapping[name], grown = self._build(value_node, child)
+                size += grown
+            self._sizes[key] = size
+            return mapping, size
         finally:
             self._open.discard(key)
+
+    def _count_alias(self, values: int, node: Node, pointer: str) -> None:
+        """Add what an alias expands to to the file's total; refuse the file past the budget."""
+        self._alias_values += values
+        if self._alias_values <= MAX_ALIAS_VALUES:
+            return
+        where = pointer
+        while where not in self.positions and where:
+            where = jp.parent(where)
+        line, column = self.positions.get(where) or _mark(node)
+        raise SpecError(
+            f"YAML aliases expand to more than {MAX_ALIAS_VALUES:,} values (the alias here "
+            f"adds {values:,}; nested anchors that multiply, a 'billion laughs'?); "
+            "Entente does not load this file",
+            file=self.path,
+            line=line,
+            column=column,
+            pointer=pointer,
+        )
 
     def _check_duplicates(self, node: MappingNode, pointer: str) -> None:
         seen: set[str] = set()

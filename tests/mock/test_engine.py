@@ -230,10 +230,12 @@ def test_status_without_a_2xx(answers: Spec, path: str, status: int) -> None:
     assert MockEngine(answers).handle(request("GET", path)).response.status == status
 
 
-def test_operation_without_responses_is_a_clear_501(answers: Spec) -> None:
+def test_operation_without_responses_answers_204_with_a_note(answers: Spec) -> None:
     result = MockEngine(answers).handle(request("GET", "/api/silent"))
-    assert result.response.status == 501
-    assert "getSilent documents no response" in body_of(result)["detail"]
+    assert result.response.status == 204
+    assert result.response.body == b""
+    assert result.response.header("x-entente-note") == "no response documented"
+    assert "getSilent documents no response: 204, empty" in result.match.reasons
 
 
 # -- Prefer ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The daemon assembled: every service built here, then the frozen `ApiContext` the control
 API's handlers receive; services started in order and stopped in reverse, signals, the
-runtime files, the lock. ``run_daemon(settings)`` is ``entente-daemon run``.
+runtime files, the lock. ``run_daemon(settings)`` is ``entente-daemon run``. A stop signal
+arms the stop deadline (`stopping`): the process ends within it whatever hangs.
 
 Nothing else wires the daemon: no service creates another or sets anything on the context.
 Services that act on projects are hooked to the registry's "project changed" here; those
@@ -26,6 +27,7 @@ from entente_daemon.daemon.api.routes import build_app
 from entente_daemon.daemon.process.files import remove, write_private
 from entente_daemon.daemon.process.logs import setup_logging
 from entente_daemon.daemon.process.settings import DaemonSettings
+from entente_daemon.daemon.process.stopping import StopDeadline
 from entente_daemon.daemon.services.bus import EventBus
 from entente_daemon.daemon.services.core import Core
 from entente_daemon.daemon.services.deployments import DeployService
@@ -141,8 +143,12 @@ class Daemon:
         """Run until SIGTERM/SIGINT (or `request_stop`), then shut down in reverse order."""
         settings, paths = self.settings, self.settings.paths
         loop = asyncio.get_running_loop()
-        for sig in STOP_SIGNALS:
-            loop.add_signal_handler(sig, self.request_stop, signal.Signals(sig).name)
+        # A stop signal arms the stop deadline (the process ends within it, even if a
+        # service's stop hangs), then asks the loop to stop.
+        deadline = StopDeadline(settings.stop_deadline, paths.log)
+        deadline.install(
+            STOP_SIGNALS, lambda name: loop.call_soon_threadsafe(self.request_stop, name)
+        )
 
         assembly = assemble(settings)
         ctx, control = assembly.ctx, assembly.control
@@ -176,9 +182,9 @@ class Daemon:
                     log.debug("%s stopped", service.name)
                 except Exception:
                     log.exception("stopping the %s failed", service.name)
-            for sig in STOP_SIGNALS:
-                loop.remove_signal_handler(sig)
+            deadline.uninstall()
             log.info("Entente daemon stopped")
+            deadline.cancel()
 
     def _write_runtime_files(self, ctx: ApiContext, control: ControlServer) -> None:
         paths = self.settings.paths

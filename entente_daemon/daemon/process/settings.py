@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from entente_daemon.client.runtime import RunPaths
+from entente_daemon.daemon.process.stopping import DEFAULT_STOP_DEADLINE
 from entente_daemon.home import entente_home
 
 DEFAULT_HEARTBEAT = 15.0
@@ -24,6 +25,7 @@ class DaemonSettings:
     store_lock_timeout: float = 10.0
     max_body: int = 64 * 1024 * 1024  # bytes a request body may have
     shutdown_grace: int = 5  # seconds for open requests when stopping
+    stop_deadline: float = DEFAULT_STOP_DEADLINE  # seconds from a stop signal to the exit
 
     @property
     def paths(self) -> RunPaths:

@@ -57,6 +57,8 @@ STOP_TIMEOUT = 10.0
 SPEC_RELOADED_NAME = EventKind.SPEC_RELOADED.value
 SPEC_ERROR_NAME = EventKind.SPEC_ERROR.value
 MOCK_ERROR_NAME = "mock.error"
+#: A spec file and the folders its $refs may read: what one load in a reload is shared by.
+_LoadKey = tuple[Path, tuple[Path, ...]]
 
 
 class MockService:
@@ -213,7 +215,12 @@ class MockService:
         fitting version in the local store (`choose_spec`)."""
         entry = mock.entry
         if entry.spec_path is not None:
-            spec = await asyncio.to_thread(load_spec, entry.spec_path, validate=False)
+            spec = await asyncio.to_thread(
+                load_spec,
+                entry.spec_path,
+                validate=False,
+                ref_roots=mock.config.spec_ref_roots,
+            )
             return spec, spec.version
         name = entry.name
 
@@ -273,7 +280,7 @@ class MockService:
     async def _files_changed(self, changed: set[Path]) -> None:
         began = time.perf_counter()
         async with self._lock:
-            loaded: dict[Path, tuple[Spec | SpecError, dict[Path, Signature]]] = {}
+            loaded: dict[_LoadKey, tuple[Spec | SpecError, dict[Path, Signature]]] = {}
             for mock in list(self._mocks.values()):
                 if mock.files.keys() & changed and mock.entry.spec_path is not None:
                     await self._reload(mock, changed, loaded, began)
@@ -283,7 +290,7 @@ class MockService:
         self,
         mock: HostedMock,
         changed: set[Path],
-        loaded: dict[Path, tuple[Spec | SpecError, dict[Path, Signature]]],
+        loaded: dict[_LoadKey, tuple[Spec | SpecError, dict[Path, Signature]]],
         began: float,
     ) -> None:
         root = mock.entry.spec_path
@@ -294,17 +301,21 @@ class MockService:
             self._mocks[fresh.key] = fresh
             await self._start_mock(fresh)
             return
-        if root not in loaded:
+        key = (root, mock.config.spec_ref_roots)  # the same file, read with the same rights
+        if key not in loaded:
             # Signatures before reading: a save during the load is seen as a change later.
             before = await asyncio.to_thread(stat_all, [root, *mock.files])
             try:
-                loaded[root] = (await asyncio.to_thread(load_spec, root, validate=False), before)
+                spec = await asyncio.to_thread(
+                    load_spec, root, validate=False, ref_roots=mock.config.spec_ref_roots
+                )
+                loaded[key] = (spec, before)
             except SpecError as exc:
-                loaded[root] = (exc, before)
+                loaded[key] = (exc, before)
             except Exception as exc:  # a loader bug: still an event, still the old spec
                 log.exception("loading %s failed", root)
-                loaded[root] = (SpecError(f"cannot load the spec: {exc}", file=root), before)
-        result, before = loaded[root]
+                loaded[key] = (SpecError(f"cannot load the spec: {exc}", file=root), before)
+        result, before = loaded[key]
         if isinstance(result, SpecError):
             mock.error = str(result)
             mock.files = await with_signatures(

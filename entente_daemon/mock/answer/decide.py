@@ -13,7 +13,9 @@
    query, body): the same request always gets the same answer.
 
 A response documented without content is an empty body (e.g. ``204``). Headers the
-response documents as required are added (their example, else generated).
+response documents as required are added (their example, else generated). An operation that
+documents no response at all (``responses: {}``, common in real specs) answers a valid
+request ``204`` with no body and ``X-Entente-Note: no response documented``.
 
 **Answers that no longer fit the spec** (``validate_responses``), decided so that a stale
 fixture or example never silently passes for the provider's contract:
@@ -43,7 +45,12 @@ from entente_daemon.fixtures.scoring import explain_ranking, short_id
 from entente_daemon.mock.answer.examples import Preferences, default_example, pick_example
 from entente_daemon.mock.answer.plan import OperationPlan, StatusChoice
 from entente_daemon.mock.answer.prepare import EMPTY, Bodies, Prepared, room
-from entente_daemon.mock.answer.problem import INVALID_PREFER, NO_RESPONSE, NOT_ACCEPTABLE, listing
+from entente_daemon.mock.answer.problem import (
+    EXAMPLE_TOO_LARGE,
+    INVALID_PREFER,
+    NOT_ACCEPTABLE,
+    listing,
+)
 from entente_daemon.mock.messages import MockRequest
 from entente_daemon.mock.validation.request import RequestCheck, negotiate
 from entente_daemon.model import Fixture
@@ -70,6 +77,15 @@ class Served:
     #: ``Accept`` (an example, an empty body): kept by the `Answerer`, and the same object
     #: each time, so that what is made from it can be kept too.
     static: bool = False
+
+
+#: The header that says why an answer is what it is when the spec does not say.
+NOTE_HEADER = "x-entente-note"
+
+#: The answer to a valid request of an operation that documents no response.
+NO_RESPONSE_SERVED = Served(
+    204, [(NOTE_HEADER, "no response documented")], EMPTY, "generated", static=True
+)
 
 
 @dataclass(frozen=True)
@@ -130,9 +146,8 @@ class Answerer:
         else:
             choice = plan.default
             if choice is None:
-                return Refusal(
-                    NO_RESPONSE, 501, f"{name} documents no response; add one to the spec"
-                )
+                reasons.append(f"{name} documents no response: 204, empty")
+                return NO_RESPONSE_SERVED
         accept = request.header("accept")
         if prefs.example is not None:
             return self._preferred_example(plan, choice, prefs, accept, reasons)
@@ -189,7 +204,8 @@ class Answerer:
                 reasons.append(f"no example for {where}")
             else:
                 prepared = self.bodies.example(media_type, example)
-                if not prepared.problems or not self.options.validate_responses:
+                fits = not prepared.problems or not self.options.validate_responses
+                if fits and not prepared.oversize:
                     reasons.append(f"used {example.label} of {where}")
                     headers = self.bodies.required_headers(choice.status, response)
                     return Served(
@@ -293,8 +309,11 @@ class Answerer:
                 if example is None:
                     continue
                 status = choice.status if response is choice.response else plan.status_of(response)
-                reasons.append(f"used {example.label} of {status} {media} (Prefer: example)")
                 prepared = self.bodies.example(response.content[media], example)
+                if prepared.oversize:
+                    detail = f"{_first(prepared.problems)}; not served"
+                    return Refusal(EXAMPLE_TOO_LARGE, 500, detail)
+                reasons.append(f"used {example.label} of {status} {media} (Prefer: example)")
                 headers = self.bodies.required_headers(status, response)
                 applied = ("code", "example") if prefs.code is not None else ("example",)
                 return Served(status, headers, prepared, "example", None, name, applied)

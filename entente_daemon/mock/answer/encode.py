@@ -33,6 +33,32 @@ def is_json_media(media_type: str) -> bool:
     )
 
 
+def encodes_larger_than(value: Any, limit: int) -> bool:
+    """Whether ``value`` written as JSON takes more than about ``limit`` bytes (strings
+    counted by characters). Stops as soon as it knows: its cost is bounded by ``limit``,
+    however large the value is (values shared many times over count every time, as they
+    would be written)."""
+    total = 0
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item) + 3
+        elif isinstance(item, dict):
+            total += 2
+            for key, child in item.items():
+                total += len(str(key)) + 4
+                stack.append(child)
+        elif isinstance(item, list | tuple):
+            total += 2 + len(item)
+            stack.extend(item)
+        else:
+            total += len(str(item)) + 1
+        if total > limit:
+            return True
+    return False
+
+
 def dump_json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
 

@@ -19,7 +19,12 @@ from functools import partial
 from typing import Any, Literal
 
 from entente_daemon.mock.answer.echo import echo_pinned
-from entente_daemon.mock.answer.encode import encode_body, header_value, media_essence
+from entente_daemon.mock.answer.encode import (
+    encode_body,
+    encodes_larger_than,
+    header_value,
+    media_essence,
+)
 from entente_daemon.mock.answer.examples import ExampleValue
 from entente_daemon.mock.answer.problem import listing
 from entente_daemon.mock.generate.generator import SchemaCache, generate
@@ -29,6 +34,9 @@ from entente_daemon.model import Fixture
 from entente_daemon.openapi import MediaType, Operation, Response, Spec
 
 CACHE_LIMIT = 4096
+#: The largest example the mock serves, in bytes of JSON: a bigger one (a YAML alias bomb
+#: that got past the loader, a huge literal) is passed over, never encoded.
+MAX_EXAMPLE_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -40,6 +48,8 @@ class Prepared:
     body: bytes
     content_type: str | None
     problems: tuple[str, ...] = ()
+    #: An example too large to serve (`MAX_EXAMPLE_BYTES`): nothing was encoded.
+    oversize: bool = False
 
 
 EMPTY = Prepared(None, b"", None)
@@ -70,6 +80,11 @@ class Bodies:
         key = (id(media), example.name, example.label)
         prepared = self._examples.get(key)
         if prepared is None:
+            if encodes_larger_than(example.value, MAX_EXAMPLE_BYTES):
+                problem = f"{example.label} is larger than {MAX_EXAMPLE_BYTES:,} bytes"
+                prepared = Prepared(None, b"", None, (problem,), oversize=True)
+                room(self._examples)[key] = prepared
+                return prepared
             body, content_type = encode_body(example.value, media.media_type)
             problems = self.problems(example.value, media.schema)
             prepared = Prepared(example.value, body, content_type, problems)

@@ -23,7 +23,7 @@ METHOD_NOT_ALLOWED = "method-not-allowed"
 INVALID_REQUEST = "invalid-request"
 INVALID_PREFER = "invalid-prefer"
 NOT_ACCEPTABLE = "not-acceptable"
-NO_RESPONSE = "no-response-documented"
+EXAMPLE_TOO_LARGE = "example-too-large"
 MOCK_ERROR = "mock-error"
 
 _TITLES = {
@@ -32,7 +32,7 @@ _TITLES = {
     INVALID_REQUEST: "Invalid request",
     INVALID_PREFER: "Invalid Prefer header",
     NOT_ACCEPTABLE: "Not acceptable",
-    NO_RESPONSE: "No response documented",
+    EXAMPLE_TOO_LARGE: "Example too large to serve",
     MOCK_ERROR: "Mock error",
 }
 
