@@ -113,6 +113,28 @@ class TestsSection(_Section):
     junit: str | None = None
 
 
+# -- [store]: how many recorded interactions the home's store keeps (issue 13, item 11) --
+
+
+class StoreSection(_Section):
+    """``[store]``: the bound per bucket for this project's recordings (as the consumer),
+    and how long exploratory traffic is kept before `entente store prune` removes it."""
+
+    max_interactions_per_key: int | None = Field(default=None, ge=0)
+    exploratory_retention_days: float | None = Field(default=None, gt=0)
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """``None``: the store's default (20 per bucket; 14 days)."""
+
+    max_interactions_per_key: int | None = None
+    exploratory_retention_days: float | None = None
+
+
+# -- end of [store] ------------------------------------------------------------------------
+
+
 class _RawConfig(_Section):
     service: str
     version: str | None = None
@@ -123,6 +145,7 @@ class _RawConfig(_Section):
     broker: BrokerSection = Field(default_factory=BrokerSection)
     recording: RecordingSection = Field(default_factory=RecordingSection)
     tests: TestsSection = Field(default_factory=TestsSection)
+    store: StoreSection = Field(default_factory=StoreSection)
 
     _name = field_validator("service")(_check_name)
 
@@ -180,6 +203,7 @@ class ProjectConfig:
     provided_base_url: str | None = None
     provided_state_handlers: str | None = None
     provided_on_missing: OnMissing | None = None
+    store: StoreSettings = field(default_factory=StoreSettings)  # [store]
 
     def provider(self, name: str) -> ConsumedProvider:
         for dependency in self.providers:
@@ -524,6 +548,9 @@ def _resolve(raw: _RawConfig, file: Path, env: Mapping[str, str]) -> ProjectConf
         provided_base_url=raw.provider.base_url if raw.provider else None,
         provided_state_handlers=raw.provider.state_handlers if raw.provider else None,
         provided_on_missing=raw.provider.on_missing if raw.provider else None,
+        store=StoreSettings(
+            raw.store.max_interactions_per_key, raw.store.exploratory_retention_days
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from entente_daemon.cli.mock_command import mock_command
 from entente_daemon.cli.projects_commands import detach, projects_group
 from entente_daemon.cli.runner import run_cli
 from entente_daemon.cli.spec_commands import spec_group
+from entente_daemon.cli.store_commands import store_group
 from entente_daemon.cli.verify_commands import verifications_group, verify_command
 
 # Commands run inside a project attach it to the running daemon. Not `mock`: the daemon
@@ -46,6 +47,7 @@ cli.add_command(verify_command)
 cli.add_command(verifications_group)
 cli.add_command(projects_group)
 cli.add_command(detach)
+cli.add_command(store_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

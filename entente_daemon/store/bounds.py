@@ -17,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..model import Interaction
+
 DEFAULT_MAX_PER_KEY = 20
 DEFAULT_EXPLORATORY_RETENTION_DAYS = 14.0
 
@@ -38,6 +40,18 @@ def bucket_of(doc: dict[str, Any]) -> BucketKey:
         doc.get("operation_id"),
         int(response.get("status", 0)),
         doc.get("test_id"),
+    )
+
+
+def bucket_of_interaction(interaction: Interaction) -> BucketKey:
+    """The bucket of an interaction not stored yet (as `bucket_of` its document)."""
+    return (
+        interaction.provider,
+        interaction.consumer,
+        interaction.consumer_version,
+        interaction.operation_id,
+        interaction.response.status,
+        interaction.test_id,
     )
 
 
@@ -65,9 +79,7 @@ class BucketCounts:
     def load(self, docs: Any, saved: dict[str, Any] | None) -> None:
         self.stored = Counter(bucket_of(doc) for doc in docs)
         providers = (saved or {}).get("providers", {})
-        self.sampled = Counter(
-            {str(k): int(v) for k, v in providers.items() if isinstance(v, int)}
-        )
+        self.sampled = Counter({str(k): int(v) for k, v in providers.items() if isinstance(v, int)})
         self.unsaved = 0
 
     def full(self, key: BucketKey, limit: int) -> bool:

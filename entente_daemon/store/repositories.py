@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,7 +33,15 @@ from ..model import (
     Verification,
     utc_now,
 )
-from .bounds import META_TABLE, SAMPLED_DOC, BoundsPolicy, BucketCounts, bucket_of
+from .bounds import (
+    META_TABLE,
+    SAMPLED_DOC,
+    BoundsPolicy,
+    BucketCounts,
+    BucketKey,
+    bucket_of,
+    bucket_of_interaction,
+)
 from .engine import Engine
 from .storage import JournaledTable
 
@@ -238,6 +247,42 @@ class InteractionRepository(Repository[Interaction]):
             key = bucket_of(hashed.to_json())
             return not self._buckets.full(key, self.policy.limit(hashed.consumer))
 
+    def admit(
+        self, interactions: Iterable[Interaction]
+    ) -> tuple[list[Interaction], list[Interaction]]:
+        """Split a batch about to be added: those ``add_counted`` will keep (hashed), and
+        those past their bucket's bound, counted as sampled out here. For a single writer
+        that adds the first list right after (the daemon's recorder thread)."""
+        with self._engine.lock:
+            self._engine.check_writable()
+            index = self._hash_index()
+            added: Counter[BucketKey] = Counter()
+            hashes: set[str] = set()
+            kept: list[Interaction] = []
+            out: list[Interaction] = []
+            for interaction in interactions:
+                hashed = interaction if interaction.content_hash else interaction.with_hash()
+                if hashed.content_hash in index or hashed.content_hash in hashes:
+                    kept.append(hashed)
+                    continue
+                key = bucket_of_interaction(hashed)
+                limit = self.policy.limit(hashed.consumer)
+                if limit > 0 and self._buckets.stored[key] + added[key] >= limit:
+                    out.append(hashed)
+                    if self._buckets.sample_out(hashed.provider):
+                        self.save_counters()
+                    continue
+                added[key] += 1
+                hashes.add(hashed.content_hash)
+                kept.append(hashed)
+            return kept, out
+
+    def providers(self) -> list[str]:
+        """The provider of every stored interaction (cheap: nothing is parsed)."""
+        with self._engine.lock:
+            self._engine.check_open()
+            return [str(doc.get("provider", "")) for doc in self._table.docs().values()]
+
     def sampled(self) -> dict[str, int]:
         """How many interactions were sampled out (not kept), per provider."""
         with self._engine.lock:
@@ -289,7 +334,7 @@ class InteractionRepository(Repository[Interaction]):
                 table.put(existing_id, doc)
                 return Added(existing_id, False, count)
             doc = interaction.to_json()
-            key = bucket_of(doc)
+            key = bucket_of_interaction(interaction)
             if self._buckets.full(key, self.policy.limit(interaction.consumer)):
                 if self._buckets.sample_out(interaction.provider):
                     self.save_counters()

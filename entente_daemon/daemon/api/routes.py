@@ -15,6 +15,7 @@ from entente_daemon.daemon.api import (
     routes_fixture_detail,
     routes_fixture_flags,
     routes_records,
+    routes_store,
     routes_tests,
     routes_verify,
     stream,
@@ -47,6 +48,9 @@ ROUTES: tuple[tuple[str, str, ContextHandler], ...] = (
     ("PUT", "/v1/fixtures/{id}/notes", routes_records.set_notes),
     ("GET", "/v1/verifications", routes_records.list_verifications),
     ("GET", "/v1/deployments", routes_records.list_deployments),
+    # the store itself: what it holds, and pruning it (h13-store)
+    ("GET", "/v1/store/stats", routes_store.stats),
+    ("POST", "/v1/store/prune", routes_store.prune),
     # fixtures explained and rechecked
     ("GET", "/v1/fixtures/{id}/detail", routes_fixture_detail.fixture_detail),
     ("POST", "/v1/fixtures/check", routes_fixture_flags.check_fixtures),

@@ -96,6 +96,7 @@ def assemble(settings: DaemonSettings) -> Assembly:
     projects = ProjectRegistry(paths.projects, bus.publish, watcher)
     mocks = MockService(core, watcher, ports_file=paths.mock_ports)
     test_runs = TestRunService(core, watcher)
+    projects.on_project_changed(recorder.bounds.project_changed)  # [store] bounds
     projects.on_project_changed(mocks.project_changed)
     projects.on_project_changed(test_runs.project_changed)
     verification_runs = VerificationRuns(core)
