@@ -118,9 +118,9 @@ def test_the_daemon_samples_says_so_once_and_prunes(daemon: Daemon) -> None:
         client.upload_interactions(load[30:])
         assert client.status().store.sampled == 40
         wait_for(
-            lambda: [
-                e for e in client.events_since(0, 500).events if e.kind == EventKind.STORE_SAMPLED
-            ],
+            lambda: any(
+                e.kind == EventKind.STORE_SAMPLED for e in client.events_since(0, 500).events
+            ),
             what="store.sampled",
         )
         notices = [
