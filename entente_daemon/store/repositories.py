@@ -111,9 +111,10 @@ class Repository(Generic[M]):
             return list(self._table.docs())
 
     def count(self) -> int:
+        """How many records (without reading a lazy table whose count is known)."""
         with self._engine.lock:
             self._engine.check_open()
-            return len(self._table)
+            return self._engine.table_size(self.table_name)
 
     def delete(self, record_id: str) -> bool:
         """Remove a record; whether it was there."""
@@ -276,6 +277,19 @@ class InteractionRepository(Repository[Interaction]):
                 hashes.add(hashed.content_hash)
                 kept.append(hashed)
             return kept, out
+
+    def load(self) -> None:
+        """Read the interactions from disk now, if not yet (they are read on first use);
+        the file is parsed without holding the store's lock."""
+        self._engine.check_open()
+        self._engine.ensure_loaded(self.table_name)
+
+    def scan(self, make: Callable[[str, Doc], T], then: Callable[[list[T]], None]) -> None:
+        """``then([make(id, doc) for each stored interaction])``, all under the store's
+        lock: no interaction is added in between (nothing is parsed into models: cheap)."""
+        with self._engine.lock:
+            self._engine.check_open()
+            then([make(doc_id, doc) for doc_id, doc in self._table.docs().items()])
 
     def providers(self) -> list[str]:
         """The provider of every stored interaction (cheap: nothing is parsed)."""

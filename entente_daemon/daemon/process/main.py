@@ -36,7 +36,7 @@ from entente_daemon.daemon.services.test_runs import TestRunService
 from entente_daemon.daemon.services.verification_launcher import VerifyLauncher
 from entente_daemon.daemon.services.verification_runs import VerificationRuns
 from entente_daemon.daemon.services.watcher import FileWatcher
-from entente_daemon.errors import EntenteError
+from entente_daemon.errors import EntenteError, StoreError
 
 log = logging.getLogger("entente.daemon")
 
@@ -146,6 +146,7 @@ class Daemon:
         ctx, control = assembly.ctx, assembly.control
         recorder, bus = ctx.recorder, ctx.bus
         started: list[Service] = []
+        warm_up: asyncio.Task[None] | None = None
         try:
             await recorder.start()
             started.append(recorder)
@@ -164,8 +165,12 @@ class Daemon:
                     ctx.pid,
                     paths.socket,
                 )
+                warm_up = asyncio.create_task(_warm_index(recorder), name="index-warm-up")
                 await self._stop.wait()
         finally:
+            if warm_up is not None:
+                warm_up.cancel()
+                await asyncio.gather(warm_up, return_exceptions=True)
             remove(paths.info, paths.pid, paths.token)  # clients stop finding us first
             bus.end_streams()
             for service in reversed(started):
@@ -194,6 +199,16 @@ class Daemon:
             url=url,
         )
         write_private(paths.info, info.model_dump_json(indent=2) + "\n")  # written last: "ready"
+
+
+async def _warm_index(recorder: StoreWriter) -> None:
+    """Once the daemon is up, read the interactions and build the filter index in the
+    background (never on the writer thread): the store opened without reading them, so the
+    daemon answered at once, and the first filtered list then finds the index ready."""
+    try:
+        await recorder.ensure_index()
+    except StoreError as exc:
+        log.warning("the interaction index is built on first use instead: %s", exc)
 
 
 async def _bind_bus(bus: EventBus, recorder: StoreWriter) -> None:

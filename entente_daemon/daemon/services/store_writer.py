@@ -133,10 +133,10 @@ class StoreWriter:
         return result
 
     async def ensure_index(self) -> InteractionIndex:
-        """The interaction index, built first if need be (once, on the writer thread, so
-        that no interaction is recorded half-way through)."""
+        """The interaction index, built first if need be (on a worker thread, never the
+        writer's: see `index.InteractionIndex.build`)."""
         if not self.index.ready:
-            await self._write(self.index.build)
+            await self.read(self.index.build)
         return self.index
 
     async def read(self, job: Callable[[Store], T]) -> T:
