@@ -49,17 +49,21 @@ PER_BUCKET = 20
 STATUS_TIMEOUT = 120.0
 
 OPEN_SCRIPT = """
-import resource, sys, time
+import pathlib, sys, time
+def vm(field):
+    for line in pathlib.Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
 from entente_daemon.store import Store
 t = time.perf_counter()
 store = Store.open(sys.argv[1], readonly=True)
 opened = time.perf_counter() - t
+rss = vm("VmHWM")
 count = store.interactions.count()
 page = len(store.interactions.list(limit=50, offset=max(count - 50, 0)))
 paged = time.perf_counter() - t
 store.close()
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(f"{opened} {paged} {rss} {count} {page}")
+print(f"{opened} {paged} {rss} {vm('VmHWM')} {count} {page}")
 """
 
 PREPARE_SCRIPT = """
@@ -111,7 +115,7 @@ def documents(count: int) -> Iterator[tuple[str, dict[str, Any]]]:
                 "count": 1,
                 "test_id": f"tests/test_castles.py::test_{bucket % 5000}",
                 "run_id": "run-1",
-                "match": {"operation_id": f"operation{bucket}", "source": "spec", "reasons": []},
+                "match": {"operation_id": f"operation{bucket}", "source": "example", "reasons": []},
                 "promoted": False,
             },
         )
@@ -139,6 +143,7 @@ class Figures:
     open_s: float = 0.0
     open_rss_mb: float = 0.0
     open_page_s: float = 0.0
+    open_page_rss_mb: float = 0.0
     daemon_start_s: float = 0.0
     daemon_rss_mb: float = 0.0
     filtered_list_s: float = 0.0
@@ -276,13 +281,10 @@ def measure(tree: Path, work: Path, count: int, *, mock: bool) -> Figures:
         store.mkdir(parents=True)
     figures = Figures()
     figures.prepare_s = float(child(tree, home, "-c", PREPARE_SCRIPT, str(store)))
-    opened, paged, rss, stored, _page = child(tree, home, "-c", OPEN_SCRIPT, str(store)).split()
+    opened, paged, rss, peak, stored, _ = child(tree, home, "-c", OPEN_SCRIPT, str(store)).split()
     assert int(stored) == count, f"{stored} stored, {count} written"
-    figures.open_s, figures.open_page_s, figures.open_rss_mb = (
-        float(opened),
-        float(paged),
-        float(rss),
-    )
+    figures.open_s, figures.open_page_s = float(opened), float(paged)
+    figures.open_rss_mb, figures.open_page_rss_mb = float(rss), float(peak)
     measure_daemon(tree, home, figures)
     if mock:
         figures.mock_first_answer_s = mock_first_answer(tree, home)
@@ -358,6 +360,7 @@ ROWS = (
     ("Store.open (read-only)", "open_s", "s"),
     ("  peak RSS of that process", "open_rss_mb", "MB"),
     ("Store.open + newest page of interactions", "open_page_s", "s"),
+    ("  peak RSS of that process", "open_page_rss_mb", "MB"),
     ("daemon start, until GET /v1/status answers", "daemon_start_s", "s"),
     ("  daemon RSS then", "daemon_rss_mb", "MB"),
     ("first filtered list (provider=...)", "filtered_list_s", "s"),
@@ -397,7 +400,7 @@ def main() -> None:
         report(0, empty, empty, base_empty)
         for count in sizes:
             ours = measure(ROOT, work, count, mock=mock)
-            print(f"\n(bulk snapshot for {count:,}: {ours.bulk_mb:.0f} MB of JSON)")
+            print(f"\n(bulk snapshot for {count:,}: {ours.bulk_mb:.1f} MB of JSON)")
             base = measure(base_tree, work, count, mock=mock) if base_tree else None
             report(count, ours, empty, base)
         if args.load:
