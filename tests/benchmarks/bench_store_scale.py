@@ -275,11 +275,11 @@ def measure(tree: Path, work: Path, count: int, *, mock: bool) -> Figures:
     if home.exists():
         shutil.rmtree(home)
     store = home / "store"
+    figures = Figures()
     if count:
-        write_bulk_store(store, count)
+        figures.bulk_mb = write_bulk_store(store, count) / 1e6
     else:
         store.mkdir(parents=True)
-    figures = Figures()
     figures.prepare_s = float(child(tree, home, "-c", PREPARE_SCRIPT, str(store)))
     opened, paged, rss, peak, stored, _ = child(tree, home, "-c", OPEN_SCRIPT, str(store)).split()
     assert int(stored) == count, f"{stored} stored, {count} written"
