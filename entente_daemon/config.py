@@ -130,6 +130,26 @@ def _spec_ref_roots(section: SpecSection, root: Path) -> tuple[Path, ...]:
 
 
 # -- end of [spec] --------------------------------------------------------------------------
+# -- [store]: how many recorded interactions the home's store keeps (issue 13, item 11) --
+
+
+class StoreSection(_Section):
+    """``[store]``: the bound per bucket for this project's recordings (as the consumer),
+    and how long exploratory traffic is kept before `entente store prune` removes it."""
+
+    max_interactions_per_key: int | None = Field(default=None, ge=0)
+    exploratory_retention_days: float | None = Field(default=None, gt=0)
+
+
+@dataclass(frozen=True)
+class StoreSettings:
+    """``None``: the store's default (20 per bucket; 14 days)."""
+
+    max_interactions_per_key: int | None = None
+    exploratory_retention_days: float | None = None
+
+
+# -- end of [store] ------------------------------------------------------------------------
 
 
 class _RawConfig(_Section):
@@ -143,6 +163,7 @@ class _RawConfig(_Section):
     recording: RecordingSection = Field(default_factory=RecordingSection)
     tests: TestsSection = Field(default_factory=TestsSection)
     spec: SpecSection = Field(default_factory=SpecSection)  # [spec] (issue 13)
+    store: StoreSection = Field(default_factory=StoreSection)
 
     _name = field_validator("service")(_check_name)
 
@@ -203,6 +224,7 @@ class ProjectConfig:
     # [spec] (issue 13): the folders besides a spec's own that its $refs may read (the
     # project's root, then allow_refs_outside); pass to `load_spec(ref_roots=...)`.
     spec_ref_roots: tuple[Path, ...] = ()
+    store: StoreSettings = field(default_factory=StoreSettings)  # [store]
 
     def provider(self, name: str) -> ConsumedProvider:
         for dependency in self.providers:
@@ -549,6 +571,9 @@ def _resolve(raw: _RawConfig, file: Path, env: Mapping[str, str]) -> ProjectConf
         provided_state_handlers=raw.provider.state_handlers if raw.provider else None,
         provided_on_missing=raw.provider.on_missing if raw.provider else None,
         spec_ref_roots=_spec_ref_roots(raw.spec, root),  # [spec] (issue 13)
+        store=StoreSettings(
+            raw.store.max_interactions_per_key, raw.store.exploratory_retention_days
+        ),
     )
 
 

@@ -407,6 +407,7 @@ class EventKind(StrEnum):
     PROJECT_ATTACHED = "project.attached"
     PROJECT_DETACHED = "project.detached"
     STORE_ERROR = "store.error"
+    STORE_SAMPLED = "store.sampled"
 
 
 class Event(Record):

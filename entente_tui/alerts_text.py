@@ -7,6 +7,8 @@ The payloads are the daemon's (``daemon/services/``: ``mocks.py``, ``projects.py
 ``file``/``line``/``column``/``pointer``/``message`` (a ``junit.error`` travels as one, with
 its own ``event`` name); a ``spec.reloaded`` ``file``/``spec``, ``provider``, ``version``,
 ``operations``, ``reload_ms``; a ``store.error`` ``path``, ``message``, ``pending``; a
+``store.sampled`` the bucket it samples (``provider``, ``consumer``, ``operation_id``,
+``kept``, ``message``); a
 ``fixture.flagged`` ``id``, ``provider``, ``operation_id``, ``problems``; a ``mock.error``,
 ``config.error`` (``config`` for a bad ``entente.toml``) or ``project.error`` what a
 ``spec.error`` does. The kind-specific parts read the typed payloads
@@ -39,6 +41,7 @@ CONFIG_ERROR = "config.error"
 PROJECT_ERROR = "project.error"
 SPEC_RELOADED = "spec.reloaded"
 STORE_ERROR = "store.error"
+STORE_SAMPLED = "store.sampled"
 SYNC_ERROR = "sync.error"
 FIXTURE_FLAGGED = "fixture.flagged"
 BREAKING_CHANGE = "breaking_change"
@@ -53,6 +56,7 @@ ALERT_SEVERITY: dict[str, SeverityLevel] = {
     SYNC_ERROR: "error",
     BREAKING_CHANGE: "warning",
     FIXTURE_FLAGGED: "warning",
+    STORE_SAMPLED: "information",
     SPEC_RELOADED: "information",
 }
 

@@ -27,6 +27,7 @@ from entente_daemon.cli.mock_command import mock_command
 from entente_daemon.cli.projects_commands import detach, projects_group
 from entente_daemon.cli.runner import run_cli
 from entente_daemon.cli.spec_commands import spec_group
+from entente_daemon.cli.store_commands import store_group
 from entente_daemon.cli.verify_commands import verifications_group, verify_command
 
 # Commands run inside a project attach it to the running daemon. Not `mock`: the daemon
@@ -70,6 +71,7 @@ for command in (
     matrix,
 ):
     cli.add_command(command)
+cli.add_command(store_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -34,6 +34,8 @@ from .wire import (
     MockInfo,
     ProjectInfo,
     ProviderChoice,
+    PruneResult,
+    StoreStats,
     UploadReceipt,
     VerificationFinish,
     VerificationLaunch,
@@ -199,6 +201,19 @@ def promote_interactions(ids: Iterable[str]) -> Call[list[Interaction]]:
         _list_of(Interaction, "promoted"),
         body=body,
     )
+
+
+def store_stats() -> Call[StoreStats]:
+    """What the store holds: records per table and provider, bytes, sampled counts."""
+    return Call("GET", f"{API_PREFIX}/store/stats", _adapter(StoreStats))
+
+
+def prune_store(*, retention_days: float | None, dry_run: bool) -> Call[PruneResult]:
+    """Remove what no longer belongs to a contract (``dry_run``: only say what)."""
+    body: dict[str, Any] = {"dry_run": dry_run}
+    if retention_days is not None:
+        body["retention_days"] = retention_days
+    return Call("POST", f"{API_PREFIX}/store/prune", _adapter(PruneResult), body=body)
 
 
 def upload_interactions(

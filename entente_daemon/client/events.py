@@ -209,6 +209,22 @@ class StoreError(Named):
     path: str | None = None
 
 
+class StoreSampled(Named):
+    """The store sampled a bucket: it already keeps ``kept`` distinct interactions of this
+    provider, consumer version, operation, status and test, so new ones are counted, not
+    stored (``store.bounds``). Once per bucket while the daemon runs."""
+
+    KIND = EventKind.STORE_SAMPLED
+    provider: str = ""
+    consumer: str = ""
+    consumer_version: str = ""
+    operation_id: str | None = None
+    status: int = 0
+    test_id: str | None = None
+    kept: int = 0
+    message: str = ""
+
+
 # -- test runs ---------------------------------------------------------------------------
 
 
@@ -422,6 +438,7 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
         ProjectAttached,
         ProjectDetached,
         StoreError,
+        StoreSampled,
         TestRunStarted,
         TestRunFinished,
         TestStarted,

@@ -36,6 +36,8 @@ from .wire import (
     MockInfo,
     ProjectInfo,
     ProviderChoice,
+    PruneResult,
+    StoreStats,
     UploadReceipt,
     VerificationFinish,
     VerificationLaunch,
@@ -245,6 +247,12 @@ class DaemonClient:
     def promote_interactions(self, ids: Iterable[str]) -> list[Interaction]:
         """Make interactions part of their consumer's contract; those found."""
         return self._run(calls.promote_interactions(ids))
+
+    def store_stats(self) -> StoreStats:
+        return self._run(calls.store_stats())
+
+    def prune_store(self, *, retention_days: float | None, dry_run: bool) -> PruneResult:
+        return self._run(calls.prune_store(retention_days=retention_days, dry_run=dry_run))
 
     def projects(self) -> list[ProjectInfo]:
         return self._run(calls.projects())

@@ -40,6 +40,30 @@ class StoreStatus(Wire):
     records: dict[str, int] = Field(default_factory=dict)
     pending: int = 0
     error: str | None = None
+    sampled: int = 0  # interactions not kept (their bucket was full) since the daemon started
+
+
+class StoreStats(Wire):
+    """What the store holds (`entente store stats`): records per table, interactions per
+    provider, bytes on disk, and how many interactions were sampled out (not kept)."""
+
+    path: str
+    bytes: int = 0
+    files: dict[str, int] = Field(default_factory=dict)  # name -> bytes
+    tables: dict[str, int] = Field(default_factory=dict)
+    providers: dict[str, int] = Field(default_factory=dict)
+    sampled: dict[str, int] = Field(default_factory=dict)
+    max_per_key: int = 0
+
+
+class PruneResult(Wire):
+    """What `entente store prune` removes (``dry_run``: would remove): ids by reason."""
+
+    dry_run: bool
+    retention_days: float
+    older_runs: list[str] = Field(default_factory=list)
+    expired: list[str] = Field(default_factory=list)
+    deleted: int = 0
 
 
 class BrokerStatus(Wire):

@@ -40,7 +40,7 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from entente_daemon.client.deploy_wire import DeployDecision, DeployQuestion, ReadinessMatrix
     from entente_daemon.client.reporter import BackgroundReporter
-    from entente_daemon.client.wire import InteractionPage
+    from entente_daemon.client.wire import InteractionPage, PruneResult, StoreStats
     from entente_daemon.fixtures.flags import FlagReport
     from entente_daemon.record.sinks import Sink
     from entente_daemon.records.daemon_run import DaemonRun
@@ -105,6 +105,12 @@ class DaemonRecords:
 
     def promote_interactions(self, ids: Sequence[str]) -> list[Interaction]:
         return self.client.promote_interactions(ids)
+
+    def store_stats(self) -> StoreStats:
+        return self.client.store_stats()
+
+    def prune_store(self, *, retention_days: float | None, dry_run: bool) -> PruneResult:
+        return self.client.prune_store(retention_days=retention_days, dry_run=dry_run)
 
     def recording_sink(self) -> Sink:
         """Uploads each batch; closing the sink closes this client."""

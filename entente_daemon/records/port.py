@@ -30,7 +30,7 @@ from entente_daemon.model import (
 if TYPE_CHECKING:
     from entente_daemon.client.deploy_wire import DeployDecision, DeployQuestion, ReadinessMatrix
     from entente_daemon.client.reporter import BackgroundReporter
-    from entente_daemon.client.wire import InteractionPage
+    from entente_daemon.client.wire import InteractionPage, PruneResult, StoreStats
     from entente_daemon.fixtures.flags import FlagReport
     from entente_daemon.record.sinks import Sink
     from entente_daemon.records.deploy_store import SpecUpload
@@ -132,6 +132,17 @@ class Records(Protocol):
 
     def recording_sink(self) -> Sink:
         """Where a recorder's batches go; the sink owns these records from then on."""
+        ...
+
+    # -- the store itself ------------------------------------------------------------------
+
+    def store_stats(self) -> StoreStats:
+        """What the store holds: records per table and provider, bytes, sampled counts."""
+        ...
+
+    def prune_store(self, *, retention_days: float | None, dry_run: bool) -> PruneResult:
+        """Remove what no longer belongs to a contract (`records.pruning`), appending
+        ``interactions.deleted``; ``dry_run``: only say what."""
         ...
 
     # -- fixtures and decisions (each change appends its ``fixture.*`` event) ---------------

@@ -4,9 +4,14 @@ with the TUI and the daemon's index."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from entente_daemon.client.filters import InteractionFilter
-from entente_daemon.model import Interaction
+from entente_daemon.model import Interaction, utc_now
 from entente_daemon.store import Store
+from entente_daemon.store.bounds import DEFAULT_EXPLORATORY_RETENTION_DAYS
+
+from .pruning import PrunePlan, prune_plan
 
 
 def page_interactions(
@@ -33,3 +38,10 @@ def page_interactions(
         matching = [i for i in matching if where.accepts(i)]
     start = max(len(matching) - limit, 0) if offset is None else offset
     return matching[start : start + limit], len(matching), start
+
+
+def plan_prune(store: Store, retention_days: float | None) -> PrunePlan:
+    """What `entente store prune` would remove from ``store`` now (`records.pruning`);
+    ``retention_days`` None: the default age for exploratory traffic."""
+    days = DEFAULT_EXPLORATORY_RETENTION_DAYS if retention_days is None else retention_days
+    return prune_plan(store.interactions.list(), now=utc_now(), retention=timedelta(days=days))

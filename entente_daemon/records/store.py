@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         ReadinessMatrix,
     )
     from entente_daemon.client.reporter import BackgroundReporter
-    from entente_daemon.client.wire import InteractionPage
+    from entente_daemon.client.wire import InteractionPage, PruneResult, StoreStats
     from entente_daemon.fixtures.flags import FlagReport
     from entente_daemon.record.sinks import Sink
     from entente_daemon.store import Store
@@ -184,6 +184,38 @@ class StoreRecords:
 
         with self.writing(refused="promote interactions") as store:
             return job(store)
+
+    def store_stats(self) -> StoreStats:
+        from dataclasses import asdict
+
+        from entente_daemon.client.wire import StoreStats
+        from entente_daemon.store.stats import store_stats
+
+        return StoreStats.model_validate(asdict(self._read(store_stats)))
+
+    def prune_store(self, *, retention_days: float | None, dry_run: bool) -> PruneResult:
+        from entente_daemon.client.wire import PruneResult
+        from entente_daemon.store.bounds import DEFAULT_EXPLORATORY_RETENTION_DAYS
+
+        from .queries import plan_prune
+
+        deleted: list[str] = []
+        if dry_run:
+            plan = self._read(lambda s: plan_prune(s, retention_days))
+        else:
+            with self.writing(refused="prune the store") as store:
+                plan = plan_prune(store, retention_days)
+                deleted = store.interactions.delete_many(plan.ids)
+                if deleted:
+                    store.events.append(event_of(InteractionsDeleted(ids=deleted)))
+        days = DEFAULT_EXPLORATORY_RETENTION_DAYS if retention_days is None else retention_days
+        return PruneResult(
+            dry_run=dry_run,
+            retention_days=days,
+            older_runs=plan.older_runs,
+            expired=plan.expired,
+            deleted=len(deleted),
+        )
 
     def recording_sink(self) -> Sink:
         """A sink holding the store only while it writes (its own, shorter lock wait)."""

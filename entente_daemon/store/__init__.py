@@ -24,6 +24,7 @@ from types import TracebackType
 
 from ..errors import StoreError
 from ..home import store_dir
+from .bounds import BoundsPolicy
 from .deploy_repositories import (
     DeploymentRepository,
     EnvironmentRepository,
@@ -41,6 +42,7 @@ from .repositories import (
 )
 
 __all__ = [
+    "BoundsPolicy",
     "DeploymentRepository",
     "EnvironmentRepository",
     "ReleaseRepository",
@@ -76,6 +78,7 @@ class Store:
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
         compact_min_bytes: int = DEFAULT_COMPACT_MIN_BYTES,
         compact_on_close: bool = True,
+        bounds: BoundsPolicy | None = None,
     ) -> None:
         self.path = Path(path) if path is not None else store_dir()
         self._engine = Engine(
@@ -88,7 +91,7 @@ class Store:
         )
         self.services = ServiceRepository(self._engine)
         self.spec_versions = SpecVersionRepository(self._engine)
-        self.interactions = InteractionRepository(self._engine)
+        self.interactions = InteractionRepository(self._engine, bounds)
         self.fixtures = FixtureRepository(self._engine)
         self.verifications = VerificationRepository(self._engine)
         self.deployments = DeploymentRepository(self._engine)
@@ -107,13 +110,15 @@ class Store:
         flush_interval: float = DEFAULT_FLUSH_INTERVAL,
         compact_min_bytes: int = DEFAULT_COMPACT_MIN_BYTES,
         compact_on_close: bool = True,
+        bounds: BoundsPolicy | None = None,
     ) -> Store:
         """Open the store at ``path`` (default: ``$ENTENTE_HOME/store``).
 
         A writer waits up to ``lock_timeout`` seconds for another writer to close, then
         raises ``StoreError`` naming that process. ``compact_min_bytes`` is the journal
         size below which no compaction happens (it also waits for the journal to outgrow
-        the last snapshot).
+        the last snapshot). ``bounds``: how many interactions to keep per bucket
+        (`store.bounds`; default 20).
         """
         return cls(
             path,
@@ -122,6 +127,7 @@ class Store:
             flush_interval=flush_interval,
             compact_min_bytes=compact_min_bytes,
             compact_on_close=compact_on_close,
+            bounds=bounds,
         )
 
     @property
@@ -144,6 +150,7 @@ class Store:
 
     def flush(self) -> None:
         """Make every change so far durable; ``StoreError`` when the disk refuses it."""
+        self.interactions.save_counters()
         self._engine.flush()
 
     def compact(self) -> None:
@@ -159,6 +166,8 @@ class Store:
     def close(self) -> None:
         """Flush, compact and release the lock. Raises ``StoreError`` (and stays open, its
         changes still pending) when the final flush fails; ``close()`` again retries."""
+        if not self.closed:
+            self.interactions.save_counters()
         self._engine.close()
 
     def __enter__(self) -> Store:

@@ -16,12 +16,25 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import StoreError
 from ..home import ensure_private_dir
 from .journal import JournalWriter, encode_entry, journal_path, list_generations
 from .lock import WriterLock
-from .snapshot import SNAPSHOT_NAME, encode_snapshot, load_state, write_snapshot
+from .snapshot import (
+    FORMAT,
+    SNAPSHOT_NAME,
+    TABLES_DIR,
+    LazyTable,
+    LoadedState,
+    TableFile,
+    encode_manifest,
+    load_state,
+    unreferenced_table_files,
+    write_snapshot,
+    write_tables,
+)
 from .storage import Change, LiveStorage, StoreDB
 
 log = logging.getLogger("entente.store")
@@ -150,6 +163,8 @@ class Engine:
         self._threads: list[threading.Thread] = []
         self._writer_lock: WriterLock | None = None
         self._journal = JournalWriter(directory)
+        self._load_lock = threading.Lock()  # one read of a lazy table at a time
+        self._opened: list[LazyTable] = []  # every lazy table's handle, closed on close
 
         if not readonly:
             try:
@@ -163,10 +178,11 @@ class Engine:
             self._release()
             raise
         self.tables = state.tables
+        self._adopt_layout(state)
         self._seq = state.seq
         self._snapshot_bytes = state.snapshot_bytes
         self._journal_bytes = state.journal_bytes
-        self.db = StoreDB(LiveStorage(self.tables, self))
+        self.db = StoreDB(LiveStorage(self.tables, self, self))
         if state.damaged_lines:
             log.info("%s: skipped %d damaged journal line(s)", directory, state.damaged_lines)
         # A writer starts a fresh journal generation: the last one may end in a torn line.
@@ -175,6 +191,79 @@ class Engine:
             self._remove_leftovers(state.generation)
             self._start_threads()
             atexit.register(self._flush_at_exit)
+            if state.format not in (0, FORMAT):
+                self._migrate(state.format)
+
+    # -- the layout: one file per table, the big ones read on first use (h13-store) -------
+
+    def _adopt_layout(self, state: LoadedState) -> None:
+        """Take the loaded state's lazy tables and table files. Tables the journal changed
+        since the snapshot differ from their file: the next compaction rewrites them."""
+        self._lazy: dict[str, LazyTable] = state.lazy
+        self._opened.extend(state.lazy.values())
+        self._files: dict[str, TableFile] = state.files
+        self._dirty: set[str] = set(self.tables) if state.journal_bytes else set()
+
+    def ensure_loaded(self, name: str) -> None:
+        """Read a lazy table (its file, then its journal entries) into the live tables.
+
+        Called by the tables on first use (under ``lock``), and by whoever wants it read
+        ahead (the daemon, in the background): then the file is parsed without holding
+        ``lock``, so the other tables stay usable meanwhile."""
+        lazy = self._lazy.get(name)
+        if lazy is None:
+            return
+        path = self.directory / TABLES_DIR / name
+        if self.lock.fair.owned():
+            self._install(name, lazy, lazy.read(path))
+            return
+        with self._load_lock:  # never held while waiting for ``lock`` (see above)
+            if self._lazy.get(name) is not lazy:
+                return  # read meanwhile, or the store was reloaded
+            docs = lazy.read(path)
+        with self.lock:
+            self._install(name, lazy, docs)
+
+    def _install(self, name: str, lazy: LazyTable, docs: dict[str, Any]) -> None:
+        """Put a lazy table's documents in place, unless it was read meanwhile; under lock."""
+        if self._lazy.get(name) is not lazy:
+            return
+        del self._lazy[name]
+        if docs:
+            self.tables[name] = docs
+        if lazy.entries or lazy.dropped:
+            self._dirty.add(name)
+
+    def loaded(self, name: str) -> bool:
+        """Whether ``name`` is in memory (not a lazy table still unread)."""
+        return name not in self._lazy
+
+    def table_size(self, name: str) -> int:
+        """How many documents ``name`` holds, without reading a lazy table when the
+        snapshot's count is exact."""
+        lazy = self._lazy.get(name)
+        if lazy is not None and lazy.exact_count is not None:
+            return lazy.exact_count
+        self.ensure_loaded(name)
+        return len(self.tables.get(name, {}))
+
+    def forget_lazy(self, name: str | None) -> None:
+        """A table dropped (None: every table): its unread file no longer counts."""
+        for key in [name] if name is not None else list(self._lazy):
+            lazy = self._lazy.get(key)
+            if lazy is not None:
+                lazy.drop()
+
+    def _migrate(self, old_format: int) -> None:
+        """A store of an older layout: write it anew (one compaction, atomic as any)."""
+        try:
+            self.compact()
+        except StoreError as exc:
+            log.warning(
+                "%s: the store stays in format %d for now: %s", self.directory, old_format, exc
+            )
+        else:
+            log.info("%s: store migrated from format %d to %d", self.directory, old_format, FORMAT)
 
     # -- recording ----------------------------------------------------------------------
 
@@ -209,6 +298,11 @@ class Engine:
         except (TypeError, ValueError) as exc:
             raise StoreError(f"cannot store a document: not plain JSON ({exc})") from exc
         self._seq = seq + len(lines)
+        for table, _doc_id, _doc in changes:
+            if table is None:
+                self._dirty.update(self.tables)
+            else:
+                self._dirty.add(table)
         if not self._pending:
             self._pending_since = time.monotonic()
         self._pending.extend(lines)
@@ -286,23 +380,43 @@ class Engine:
         )
 
     def compact(self) -> None:
-        """Write a new snapshot of everything and delete the journals it contains."""
+        """Write a new snapshot (the tables changed since the last one, then the manifest)
+        and delete the journals and table files it no longer needs."""
         self.check_writable()
         with self._compact_lock:
+            # A lazy table with journal entries: its file alone is out of date. Read it.
+            for name, lazy in list(self._lazy.items()):
+                if lazy.entries:
+                    self.ensure_loaded(name)
             # Flushes take their lines and the generation together under ``lock``: lines
             # taken before the switch may still be appended to the old journal, which is
             # harmless (the snapshot contains them) and needs no I/O lock here.
             with self.lock:
                 seq = self._seq
+                dirty, self._dirty = self._dirty, set()
                 # Documents are replaced, never mutated: a shallow copy is a consistent view.
-                tables = {name: dict(table) for name, table in self.tables.items()}
+                changed = {
+                    name: dict(table)
+                    for name, table in self.tables.items()
+                    if name in dirty or name not in self._files
+                }
+                kept = {
+                    name: entry
+                    for name, entry in self._files.items()
+                    if name not in changed
+                    and (name in self.tables or (name in self._lazy and self._lazy[name].count))
+                }
                 generation = self._generation + 1
                 self._generation = generation  # pending and later changes go to the new one
                 with self._bytes_lock:
                     carried, self._journal_bytes = self._journal_bytes, 0
             try:
-                size = write_snapshot(self.directory, encode_snapshot(tables, seq, generation))
+                files = {**kept, **write_tables(self.directory, changed, generation)}
+                manifest = encode_manifest(files, seq, generation)
+                size = write_snapshot(self.directory, [manifest])
             except OSError as exc:
+                with self.lock:
+                    self._dirty |= dirty
                 with self._bytes_lock:
                     self._journal_bytes += carried
                 self._compact_not_before = time.monotonic() + _COMPACT_BACKOFF
@@ -310,8 +424,17 @@ class Engine:
                     f"{self.directory / SNAPSHOT_NAME}: cannot write the store's snapshot "
                     f"({_reason(exc)}); nothing is lost, the journal keeps every change"
                 ) from exc
-            self._snapshot_bytes = size
+            self._files = files
+            self._snapshot_bytes = size + sum(entry.bytes for entry in files.values())
             self._remove_journals_before(generation)
+            self._remove_unreferenced_tables()
+
+    def _remove_unreferenced_tables(self) -> None:
+        for path in unreferenced_table_files(self.directory, self._files):
+            try:
+                path.unlink(missing_ok=True)
+            except OSError as exc:
+                log.warning("cannot remove %s: %s", path, exc)
 
     def _remove_journals_before(self, generation: int) -> None:
         for old in list_generations(self.directory):
@@ -326,6 +449,7 @@ class Engine:
         for name in os.listdir(self.directory):
             if name.startswith(f"{SNAPSHOT_NAME}.tmp."):
                 (self.directory / name).unlink(missing_ok=True)
+        self._remove_unreferenced_tables()  # a compaction that crashed before its manifest
 
     def reload(self) -> None:
         """Read-only stores: read the store's current state from disk again."""
@@ -334,6 +458,7 @@ class Engine:
         with self.lock:
             self.tables.clear()
             self.tables.update(state.tables)
+            self._adopt_layout(state)
             self._seq = state.seq
             for table in self.db._tables.values():
                 table.clear_cache()
@@ -421,6 +546,8 @@ class Engine:
 
     def _release(self) -> None:
         self._closed = True
+        for lazy in self._opened:
+            lazy.close()
         atexit.unregister(self._flush_at_exit)
         with self._io_lock:
             self._journal.close()

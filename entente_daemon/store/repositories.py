@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,15 @@ from ..model import (
     SpecVersion,
     Verification,
     utc_now,
+)
+from .bounds import (
+    META_TABLE,
+    SAMPLED_DOC,
+    BoundsPolicy,
+    BucketCounts,
+    BucketKey,
+    bucket_of,
+    bucket_of_interaction,
 )
 from .engine import Engine
 from .storage import JournaledTable
@@ -100,9 +110,10 @@ class Repository(Generic[M]):
             return list(self._table.docs())
 
     def count(self) -> int:
+        """How many records (without reading a lazy table whose count is known)."""
         with self._engine.lock:
             self._engine.check_open()
-            return len(self._table)
+            return self._engine.table_size(self.table_name)
 
     def delete(self, record_id: str) -> bool:
         """Remove a record; whether it was there."""
@@ -189,34 +200,119 @@ class SpecVersionRepository(Repository[SpecVersion]):
 @dataclass(frozen=True, slots=True)
 class Added:
     """Where `InteractionRepository.add_counted` stored an interaction: the id, whether it
-    is new (else merged into an equal one), and the stored count after the add."""
+    is new (else merged into an equal one), and the stored count after the add. ``kept``
+    false: its bucket was full, it was sampled out (not stored, only counted; ``id`` empty)."""
 
     id: str
     new: bool
     count: int
+    kept: bool = True
 
 
 class InteractionRepository(Repository[Interaction]):
-    """Recorded interactions, de-duplicated by content hash."""
+    """Recorded interactions, de-duplicated by content hash and bounded per bucket
+    (`store.bounds`: at most ``policy.limit(consumer)`` distinct ones per provider,
+    consumer, consumer version, operation, status and test; the rest are counted)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, policy: BoundsPolicy | None = None) -> None:
         super().__init__(engine, "interactions", Interaction)
+        self.policy = policy or BoundsPolicy()
         self._by_hash: dict[str, str] = {}
+        self._buckets = BucketCounts()
         self._index_epoch = -1
 
     def _hash_index(self) -> dict[str, str]:
-        """content_hash → id, built on first use; call under the lock."""
+        """content_hash → id (and the bucket counts), built on first use; call under the
+        lock."""
         if self._index_epoch != self._engine.epoch:
+            docs = self._table.docs()
             self._by_hash = {
                 doc["content_hash"]: doc_id
-                for doc_id, doc in self._table.docs().items()
+                for doc_id, doc in docs.items()
                 if doc.get("content_hash")
             }
+            meta = self._engine.db.table(META_TABLE).docs().get(SAMPLED_DOC)
+            self._buckets.load(docs.values(), meta)
             self._index_epoch = self._engine.epoch
         return self._by_hash
 
+    def admits(self, interaction: Interaction) -> bool:
+        """Whether ``add_counted`` would keep it (a repeat of a stored one, or room in its
+        bucket); it changes nothing."""
+        hashed = interaction if interaction.content_hash else interaction.with_hash()
+        with self._engine.lock:
+            self._engine.check_open()
+            if hashed.content_hash in self._hash_index():
+                return True
+            key = bucket_of(hashed.to_json())
+            return not self._buckets.full(key, self.policy.limit(hashed.consumer))
+
+    def admit(
+        self, interactions: Iterable[Interaction]
+    ) -> tuple[list[Interaction], list[Interaction]]:
+        """Split a batch about to be added: those ``add_counted`` will keep (hashed), and
+        those past their bucket's bound, counted as sampled out here. For a single writer
+        that adds the first list right after (the daemon's recorder thread)."""
+        with self._engine.lock:
+            self._engine.check_writable()
+            index = self._hash_index()
+            added: Counter[BucketKey] = Counter()
+            hashes: set[str] = set()
+            kept: list[Interaction] = []
+            out: list[Interaction] = []
+            for interaction in interactions:
+                hashed = interaction if interaction.content_hash else interaction.with_hash()
+                if hashed.content_hash in index or hashed.content_hash in hashes:
+                    kept.append(hashed)
+                    continue
+                key = bucket_of_interaction(hashed)
+                limit = self.policy.limit(hashed.consumer)
+                if limit > 0 and self._buckets.stored[key] + added[key] >= limit:
+                    out.append(hashed)
+                    if self._buckets.sample_out(hashed.provider):
+                        self.save_counters()
+                    continue
+                added[key] += 1
+                hashes.add(hashed.content_hash)
+                kept.append(hashed)
+            return kept, out
+
+    def load(self) -> None:
+        """Read the interactions from disk now, if not yet (they are read on first use);
+        the file is parsed without holding the store's lock."""
+        self._engine.check_open()
+        self._engine.ensure_loaded(self.table_name)
+
+    def scan(self, make: Callable[[str, Doc], T], then: Callable[[list[T]], None]) -> None:
+        """``then([make(id, doc) for each stored interaction])``, all under the store's
+        lock: no interaction is added in between (nothing is parsed into models: cheap)."""
+        with self._engine.lock:
+            self._engine.check_open()
+            then([make(doc_id, doc) for doc_id, doc in self._table.docs().items()])
+
+    def providers(self) -> list[str]:
+        """The provider of every stored interaction (cheap: nothing is parsed)."""
+        with self._engine.lock:
+            self._engine.check_open()
+            return [str(doc.get("provider", "")) for doc in self._table.docs().values()]
+
+    def sampled(self) -> dict[str, int]:
+        """How many interactions were sampled out (not kept), per provider."""
+        with self._engine.lock:
+            self._engine.check_open()
+            self._hash_index()
+            return dict(self._buckets.sampled)
+
+    def save_counters(self) -> None:
+        """Write the sampled-out counters when they changed since last written."""
+        with self._engine.lock:
+            if self._engine.readonly or self._engine.closed or not self._buckets.unsaved:
+                return
+            self._engine.db.table(META_TABLE).put(SAMPLED_DOC, self._buckets.saved_form())
+
     def add(self, interaction: Interaction) -> str:
-        """Store an interaction; the id stored under (see `add_counted`)."""
+        """Store an interaction; the id stored under ("" when sampled out: see
+        `add_counted`)."""
         return self.add_counted(interaction).id
 
     def add_counted(self, interaction: Interaction) -> Added:
@@ -250,14 +346,24 @@ class InteractionRepository(Repository[Interaction]):
                 }
                 table.put(existing_id, doc)
                 return Added(existing_id, False, count)
-            table.insert_new(interaction.id, interaction.to_json())
+            doc = interaction.to_json()
+            key = bucket_of_interaction(interaction)
+            if self._buckets.full(key, self.policy.limit(interaction.consumer)):
+                if self._buckets.sample_out(interaction.provider):
+                    self.save_counters()
+                return Added("", False, 0, kept=False)
+            table.insert_new(interaction.id, doc)
             index[interaction.content_hash] = interaction.id
+            self._buckets.stored[key] += 1
+            self.save_counters()
             return Added(interaction.id, True, interaction.count)
 
     def add_many(self, interactions: Iterable[Interaction]) -> list[str]:
-        """``add`` each, under one lock: the ids stored under, in order."""
+        """``add`` each, under one lock: the ids stored under, in order (those sampled out
+        are left out)."""
         with self._engine.lock:
-            return [self.add(interaction) for interaction in interactions]
+            added = [self.add_counted(interaction) for interaction in interactions]
+            return [a.id for a in added if a.kept]
 
     def find_by_hash(self, content_hash: str) -> Interaction | None:
         with self._engine.lock:
@@ -269,14 +375,20 @@ class InteractionRepository(Repository[Interaction]):
         with self._engine.lock:
             count = super().clear()
             self._by_hash.clear()
+            self._buckets.stored.clear()
             return count
 
     def delete(self, record_id: str) -> bool:
         with self._engine.lock:
+            index = self._hash_index()  # built before the delete, so counted once
             doc = self._table.docs().get(record_id)
             removed = super().delete(record_id)
             if removed and doc is not None:
-                self._hash_index().pop(doc.get("content_hash", ""), None)
+                index.pop(doc.get("content_hash", ""), None)
+                key = bucket_of(doc)
+                self._buckets.stored[key] -= 1
+                if self._buckets.stored[key] <= 0:
+                    del self._buckets.stored[key]
             return removed
 
     def promote(self, record_ids: Iterable[str]) -> list[Interaction]:

@@ -37,10 +37,27 @@ class ChangeSink(Protocol):
         """Journal ``changes``; raise without side effects when they cannot be encoded."""
 
 
+class TableLoader(Protocol):
+    """Reads a table kept on disk until first used (`snapshot.LAZY_TABLES`)."""
+
+    def ensure_loaded(self, name: str) -> None: ...
+
+    def forget_lazy(self, name: str | None) -> None: ...
+
+
+class _NothingLazy:
+    def ensure_loaded(self, name: str) -> None:
+        return None
+
+    def forget_lazy(self, name: str | None) -> None:
+        return None
+
+
 class LiveStorage(Storage):
-    def __init__(self, tables: Tables, sink: ChangeSink) -> None:
+    def __init__(self, tables: Tables, sink: ChangeSink, loader: TableLoader | None = None) -> None:
         self.tables = tables
         self.sink = sink
+        self.loader: TableLoader = loader or _NothingLazy()
 
     def read(self) -> Tables:
         return self.tables
@@ -118,12 +135,18 @@ class JournaledTable(Table):
 
     def docs(self) -> dict[str, dict[str, Any]]:
         """The live documents by id, in insertion order: to read, never to change."""
+        self.live.loader.ensure_loaded(self.name)
         return self.live.tables.get(self.name, {})
+
+    def _read_table(self) -> dict[str, Mapping[str, Any]]:
+        self.live.loader.ensure_loaded(self.name)
+        return super()._read_table()
 
     def _get_next_id(self) -> str:
         return uuid.uuid4().hex
 
     def _update_table(self, updater: Callable[[Any], None]) -> None:
+        self.live.loader.ensure_loaded(self.name)
         tables = self.live.read()
         raw = tables.get(self.name)
         created = raw is None
@@ -256,6 +279,7 @@ class StoreDB(TinyDB):
         return table
 
     def drop_table(self, name: str) -> None:
+        self.live.loader.ensure_loaded(name)  # so that the drop is journaled
         self._tables.pop(name, None)
         if name in self.live.tables:
             self.live.sink.record([(name, None, None)])
@@ -263,5 +287,6 @@ class StoreDB(TinyDB):
 
     def drop_tables(self) -> None:
         self.live.sink.record([(None, None, None)])
+        self.live.loader.forget_lazy(None)
         self.live.tables.clear()
         self._tables.clear()

@@ -43,7 +43,11 @@ def post_batches(daemon: Daemon, first: int, count: int, size: int = 10) -> list
     ids: list[str] = []
     with daemon.client() as client:
         for start in range(first, first + count, size):
-            batch = [interaction(n) for n in range(start, min(start + size, first + count))]
+            # Each its own operation: the store keeps at most 20 per bucket (store.bounds).
+            batch = [
+                interaction(n, operation_id=f"getCastle{n}")
+                for n in range(start, min(start + size, first + count))
+            ]
             ids += client.upload_interactions(batch).ids
     return ids
 
@@ -91,7 +95,11 @@ def test_a_slow_reader_is_told_it_fell_behind_and_the_daemon_stays_responsive(
                 batch = range(start, start + 50)
                 client.upload_interactions(
                     [
-                        interaction(n, request={"method": "GET", "path": f"{long_path}/{n}"})
+                        interaction(
+                            n,
+                            operation_id=f"getCastle{n}",  # one bucket each: all are kept
+                            request={"method": "GET", "path": f"{long_path}/{n}"},
+                        )
                         for n in batch
                     ]
                 )

@@ -17,7 +17,10 @@ WORKER = Path(__file__).with_name("store_worker.py")
 
 
 def interaction(n: int, **fields: object) -> Interaction:
+    """A sample interaction, each ``n`` in its own bucket (its own operation), so that the
+    store's bound per bucket (`store.bounds`) keeps them all."""
     values: dict[str, object] = {
+        "operation_id": f"getCastle{n}",
         "consumer": "castle-client",
         "consumer_version": "1.0.0",
         "provider": "castle-service",

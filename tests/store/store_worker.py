@@ -28,6 +28,7 @@ def interaction(n: int, prefix: str) -> Interaction:
         consumer_version="1.0.0",
         provider="castle-service",
         provider_version="2.0.0",
+        operation_id=f"getCastle{n}",  # each in its own bucket: the store keeps them all
         request=HttpRequest(method="GET", path=f"/castles/{prefix}{n}"),
         response=HttpResponse(status=200, body={"id": n, "name": f"castle {n}"}),
     )

@@ -177,7 +177,9 @@ async def the_detail_shows_it_all(
 async def test_paging_brings_older_rows_within_bounds(daemon: Daemon, home: Path) -> None:
     items = [
         interaction(
-            n, request=HttpRequest(method="GET", path=f"/{'castles' if n % 2 else 'towers'}/{n}")
+            n,
+            operation_id=f"getCastle{n}",  # one bucket each: the store keeps them all
+            request=HttpRequest(method="GET", path=f"/{'castles' if n % 2 else 'towers'}/{n}"),
         )
         for n in range(450)
     ]

@@ -16,6 +16,7 @@ from entente_daemon.daemon.api import (
     routes_fixture_detail,
     routes_fixture_flags,
     routes_records,
+    routes_store,
     routes_tests,
     routes_verify,
     stream,
@@ -61,6 +62,9 @@ ROUTES: tuple[tuple[str, str, ContextHandler], ...] = (
     ("POST", "/v1/releases/support-ended", routes_deploy.end_support),
     ("POST", "/v1/can-i-deploy", routes_deploy.can_i_deploy),
     ("GET", "/v1/readiness", routes_deploy.readiness),
+    # the store itself: what it holds, and pruning it (h13-store)
+    ("GET", "/v1/store/stats", routes_store.stats),
+    ("POST", "/v1/store/prune", routes_store.prune),
     # fixtures explained and rechecked
     ("GET", "/v1/fixtures/{id}/detail", routes_fixture_detail.fixture_detail),
     ("POST", "/v1/fixtures/check", routes_fixture_flags.check_fixtures),

@@ -46,6 +46,7 @@ async def status(ctx: ApiContext, request: Request) -> JsonResponse:
             records=records,
             pending=pending,
             error=ctx.recorder.store_error,
+            sampled=ctx.recorder.bounds.sampled,
         ),
         broker=BrokerStatus(state="not configured"),
         projects=ctx.projects.infos(),

@@ -39,7 +39,7 @@ from entente_daemon.daemon.services.test_runs import TestRunService
 from entente_daemon.daemon.services.verification_launcher import VerifyLauncher
 from entente_daemon.daemon.services.verification_runs import VerificationRuns
 from entente_daemon.daemon.services.watcher import FileWatcher
-from entente_daemon.errors import EntenteError
+from entente_daemon.errors import EntenteError, StoreError
 
 log = logging.getLogger("entente.daemon")
 
@@ -100,6 +100,7 @@ def assemble(settings: DaemonSettings) -> Assembly:
     projects = ProjectRegistry(paths.projects, bus.publish, watcher)
     mocks = MockService(core, watcher, ports_file=paths.mock_ports)
     test_runs = TestRunService(core, watcher)
+    projects.on_project_changed(recorder.bounds.project_changed)  # [store] bounds
     projects.on_project_changed(mocks.project_changed)
     projects.on_project_changed(test_runs.project_changed)
     verification_runs = VerificationRuns(core)
@@ -154,6 +155,7 @@ class Daemon:
         ctx, control = assembly.ctx, assembly.control
         recorder, bus = ctx.recorder, ctx.bus
         started: list[Service] = []
+        warm_up: asyncio.Task[None] | None = None
         try:
             await recorder.start()
             started.append(recorder)
@@ -172,8 +174,12 @@ class Daemon:
                     ctx.pid,
                     paths.socket,
                 )
+                warm_up = asyncio.create_task(_warm_index(recorder), name="index-warm-up")
                 await self._stop.wait()
         finally:
+            if warm_up is not None:
+                warm_up.cancel()
+                await asyncio.gather(warm_up, return_exceptions=True)
             remove(paths.info, paths.pid, paths.token)  # clients stop finding us first
             bus.end_streams()
             for service in reversed(started):
@@ -202,6 +208,16 @@ class Daemon:
             url=url,
         )
         write_private(paths.info, info.model_dump_json(indent=2) + "\n")  # written last: "ready"
+
+
+async def _warm_index(recorder: StoreWriter) -> None:
+    """Once the daemon is up, read the interactions and build the filter index in the
+    background (never on the writer thread): the store opened without reading them, so the
+    daemon answered at once, and the first filtered list then finds the index ready."""
+    try:
+        await recorder.ensure_index()
+    except StoreError as exc:
+        log.warning("the interaction index is built on first use instead: %s", exc)
 
 
 async def _bind_bus(bus: EventBus, recorder: StoreWriter) -> None:

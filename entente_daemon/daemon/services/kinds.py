@@ -21,5 +21,6 @@ ALERT_KINDS = frozenset(
         EventKind.SYNC_ERROR,
         EventKind.BREAKING_CHANGE,
         STORE_ERROR,
+        EventKind.STORE_SAMPLED,
     }
 )

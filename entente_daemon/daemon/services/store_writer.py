@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from entente_daemon.client import events as payloads
 from entente_daemon.daemon.services.index import InteractionIndex
 from entente_daemon.daemon.services.kinds import STORE_ERROR_NAME
+from entente_daemon.daemon.services.store_bounds import StoreBounds
 from entente_daemon.errors import StoreError
 from entente_daemon.fixtures.drafts import draft_key
 from entente_daemon.model import (
@@ -83,6 +84,7 @@ class StoreWriter:
         self._appends = 0
         self._failing = False
         self.index = InteractionIndex()
+        self.bounds = StoreBounds()  # the store's bound per bucket (h13-store)
 
     @property
     def store(self) -> Store:
@@ -132,10 +134,10 @@ class StoreWriter:
         return result
 
     async def ensure_index(self) -> InteractionIndex:
-        """The interaction index, built first if need be (once, on the writer thread, so
-        that no interaction is recorded half-way through)."""
+        """The interaction index, built first if need be (on a worker thread, never the
+        writer's: see `index.InteractionIndex.build`)."""
         if not self.index.ready:
-            await self._write(self.index.build)
+            await self.read(self.index.build)
         return self.index
 
     async def read(self, job: Callable[[Store], T]) -> T:
@@ -180,15 +182,18 @@ class StoreWriter:
         ``interaction.recorded`` per interaction and one ``fixture.created`` per new fixture."""
 
         def job(store: Store) -> tuple[list[Recorded], list[Fixture]]:
-            recorded = [_add_interaction(store, i) for i in interactions]
-            for interaction, where in zip(interactions, recorded, strict=True):
+            # The store's bound per bucket: those past it are counted, not stored (h13-store).
+            kept, sampled = self.bounds.admit(store, interactions)
+            recorded = [_add_interaction(store, i) for i in kept]
+            for interaction, where in zip(kept, recorded, strict=True):
                 self.index.add(interaction, where.id)
             created = _add_new_fixtures(store, fixtures)
             events = [
                 payloads.event_of(_interaction_payload(i, r))
-                for i, r in zip(interactions, recorded, strict=True)
+                for i, r in zip(kept, recorded, strict=True)
             ]
             events += [payloads.event_of(_fixture_payload(f)) for f in created]
+            events += sampled
             self._emit(store, events)
             return recorded, created
 
