@@ -38,6 +38,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from entente_daemon.client import DaemonClient
     from entente_daemon.client.reporter import BackgroundReporter
     from entente_daemon.config import ProjectConfig
     from entente_daemon.consumer import EntenteClient, Mock
@@ -127,7 +130,7 @@ class _Reporting:
         self.project = str(project)
         self.counts = dict.fromkeys(self.counts, 0)
         self.reporter = reporter
-        self.reporter.submit(lambda c: c.attach_project(project))
+        self.reporter.submit(lambda c: _attach_unless_detached(c, project))
         self.event("test_run.started")
 
     def event(self, kind: str, **fields: Any) -> None:
@@ -367,3 +370,15 @@ def _keyable(value: Any) -> Any:
     if callable(to_json):
         return to_json()
     return value if isinstance(value, str | int | float | bool | None) else str(value)
+
+
+def _attach_unless_detached(client: DaemonClient, project: Path) -> None:
+    """Attach the project under test, unless the user detached it (then the run is still
+    reported, and the project stays detached)."""
+    from entente_daemon.client.errors import DaemonRequestError
+
+    try:
+        client.attach_project(project, auto=True)
+    except DaemonRequestError as exc:
+        if exc.status != 409:
+            raise

@@ -34,7 +34,7 @@ def auto_attach(start: Path | None = None) -> bool:
         if endpoint is None:
             return False
         with DaemonClient(endpoint, timeout=httpx.Timeout(ATTACH_TIMEOUT)) as client:
-            client.attach_project(config)
+            client.attach_project(config, auto=True)  # not one the user detached
         return True
     except Exception as exc:  # no project, another version, a daemon error: not our business
         log.debug("not attached: %s", exc)

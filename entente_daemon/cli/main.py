@@ -24,7 +24,7 @@ from entente_daemon.cli.events_command import events
 from entente_daemon.cli.fixtures_commands import fixtures_group
 from entente_daemon.cli.interactions_commands import interactions_group
 from entente_daemon.cli.mock_command import mock_command
-from entente_daemon.cli.projects_commands import detach, projects_group
+from entente_daemon.cli.projects_commands import attach, detach, projects_group
 from entente_daemon.cli.runner import run_cli
 from entente_daemon.cli.spec_commands import spec_group
 from entente_daemon.cli.store_commands import store_group
@@ -57,6 +57,7 @@ cli.add_command(mock_command)
 cli.add_command(verify_command)
 cli.add_command(verifications_group)
 cli.add_command(projects_group)
+cli.add_command(attach)
 cli.add_command(detach)
 for command in (
     register_service,

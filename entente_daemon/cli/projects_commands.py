@@ -71,3 +71,20 @@ def detach(project: Path | None) -> None:
     with _client() as client:
         info = client.detach_project(target)
     click.echo(f"detached {info.service} ({info.config})")
+
+
+@click.command("attach")
+@click.argument("project", required=False, type=click.Path(path_type=Path))
+def attach(project: Path | None) -> None:
+    """Attach PROJECT (its folder or config file; default: the project here) to the daemon:
+    it serves its mocks and watches its files. Undoes `entente detach`: commands and test
+    runs in a detached project's folder leave it detached until it is attached again."""
+    try:
+        target = find_config(project.resolve() if project is not None else None)
+    except ConfigError as exc:
+        raise click.UsageError(f"name the project to attach ({exc})") from None
+    if project is not None and project.is_file():
+        target = project.resolve()
+    with _client() as client:
+        info = client.attach_project(target)
+    click.echo(f"attached {info.service} ({info.config})")

@@ -287,8 +287,8 @@ class AsyncDaemonClient:
     async def mocks(self) -> list[MockInfo]:
         return await self._run(calls.mocks())
 
-    async def attach_project(self, path: Path | str) -> ProjectInfo:
-        return await self._run(calls.attach_project(path))
+    async def attach_project(self, path: Path | str, *, auto: bool = False) -> ProjectInfo:
+        return await self._run(calls.attach_project(path, auto=auto))
 
     async def detach_project(self, path: Path | str) -> ProjectInfo:
         return await self._run(calls.detach_project(path))

@@ -284,9 +284,12 @@ def mocks() -> Call[list[MockInfo]]:
     return Call("GET", f"{API_PREFIX}/mocks", _list_of(MockInfo, "mocks"))
 
 
-def attach_project(path: Path | str) -> Call[ProjectInfo]:
+def attach_project(path: Path | str, *, auto: bool = False) -> Call[ProjectInfo]:
+    """Attach a project. ``auto``: a command or test run attaching its own project, which
+    the daemon refuses (409) when the user detached it."""
     config = Path(path).expanduser().resolve()
-    return Call("POST", f"{API_PREFIX}/projects", _adapter(ProjectInfo), body={"path": str(config)})
+    body = {"path": str(config), "auto": auto}
+    return Call("POST", f"{API_PREFIX}/projects", _adapter(ProjectInfo), body=body)
 
 
 def detach_project(path: Path | str) -> Call[ProjectInfo]:

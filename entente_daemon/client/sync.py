@@ -234,8 +234,8 @@ class DaemonClient:
     def mocks(self) -> list[MockInfo]:
         return self._run(calls.mocks())
 
-    def attach_project(self, path: Path | str) -> ProjectInfo:
-        return self._run(calls.attach_project(path))
+    def attach_project(self, path: Path | str, *, auto: bool = False) -> ProjectInfo:
+        return self._run(calls.attach_project(path, auto=auto))
 
     def detach_project(self, path: Path | str) -> ProjectInfo:
         return self._run(calls.detach_project(path))

@@ -259,6 +259,23 @@ def test_projects_are_listed_and_detached(daemon: Daemon, tmp_path: Path) -> Non
     with daemon.client() as client:
         assert client.projects() == []
 
+    # nor by a command run in its folder, which attaches its project on its own
+    listed = entente(daemon.home, "interactions", "list", cwd=project.config.parent)
+    assert listed.returncode == 0, listed.stderr
+    with daemon.client() as client:
+        assert client.projects() == [], "a command re-attached a detached project"
+    # until the user attaches it again
+    again = entente(daemon.home, "attach", cwd=project.config.parent)
+    assert again.returncode == 0, again.stderr
+    assert f"attached castle-client ({project.config})" in again.stdout
+    with daemon.client() as client:
+        assert [p.service for p in client.projects()] == ["castle-client"]
+    entente(daemon.home, "detach", cwd=project.config.parent)
+    entente(daemon.home, "attach", cwd=project.config.parent)
+    listed = entente(daemon.home, "interactions", "list", cwd=project.config.parent)
+    with daemon.client() as client:
+        assert [p.service for p in client.projects()] == ["castle-client"]
+
 
 def test_entente_mock_record_by_hand_is_exploratory_and_a_test_header_is_contract(
     tmp_path: Path,

@@ -79,8 +79,11 @@ async def attach_project(ctx: ApiContext, request: Request) -> JsonResponse:
     path = Path(raw)
     if not path.is_absolute():
         raise HttpError(400, f"{raw!r}: the project's path must be absolute")
+    auto = body.get("auto", False)
+    if not isinstance(auto, bool):
+        raise HttpError(400, '"auto" must be true or false')
     try:
-        info = await ctx.projects.attach(path)
+        info = await ctx.projects.attach(path, auto=auto)
     except ConfigError as exc:
         raise HttpError(400, str(exc)) from None
     return JsonResponse(info.model_dump(mode="json"), status=201)

@@ -7,6 +7,10 @@ servers, the test-run service) are registered there by `process.main`. A config 
 changes re-attaches its project, so the hooks see the new configuration; one that became
 invalid keeps the old configuration and raises an alert naming file and key. The list is
 kept in ``projects.json`` in the Entente home, and re-attached when the daemon starts.
+
+A project the user detached stays detached: commands and test runs in its folder, which
+attach their project on their own (``auto``), leave it alone until the user attaches it
+again (`entente attach`, `entente-tui`, `entente-daemon start` in its folder).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from entente_daemon.client import events as payloads
 from entente_daemon.client.wire import ProjectInfo
 from entente_daemon.config import ProjectConfig, load_project_config
 from entente_daemon.daemon.process.files import write_private
-from entente_daemon.daemon.services.errors import NotFound
+from entente_daemon.daemon.services.errors import Conflict, NotFound
 from entente_daemon.daemon.services.kinds import (
     PROJECT_ATTACHED_NAME,
     PROJECT_DETACHED_NAME,
@@ -68,6 +72,7 @@ class ProjectRegistry:
         self._file = file
         self._publish = publish
         self._projects: dict[Path, AttachedProject] = {}
+        self._detached: set[Path] = set()  # config files the user detached
         self._signatures: dict[Path, Signature] = {}  # each config file as last read
         self._hooks: list[ProjectHook] = []
         self._watcher = watcher
@@ -79,6 +84,7 @@ class ProjectRegistry:
         self._hooks.append(hook)
 
     async def start(self) -> None:
+        self._detached = set(self._read_detached())
         for path, attached_at in self._read():
             try:
                 await self._attach(path, attached_at, reattached=True)
@@ -100,11 +106,18 @@ class ProjectRegistry:
     def configs(self) -> list[ProjectConfig]:
         return [project.config for project in self._projects.values()]
 
-    async def attach(self, path: Path) -> ProjectInfo:
+    async def attach(self, path: Path, *, auto: bool = False) -> ProjectInfo:
         """Attach (or re-read) the project configured at ``path``; `ConfigError` when its
         configuration is invalid. Attaching again also resets the file watch (links
         re-resolved, listening anew, files changed unseen reported): whatever made it stale,
-        re-attaching mends it without a restart."""
+        re-attaching mends it without a restart. ``auto``: a command or test run attaching
+        its own project; `Conflict` when the user detached it."""
+        if auto and self._was_detached(path):
+            raise Conflict(
+                f"the project at {path} was detached; `entente attach` attaches it again"
+            )
+        if not auto and self._detached:
+            self._detached = {d for d in self._detached if d not in (path, path / d.name)}
         info = await self._attach_and_save(path)
         self._watcher.reset()
         return info
@@ -127,6 +140,7 @@ class ProjectRegistry:
             known = ", ".join(str(p) for p in self._projects) or "none"
             raise NotFound(f"no project attached at {path} (attached: {known})")
         config = attached.config
+        self._detached.add(config.file)
         del self._projects[config.file]
         self._signatures.pop(config.file, None)
         self._watch.watch(self._signatures)
@@ -139,6 +153,9 @@ class ProjectRegistry:
         )
         await self._publish(detached.KIND, detached.to_payload())
         return attached.info()
+
+    def _was_detached(self, path: Path) -> bool:
+        return path in self._detached or any(d.parent == path for d in self._detached)
 
     def _find(self, path: Path) -> AttachedProject | None:
         """The project whose config file is ``path``, or is in the folder ``path``."""
@@ -218,9 +235,18 @@ class ProjectRegistry:
             )
             return []
 
+    def _read_detached(self) -> list[Path]:
+        try:
+            data = json.loads(self._file.read_text(encoding="utf-8"))
+            return [Path(p) for p in data.get("detached", [])]
+        except (OSError, ValueError, AttributeError, TypeError):
+            return []
+
     def _save(self) -> None:
         entries = [
             {"config": str(p.config.file), "attached_at": p.attached_at.isoformat()}
             for p in self._projects.values()
         ]
-        write_private(self._file, json.dumps({"projects": entries}, indent=2) + "\n")
+        detached = sorted(str(p) for p in self._detached)
+        document = {"projects": entries, "detached": detached}
+        write_private(self._file, json.dumps(document, indent=2) + "\n")
