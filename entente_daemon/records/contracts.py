@@ -18,22 +18,45 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-
-from entente_daemon.model import Interaction
+from typing import Protocol, TypeVar
 
 #: (consumer, consumer version)
 VersionKey = tuple[str, str]
 
 
-def seen_at(interaction: Interaction) -> datetime:
+class Recorded(Protocol):
+    """What the rule reads of an interaction (an `Interaction`, or a lighter row of it)."""
+
+    @property
+    def consumer(self) -> str: ...
+    @property
+    def consumer_version(self) -> str: ...
+    @property
+    def test_id(self) -> str | None: ...
+    @property
+    def run_id(self) -> str | None: ...
+    @property
+    def promoted(self) -> bool: ...
+    @property
+    def contract(self) -> bool: ...
+    @property
+    def timestamp(self) -> datetime: ...
+    @property
+    def last_seen(self) -> datetime | None: ...
+
+
+R = TypeVar("R", bound=Recorded)
+
+
+def seen_at(interaction: Recorded) -> datetime:
     """When an interaction was last made."""
     return interaction.last_seen or interaction.timestamp
 
 
-def latest_runs(interactions: Iterable[Interaction]) -> dict[VersionKey, str | None]:
+def latest_runs(interactions: Iterable[Recorded]) -> dict[VersionKey, str | None]:
     """Each consumer version's latest test run (None: recorded without a run id), from the
     interactions a test made."""
-    newest: dict[VersionKey, Interaction] = {}
+    newest: dict[VersionKey, Recorded] = {}
     for interaction in interactions:
         if not interaction.test_id:
             continue
@@ -44,7 +67,7 @@ def latest_runs(interactions: Iterable[Interaction]) -> dict[VersionKey, str | N
     return {key: interaction.run_id for key, interaction in newest.items()}
 
 
-def contract_interactions(interactions: Iterable[Interaction]) -> list[Interaction]:
+def contract_interactions(interactions: Iterable[R]) -> list[R]:
     """The interactions to verify, in the order given (see the module's docstring)."""
     candidates = [i for i in interactions if i.contract]
     runs = latest_runs(candidates)

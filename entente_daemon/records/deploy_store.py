@@ -8,7 +8,8 @@ apply the same rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Any, Generic, TypeVar
 
 from entente_daemon.client.events import (
     DeploymentRecorded,
@@ -22,6 +23,7 @@ from entente_daemon.model import (
     Deployment,
     DeploymentStatus,
     Environment,
+    Interaction,
     Release,
     ServiceVersion,
     SpecVersion,
@@ -196,14 +198,15 @@ def gather_facts(store: Store) -> Facts:
                 by=release.released_by,
             )
         )
+    heads: list[InteractionHead] = []
+    store.interactions.scan(InteractionHead.of, heads.extend)  # nothing parsed into models
     hashes: dict[tuple[str, str, str], set[str]] = {}
-    interactions = store.interactions.list()
-    for interaction in interactions:
-        facts.known.add((interaction.consumer, interaction.consumer_version))
-        facts.known.add((interaction.provider, interaction.provider_version))
-    for interaction in contract_interactions(interactions):
-        key = (interaction.consumer, interaction.consumer_version, interaction.provider)
-        hashes.setdefault(key, set()).add(interaction.content_hash or interaction.compute_hash())
+    for head in heads:
+        facts.known.add((head.consumer, head.consumer_version))
+        facts.known.add((head.provider, head.provider_version))
+    for head in contract_interactions(heads):
+        key = (head.consumer, head.consumer_version, head.provider)
+        hashes.setdefault(key, set()).add(head.content_hash)
     for (consumer, consumer_version, provider), found in hashes.items():
         facts.add_contract(Contract(consumer, consumer_version, provider, frozenset(found)))
     verifications = sorted(store.verifications.list(), key=lambda v: v.finished_at or v.started_at)
@@ -224,6 +227,43 @@ def gather_facts(store: Store) -> Facts:
             )
         )
     return facts
+
+
+@dataclass(frozen=True)
+class InteractionHead:
+    """What a decision reads of a stored interaction, read straight from its document."""
+
+    consumer: str
+    consumer_version: str
+    provider: str
+    provider_version: str
+    test_id: str | None
+    run_id: str | None
+    promoted: bool
+    timestamp: datetime
+    last_seen: datetime | None
+    content_hash: str
+
+    @property
+    def contract(self) -> bool:
+        return self.promoted or bool(self.test_id)
+
+    @classmethod
+    def of(cls, _id: str, doc: dict[str, Any]) -> InteractionHead:
+        seen = doc.get("last_seen")
+        content = doc.get("content_hash") or Interaction.model_validate(doc).compute_hash()
+        return cls(
+            consumer=doc["consumer"],
+            consumer_version=doc["consumer_version"],
+            provider=doc["provider"],
+            provider_version=doc["provider_version"],
+            test_id=doc.get("test_id"),
+            run_id=doc.get("run_id"),
+            promoted=bool(doc.get("promoted", False)),
+            timestamp=datetime.fromisoformat(doc["timestamp"]),
+            last_seen=None if seen is None else datetime.fromisoformat(seen),
+            content_hash=content,
+        )
 
 
 def _all_specs(store: Store) -> list[SpecVersion]:
