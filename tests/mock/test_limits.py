@@ -5,6 +5,7 @@ what used to be a 500 ("bug in Entente") now a 400."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -84,10 +85,8 @@ def post(body: bytes, *extra: str) -> bytes:
 
 def send_all(client: Client, data: bytes) -> None:
     """Send ``data``; the server may refuse and stop reading before the end."""
-    try:
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
         client.send(data)
-    except (BrokenPipeError, ConnectionResetError):
-        pass
 
 
 def problem(answer: tuple[int, dict[str, str], bytes]) -> dict[str, object]:
