@@ -13,7 +13,7 @@ import re
 import subprocess
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -150,6 +150,35 @@ class StoreSettings:
 
 
 # -- end of [store] ------------------------------------------------------------------------
+# -- [limits] -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServerLimits:
+    """``[limits]``: what one request and the clients of a server may take, so that one bad
+    client never stops the others being answered. Applies to every mock (``entente mock``,
+    the daemon's) and, for header bytes, to the daemon's control API. Beyond a limit the
+    request is refused: 431 (headers), 413 (body), 408 (not sent in time); past
+    ``max_connections`` the oldest idle connection is closed to make room."""
+
+    max_header_bytes: int = 64 * 1024  # the request line and all headers, together
+    max_headers: int = 100  # header lines in one request
+    max_body_bytes: int = 10 * 1024 * 1024  # one request body (after chunked decoding)
+    request_timeout: float = 30.0  # seconds from a request's first byte to its last
+    max_connections: int = 500  # open connections per server
+
+
+class LimitsSection(_Section):
+    """``[limits]`` as written: any of `ServerLimits`' fields."""
+
+    max_header_bytes: int | None = Field(default=None, ge=1024)
+    max_headers: int | None = Field(default=None, ge=1)
+    max_body_bytes: int | None = Field(default=None, ge=0)
+    request_timeout: float | None = Field(default=None, gt=0)
+    max_connections: int | None = Field(default=None, ge=1)
+
+    def resolve(self) -> ServerLimits:
+        return replace(ServerLimits(), **self.model_dump(exclude_none=True))
 
 
 class _RawConfig(_Section):
@@ -164,6 +193,7 @@ class _RawConfig(_Section):
     tests: TestsSection = Field(default_factory=TestsSection)
     spec: SpecSection = Field(default_factory=SpecSection)  # [spec] (issue 13)
     store: StoreSection = Field(default_factory=StoreSection)
+    limits: LimitsSection = Field(default_factory=LimitsSection)
 
     _name = field_validator("service")(_check_name)
 
@@ -225,6 +255,7 @@ class ProjectConfig:
     # project's root, then allow_refs_outside); pass to `load_spec(ref_roots=...)`.
     spec_ref_roots: tuple[Path, ...] = ()
     store: StoreSettings = field(default_factory=StoreSettings)  # [store]
+    limits: ServerLimits = field(default_factory=ServerLimits)  # [limits]
 
     def provider(self, name: str) -> ConsumedProvider:
         for dependency in self.providers:
@@ -574,6 +605,7 @@ def _resolve(raw: _RawConfig, file: Path, env: Mapping[str, str]) -> ProjectConf
         store=StoreSettings(
             raw.store.max_interactions_per_key, raw.store.exploratory_retention_days
         ),
+        limits=raw.limits.resolve(),
     )
 
 

@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from entente_daemon.config import ConsumedProvider, ProjectConfig, find_config, load_project_config
+from entente_daemon.config import (
+    ConsumedProvider,
+    ProjectConfig,
+    ServerLimits,
+    find_config,
+    load_project_config,
+)
 from entente_daemon.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:  # the serving machinery is imported when the command runs, not for --help
@@ -74,6 +80,38 @@ class Names:
 @click.option("--provider", default=None, help="Provider name (default: from project or spec).")
 @click.option("--provider-version", default=None, help="Provider version (default: info.version).")
 @click.option("--quiet", "-q", is_flag=True, help="No line per request.")
+@click.option(
+    "--max-header-bytes",
+    type=click.IntRange(1024),
+    default=None,
+    help="Bytes a request line and its headers may have together (beyond: 431; "
+    "default: [limits] in entente.toml, else 65536).",
+)
+@click.option(
+    "--max-headers",
+    type=click.IntRange(1),
+    default=None,
+    help="Header lines a request may have (beyond: 431; default: [limits], else 100).",
+)
+@click.option(
+    "--max-body-bytes",
+    type=click.IntRange(0),
+    default=None,
+    help="Bytes a request body may have (beyond: 413; default: [limits], else 10485760).",
+)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(0, min_open=True),
+    default=None,
+    help="Seconds a request may take to arrive, from its first byte (beyond: 408; "
+    "default: [limits], else 30).",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(1),
+    default=None,
+    help="Open connections (beyond: the oldest idle one is closed; default: [limits], else 500).",
+)
 def mock_command(
     spec_path: Path,
     port: int | None,
@@ -85,6 +123,11 @@ def mock_command(
     provider: str | None,
     provider_version: str | None,
     quiet: bool,
+    max_header_bytes: int | None,
+    max_headers: int | None,
+    max_body_bytes: int | None,
+    request_timeout: float | None,
+    max_connections: int | None,
 ) -> None:
     """Serve a mock of the OpenAPI spec SPEC until Ctrl-C.
 
@@ -121,7 +164,20 @@ def mock_command(
         record, project.recording.enabled if project is not None else None
     )
     recorder = _recorder(names, project, spec) if enabled else None
-    app = MockApp(engine, recorder=recorder, on_request=None if quiet else RequestLog(sys.stderr))
+    limits = _limits(
+        project.limits if project is not None else ServerLimits(),
+        max_header_bytes=max_header_bytes,
+        max_headers=max_headers,
+        max_body_bytes=max_body_bytes,
+        request_timeout=request_timeout,
+        max_connections=max_connections,
+    )
+    app = MockApp(
+        engine,
+        recorder=recorder,
+        on_request=None if quiet else RequestLog(sys.stderr),
+        limits=limits,
+    )
 
     def announce(url: str) -> None:
         _print_banner(url, spec, names, fixtures, recorder, why, no_validate)
@@ -131,6 +187,26 @@ def mock_command(
     except PortInUse as exc:
         raise ServeError(_port_taken(exc, spec_path, port_file, names.provider)) from None
     _print_summary(app)
+
+
+def _limits(
+    base: ServerLimits,
+    *,
+    max_header_bytes: int | None,
+    max_headers: int | None,
+    max_body_bytes: int | None,
+    request_timeout: float | None,
+    max_connections: int | None,
+) -> ServerLimits:
+    """The project's ``[limits]`` (or the defaults), with the flags given instead."""
+    return replace(
+        base,
+        max_header_bytes=base.max_header_bytes if max_header_bytes is None else max_header_bytes,
+        max_headers=base.max_headers if max_headers is None else max_headers,
+        max_body_bytes=base.max_body_bytes if max_body_bytes is None else max_body_bytes,
+        request_timeout=base.request_timeout if request_timeout is None else request_timeout,
+        max_connections=base.max_connections if max_connections is None else max_connections,
+    )
 
 
 def _port_taken(exc: PortInUse, spec_path: Path, port_file: Path | None, provider: str) -> str:

@@ -4,7 +4,8 @@ Decisions worth knowing:
 
 * ``request.path`` is the path as the consumer sent it, with percent-escapes decoded for
   readability *except* where decoding would change its meaning: reserved characters
-  (``/ ? # [ ] @ ! $ & ' ( ) * + , ; =`` and ``:``), ``%`` itself, spaces and control
+  (``/ ? # [ ] @ ! $ & ' ( ) * + , ; =`` and ``:``), ``%`` itself, ``.`` (``%2e%2e`` would
+  read as a ``..`` segment, which a client replaying it resolves), spaces and control
   characters stay encoded, and so does anything that is not valid UTF-8. So
   ``/castles/Ch%C3%A2teau`` is recorded as ``/castles/Château`` while ``/files/a%2Fb`` stays
   ``/files/a%2Fb``; an HTTP client replaying the recorded path sends the same request.
@@ -19,14 +20,15 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import NamedTuple
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 from entente_daemon.mock.messages import MockRequest, MockResult
 from entente_daemon.model import HttpRequest, HttpResponse, Interaction, MatchContext
 from entente_daemon.record.redact import Redaction, scrub
 
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-_KEEP_ENCODED = frozenset(":/?#[]@!$&'()*+,;=% ")
+# Also ".": decoded, "%2e%2e" would record a ".." segment, which clients resolve (a traversal).
+_KEEP_ENCODED = frozenset(":/?#[]@!$&'()*+,;=% .")
 
 
 class Identity(NamedTuple):
@@ -54,11 +56,14 @@ def _decode_run(match: re.Match[str]) -> str:
     except UnicodeDecodeError:
         return run
     out: list[str] = []
+    at = 0  # where the escapes of ``char`` begin in ``run`` (three characters a byte)
     for char in text:
+        width = 3 * len(char.encode("utf-8"))
         if char in _KEEP_ENCODED or not char.isprintable():
-            out.append(quote(char, safe=""))
+            out.append(run[at : at + width])  # as sent
         else:
             out.append(char)
+        at += width
     return "".join(out)
 
 

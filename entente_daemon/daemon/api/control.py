@@ -1,6 +1,10 @@
 """The control server: uvicorn serving the control API on the Unix socket, and optionally
 on a random loopback TCP port.
 
+A request's head (request line and headers) is capped (`head_limit`: 431 past
+``max_head_bytes``), so that nobody makes the daemon hold headers before the guard has
+checked who they are; the guard runs before any body is read (`framework.App`).
+
 We bind the sockets ourselves: uvicorn would create the Unix socket world-writable (0666).
 Ours is bound under umask 0o177 (so it is never more open than 0600, not even for an
 instant) and then chmod-ed to 0600; it lives in the 0700 run folder besides.
@@ -19,6 +23,7 @@ import uvicorn
 
 from entente_daemon.daemon.api.framework import App
 from entente_daemon.daemon.api.guard import RequestGuard
+from entente_daemon.daemon.api.head_limit import DEFAULT_MAX_HEAD_BYTES, HeadLimitedProtocol
 
 log = logging.getLogger("entente.daemon.control")
 
@@ -52,12 +57,22 @@ def bind_loopback() -> socket.socket:
     return sock
 
 
+def _installed(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
 class _Listener:
     """One uvicorn server on one socket (its own app, so its own guard)."""
 
-    def __init__(self, app: App, sock: socket.socket, grace: int) -> None:
+    def __init__(self, app: App, sock: socket.socket, grace: int, max_head_bytes: int) -> None:
         config = uvicorn.Config(
             app,
+            http=HeadLimitedProtocol if _installed("httptools") else "h11",
+            h11_max_incomplete_event_size=max_head_bytes,
             lifespan="off",
             log_config=None,
             access_log=False,
@@ -92,30 +107,39 @@ class ControlServer:
         *,
         tcp: bool = False,
         shutdown_grace: int = 5,
+        max_head_bytes: int = DEFAULT_MAX_HEAD_BYTES,
     ) -> None:
         self._factory = app_factory
         self.socket_path = socket_path
         self._tcp = tcp
         self._grace = shutdown_grace
+        self._max_head = max_head_bytes
         self._listeners: list[_Listener] = []
         self.tcp_port: int | None = None
         self.token: str | None = None
 
     async def start(self) -> None:
         unix = bind_unix_socket(self.socket_path)
-        self._listeners.append(_Listener(self._factory(RequestGuard("unix")), unix, self._grace))
+        self._listeners.append(
+            _Listener(self._factory(RequestGuard("unix")), unix, self._grace, self._max_head)
+        )
         if self._tcp:
             tcp = bind_loopback()
             self.tcp_port = int(tcp.getsockname()[1])
             self.token = secrets.token_urlsafe(32)
             guard = RequestGuard("tcp", port=self.tcp_port, token=self.token)
-            self._listeners.append(_Listener(self._factory(guard), tcp, self._grace))
+            self._listeners.append(
+                _Listener(self._factory(guard), tcp, self._grace, self._max_head)
+            )
         for listener in self._listeners:
             await listener.start()
         where = f"{self.socket_path}" + (
             f" and http://127.0.0.1:{self.tcp_port}" if self.tcp_port else ""
         )
         log.info("control API listening on %s", where)
+
+    def _add(self, guard: RequestGuard, sock: socket.socket) -> None:
+        self._listeners.append(_Listener(self._factory(guard), sock, self._grace, self._max_head))
 
     async def stop(self) -> None:
         listeners, self._listeners = self._listeners, []

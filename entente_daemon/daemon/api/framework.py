@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -105,6 +107,14 @@ class Request:
                 f"the request body is not valid JSON: {exc.msg} at line {exc.lineno}, "
                 f"column {exc.colno}",
             ) from None
+        except RecursionError:
+            raise HttpError(400, "the request body's JSON is nested too deeply") from None
+        except ValueError:  # an integer with more digits than Python converts
+            raise HttpError(
+                400,
+                "the request body's JSON has a number too long to read (at most "
+                f"{sys.get_int_max_str_digits()} digits)",
+            ) from None
 
     def json_object(self) -> dict[str, Any]:
         data = self.json()
@@ -148,15 +158,20 @@ class Router:
         self._routes.append((method.upper(), template.strip("/").split("/"), handler))
 
     def resolve(self, method: str, path: str) -> tuple[Handler, dict[str, str]]:
+        """The handler of ``method`` on ``path`` (``HEAD``: the ``GET`` route's, answered
+        without a body by the app); 405 naming the allowed methods, else 404."""
         parts = path.strip("/").split("/")
+        wanted = "GET" if method == "HEAD" else method
         allowed: list[str] = []
         for route_method, template, handler in self._routes:
             params = _match(template, parts)
             if params is None:
                 continue
-            if route_method == method:
+            if route_method == wanted:
                 return handler, params
             allowed.append(route_method)
+        if "GET" in allowed:
+            allowed.append("HEAD")
         if allowed:
             raise HttpError(
                 405,
@@ -178,6 +193,13 @@ def _match(template: list[str], parts: list[str]) -> dict[str, str] | None:
         elif expected != actual:
             return None
     return params
+
+
+def file_path(raw: str, what: str) -> Path:
+    """``raw`` as a file path; 400 when it cannot name a file (a NUL byte)."""
+    if "\x00" in raw:
+        raise HttpError(400, f"{what}: a path cannot hold a NUL byte (got {raw!r})")
+    return Path(raw)
 
 
 def _kind(value: Any) -> str:
@@ -205,6 +227,8 @@ class App:
             ],
         )
         try:
+            if "\x00" in request.path:
+                raise HttpError(400, "the path has a NUL byte (%00)")
             self._guard(request)
             request.body = await self._read_body(receive)
             handler, request.path_params = self._router.resolve(request.method, request.path)
@@ -224,7 +248,7 @@ class App:
         if isinstance(response, StreamResponse):
             await _send_stream(response, receive, send)
         else:
-            await _send_json(response, send)
+            await _send_json(response, send, head=request.method == "HEAD")
 
     async def _read_body(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []
@@ -251,13 +275,20 @@ def _common_headers(media_type: str) -> list[tuple[bytes, bytes]]:
     ]
 
 
-async def _send_json(response: JsonResponse, send: Send) -> None:
+async def _send_json(response: JsonResponse, send: Send, *, head: bool = False) -> None:
+    """Send ``response``; for ``HEAD``, its headers only (``Content-Length`` kept). A
+    refusal that leaves the body unread (401, 403, 413) closes the connection."""
     body = json.dumps(response.body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = _common_headers("application/json")
     headers.append((b"content-length", str(len(body)).encode("latin-1")))
     headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    if response.status in _UNREAD_BODY:
+        headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
+    await send({"type": "http.response.body", "body": b"" if head else body, "more_body": False})
+
+
+_UNREAD_BODY = frozenset({401, 403, 413})
 
 
 async def _send_stream(response: StreamResponse, receive: Receive, send: Send) -> None:

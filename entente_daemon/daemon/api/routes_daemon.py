@@ -3,12 +3,10 @@ and those not built yet."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from entente_daemon import __version__
 from entente_daemon.client.wire import BrokerStatus, DaemonStatus, StoreStatus, event_to_wire
 from entente_daemon.daemon.api.context import ApiContext
-from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request
+from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request, file_path
 from entente_daemon.daemon.api.routes_fixture_flags import current_alerts
 from entente_daemon.errors import ConfigError
 from entente_daemon.store import Store
@@ -76,7 +74,7 @@ async def attach_project(ctx: ApiContext, request: Request) -> JsonResponse:
     raw = body.get("path")
     if not isinstance(raw, str) or not raw:
         raise HttpError(400, 'the body must be {"path": "<absolute path of entente.toml>"}')
-    path = Path(raw)
+    path = file_path(raw, "path")
     if not path.is_absolute():
         raise HttpError(400, f"{raw!r}: the project's path must be absolute")
     auto = body.get("auto", False)
@@ -94,7 +92,7 @@ async def detach_project(ctx: ApiContext, request: Request) -> JsonResponse:
     raw = request.json_object().get("path")
     if not isinstance(raw, str) or not raw:
         raise HttpError(400, 'the body must be {"path": "<absolute path of entente.toml>"}')
-    info = await ctx.projects.detach(Path(raw))
+    info = await ctx.projects.detach(file_path(raw, "path"))
     return JsonResponse(info.model_dump(mode="json"))
 
 

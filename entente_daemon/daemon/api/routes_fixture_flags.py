@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from entente_daemon.daemon.api.context import ApiContext
-from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request
+from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request, file_path
 from entente_daemon.daemon.services.fixture_flags import recheck_fixtures
 from entente_daemon.errors import StoreError
 from entente_daemon.fixtures.flags import flag_alerts, spec_label
@@ -51,7 +51,7 @@ async def check_fixtures(ctx: ApiContext, request: Request) -> JsonResponse:
 
 
 async def _spec_file(raw: object) -> tuple[Spec, str, str]:
-    if not isinstance(raw, str) or not Path(raw).is_absolute():
+    if not isinstance(raw, str) or not file_path(raw, "spec").is_absolute():
         raise HttpError(400, f'"spec" must be the absolute path of a spec file, not {raw!r}')
     try:
         spec = await asyncio.to_thread(load_spec, Path(raw), validate=False)

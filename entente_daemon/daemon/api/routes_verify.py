@@ -5,13 +5,12 @@ provider projects it could start them for."""
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from entente_daemon.daemon.api.context import ApiContext
-from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request
+from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request, file_path
 from entente_daemon.daemon.api.validation import describe_validation
 from entente_daemon.daemon.services.provider_choices import provider_choices
 from entente_daemon.daemon.services.verification_launcher import VerifyRequest
@@ -69,6 +68,6 @@ async def start_verification(ctx: ApiContext, request: Request) -> JsonResponse:
 async def list_providers(ctx: ApiContext, request: Request) -> JsonResponse:
     """The provider projects to offer for ``?project=`` (the asker's config file), best first."""
     project = request.arg("project")
-    attached = None if project is None else Path(project)
+    attached = None if project is None else file_path(project, "project")
     choices = await asyncio.to_thread(provider_choices, attached, ctx.projects.infos())
     return JsonResponse({"providers": [c.model_dump(mode="json") for c in choices]})

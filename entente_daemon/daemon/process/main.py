@@ -112,6 +112,7 @@ def assemble(settings: DaemonSettings) -> Assembly:
         paths.socket,
         tcp=settings.tcp,
         shutdown_grace=settings.shutdown_grace,
+        max_head_bytes=settings.max_header_bytes,
     )
     ctx = ApiContext(
         settings=settings,

@@ -24,6 +24,7 @@ class DaemonSettings:
     recent_events: int = 1000  # kept in memory for cheap catch-up
     store_lock_timeout: float = 10.0
     max_body: int = 64 * 1024 * 1024  # bytes a request body may have
+    max_header_bytes: int = 64 * 1024  # bytes of a request line and headers together
     shutdown_grace: int = 5  # seconds for open requests when stopping
     stop_deadline: float = DEFAULT_STOP_DEADLINE  # seconds from a stop signal to the exit
 

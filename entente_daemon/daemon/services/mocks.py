@@ -12,7 +12,7 @@ the daemon's store, and reloaded when its spec changes.
   against it in the background: ``fixture.flagged`` (`services.fixture_flags`).
 * A project attached, or re-attached because its config file changed (the registry watches
   those), lands in `project_changed`: only the mocks whose ``[[providers]]`` entry changed
-  are restarted.
+  are restarted (all of the project's when its ``[limits]`` changed).
 
 Nothing here stops the daemon: every failure is logged and published as an event.
 """
@@ -108,12 +108,13 @@ class MockService:
         previous = self._configs.get(config.file)
         self._configs[config.file] = config
         same_consumer = previous is not None and _identity(previous) == _identity(config)
+        same_limits = previous is not None and previous.limits == config.limits  # [limits]
         wanted = {entry.name: entry for entry in config.providers}
         for key, mock in list(self._mocks.items()):
             if key[0] != config.file:
                 continue
             entry = wanted.get(mock.provider)
-            if entry is not None and entry == mock.entry and same_consumer:
+            if entry is not None and entry == mock.entry and same_consumer and same_limits:
                 mock.config = config
                 if mock.state != FAILED:
                     del wanted[mock.provider]  # unchanged and serving: keep it
@@ -152,7 +153,7 @@ class MockService:
             spec, fixtures=lambda: self._fixtures.supply(provider, mock.version or version)
         )
         recorder = self._recorder(config, provider, version, spec)
-        app = MockApp(engine, recorder=recorder)
+        app = MockApp(engine, recorder=recorder, limits=config.limits)
         try:
             server = await self._listen(mock, app)
         except Exception as exc:

@@ -8,6 +8,10 @@ thread, never on the event loop).
 ``app.engine = new_engine`` swaps the engine atomically (one reference assignment): a
 request in flight finishes with the engine it started with, the next one uses the new one.
 
+The app's `ServerLimits` are kept here too, for servers that do not keep them while reading
+(uvicorn): a head with too many headers or bytes is answered 431, a body over the limit 413
+(from ``Content-Length`` before reading it, else once the bytes read pass it).
+
 Tests in other languages attribute their requests with the ``X-Entente-Test`` (test id)
 and ``X-Entente-Run`` (run id) headers; both are taken out of the request before the engine
 or the recorder sees it.
@@ -23,8 +27,10 @@ from time import perf_counter
 from typing import Any, Protocol
 from urllib.parse import quote, quote_from_bytes
 
+from entente_daemon.config import ServerLimits
 from entente_daemon.mock.messages import MockRequest, MockResponse, MockResult
 from entente_daemon.mock.recording import RUN_HEADER, TEST_HEADER, Recorder
+from entente_daemon.mock.serving import refusals
 from entente_daemon.model import Interaction, MatchContext
 
 log = logging.getLogger(__name__)
@@ -50,6 +56,7 @@ class MockApp:
     """ASGI 3 application serving ``engine``; recording into ``recorder`` (a `Recorder`, such
     as `entente_daemon.record`'s `InteractionCapture`) when given, and calling
     ``on_request(request, result, seconds)`` after each answer (the CLI's log line).
+    ``limits``: what a request may take (the servers serving this app read them here).
 
     Lifespan: startup starts the recorder's flusher; shutdown closes the recorder (in a
     worker thread), writing what is left; `unwritten` then holds what could not be.
@@ -61,10 +68,12 @@ class MockApp:
         *,
         recorder: Recorder | None = None,
         on_request: RequestLog | None = None,
+        limits: ServerLimits | None = None,
     ) -> None:
         self.engine = engine
         self.recorder = recorder
         self.on_request = on_request
+        self.limits = limits or ServerLimits()
         self.unwritten: list[Interaction] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -81,20 +90,33 @@ class MockApp:
         start = perf_counter()
         engine = self.engine  # the engine this request is answered by, whatever swaps come
 
+        refusal = _over_limits(scope, self.limits)
+        if refusal is not None:
+            await _send_refusal(refusal, send)
+            return
         message = await receive()
         if message["type"] == "http.disconnect":
             return
         body: bytes = message.get("body", b"")
         if message.get("more_body", False):
             chunks = [body]
+            size, most = len(body), self.limits.max_body_bytes
             while True:
                 message = await receive()
                 if message["type"] == "http.disconnect":
                     return
-                chunks.append(message.get("body", b""))
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > most:
+                    await _send_refusal(refusals.body_too_large(self.limits), send)
+                    return
+                chunks.append(chunk)
                 if not message.get("more_body", False):
                     break
             body = b"".join(chunks)
+        elif len(body) > self.limits.max_body_bytes:
+            await _send_refusal(refusals.body_too_large(self.limits), send)
+            return
 
         headers, test_id, run_id = read_headers(scope["headers"])
         request = MockRequest(
@@ -228,6 +250,43 @@ def raw_path(raw: bytes) -> str:
         return raw.decode("ascii")
     except UnicodeDecodeError:
         return quote_from_bytes(raw, safe=_PATH_SAFE)
+
+
+def _over_limits(scope: Scope, limits: ServerLimits) -> MockResponse | None:
+    """The refusal a request's head earns by its size alone, if any."""
+    headers = scope["headers"]
+    if len(headers) > limits.max_headers:
+        return refusals.headers_too_large(limits, count=len(headers))
+    size = len(scope.get("raw_path") or b"") + len(scope.get("query_string", b""))
+    length: bytes | None = None
+    for name, value in headers:
+        size += len(name) + len(value) + 4
+        if name == b"content-length":
+            length = value
+    if size > limits.max_header_bytes:
+        return refusals.headers_too_large(limits)
+    declared = declared_length(length)
+    if declared is not None and declared > limits.max_body_bytes:
+        return refusals.body_too_large(limits, declared)
+    return None
+
+
+def declared_length(value: bytes | None) -> int | None:
+    """A ``Content-Length`` value as a number (None: absent or not a number; a number of
+    more than 18 digits counts as 10**18, which no limit reaches)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value.isdigit():
+        return None
+    return int(value) if len(value) <= 18 else 10**18
+
+
+async def _send_refusal(response: MockResponse, send: Send) -> None:
+    await send(
+        {"type": "http.response.start", "status": response.status, "headers": response.wire_headers}
+    )
+    await send({"type": "http.response.body", "body": response.body})
 
 
 def _body_of(response: MockResponse) -> bytes:

@@ -6,7 +6,9 @@ until `stop` (thread-safe), or SIGINT/SIGTERM when it handles signals. Stopping 
 graceful: no new connection is accepted, idle connections are closed, a request being
 received gets `GRACEFUL_SECONDS` to arrive and be answered, then the app is closed (the
 recorder writes what is left) and ``run`` returns. Connections idle for `KEEP_ALIVE_SECONDS`
-are closed, as uvicorn does.
+are closed, as uvicorn does; a request not received whole within the app's
+``limits.request_timeout`` is answered 408 and its connection closed (a slow sender, which
+would otherwise hold its connection forever).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import socket
 import threading
 from time import perf_counter
 
+from entente_daemon.mock.serving import refusals
 from entente_daemon.mock.serving.app import MockApp
 from entente_daemon.mock.serving.http1 import Connections
 
@@ -106,12 +109,18 @@ class DirectServer:
 
 
 async def _sweep(connections: Connections) -> None:
-    """Close connections idle for `KEEP_ALIVE_SECONDS` (looked at twice as often)."""
+    """Close connections idle for `KEEP_ALIVE_SECONDS`, and refuse (408) requests taking
+    longer than ``request_timeout`` to arrive (each looked at at least twice as often)."""
+    limits = connections.limits
+    refusal = refusals.too_slow(limits)
+    period = min(1.0, KEEP_ALIVE_SECONDS / 2, limits.request_timeout / 4)
     while True:
-        await asyncio.sleep(min(1.0, KEEP_ALIVE_SECONDS / 2))
+        await asyncio.sleep(period)
         now = perf_counter()
         for connection in list(connections.open):
-            if connection.idle_for(now) >= KEEP_ALIVE_SECONDS:
+            if connection.timed_out(now):
+                connection.refuse(refusal)
+            elif connection.idle_for(now) >= KEEP_ALIVE_SECONDS:
                 connection.close()
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import uvicorn
 
+from entente_daemon.config import ServerLimits
 from entente_daemon.errors import EntenteError
 from entente_daemon.mock.serving.app import MockApp
 from entente_daemon.mock.serving.direct import DirectServer
@@ -72,7 +73,10 @@ def _installed(module: str) -> bool:
 
 def uvicorn_config(app: Any, *, log_level: str = "warning") -> uvicorn.Config:
     """The uvicorn configuration used for mocks: the fastest loop and parser installed, no
-    access log (the CLI prints its own lines), no websockets, lifespan on."""
+    access log (the CLI prints its own lines), no websockets, lifespan on. A `MockApp`'s
+    limits apply where uvicorn has a setting for them (connections: 503 past the cap; the
+    head's size with h11); the app itself refuses the rest (431, 413)."""
+    limits = app.limits if isinstance(app, MockApp) else ServerLimits()
     return uvicorn.Config(
         app,
         loop="uvloop" if _installed("uvloop") else "asyncio",
@@ -86,6 +90,9 @@ def uvicorn_config(app: Any, *, log_level: str = "warning") -> uvicorn.Config:
         proxy_headers=False,
         backlog=BACKLOG,
         timeout_graceful_shutdown=5,
+        timeout_keep_alive=5,
+        limit_concurrency=limits.max_connections,
+        h11_max_incomplete_event_size=limits.max_header_bytes,
     )
 
 

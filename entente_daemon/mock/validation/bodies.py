@@ -16,6 +16,8 @@ column); `parse_body` never fails, for recording what was sent whatever it was.
 from __future__ import annotations
 
 import json
+import re
+import sys
 from dataclasses import dataclass
 from email import policy
 from email.message import Message
@@ -69,6 +71,17 @@ def read_json(body: bytes) -> tuple[Any, str | None]:
         return None, f"is not valid JSON: not UTF-8 text (byte {exc.start})"
     except RecursionError:
         return None, _MAX_DEPTH_PROBLEM
+    except ValueError as exc:  # a number too long to convert (Python's limit on digits)
+        return None, f"is not valid JSON here: {_number_problem(exc)}"
+
+
+def _number_problem(exc: ValueError) -> str:
+    digits = re.search(r"value has (\d+) digits", str(exc))
+    found = f" ({digits.group(1)} digits)" if digits else ""
+    return (
+        f"a number is too long{found}: at most {sys.get_int_max_str_digits()} digits are "
+        "accepted in an integer"
+    )
 
 
 def _single(fields: dict[str, list[Any]]) -> dict[str, Any]:

@@ -280,6 +280,10 @@ def _check_content(
     except RecursionError:
         violations.append(Violation(location, param.name, f"{param.subject} is nested too deeply"))
         return
+    except ValueError:  # a number with more digits than Python converts
+        message = f"{param.subject} has a number too long to read ({_got(param, raw)})"
+        violations.append(Violation(location, param.name, message))
+        return
     _check(param, location, value, raw, found, violations)
 
 
