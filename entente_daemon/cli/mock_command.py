@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from entente_daemon.config import ConsumedProvider, ProjectConfig, find_config, load_project_config
+from entente_daemon.config import (
+    ConsumedProvider,
+    ProjectConfig,
+    RecordingSettings,
+    find_config,
+    load_project_config,
+)
 from entente_daemon.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:  # the serving machinery is imported when the command runs, not for --help
@@ -31,7 +37,7 @@ if TYPE_CHECKING:  # the serving machinery is imported when the command runs, no
     from entente_daemon.mock.serving.uvicorn_server import PortInUse
     from entente_daemon.model import Fixture
     from entente_daemon.openapi import Spec
-    from entente_daemon.record import InteractionCapture, Sink
+    from entente_daemon.record import InteractionCapture, Redaction, Sink
 
 DEFAULT_PORT = 4010
 DEFAULT_HOST = "127.0.0.1"  # mock.server's, not imported from there to keep --help fast
@@ -121,7 +127,8 @@ def mock_command(
         record, project.recording.enabled if project is not None else None
     )
     recorder = _recorder(names, project, spec) if enabled else None
-    app = MockApp(engine, recorder=recorder, on_request=None if quiet else RequestLog(sys.stderr))
+    request_log = None if quiet else RequestLog(sys.stderr, spec_redaction(project, spec))
+    app = MockApp(engine, recorder=recorder, on_request=request_log)
 
     def announce(url: str) -> None:
         _print_banner(url, spec, names, fixtures, recorder, why, no_validate)
@@ -261,14 +268,19 @@ def _sink() -> Sink:
     return records.recording_sink()
 
 
-def _recorder(names: Names, project: ProjectConfig | None, spec: Spec) -> InteractionCapture:
-    from entente_daemon.record import InteractionCapture, Redaction
+def spec_redaction(project: ProjectConfig | None, spec: Spec) -> Redaction:
+    """The credential names to redact (built-in, the project's, the spec's apiKey names),
+    for recordings and for the request log alike."""
+    from entente_daemon.record import Redaction
 
-    redaction = Redaction().for_spec(spec.security_schemes)
-    if project is not None:
-        redaction = redaction.extended(
-            headers=project.recording.redact_headers, query=project.recording.redact_query
-        )
+    settings = project.recording if project is not None else RecordingSettings()
+    return Redaction.configured(settings).for_spec(spec.security_schemes)
+
+
+def _recorder(names: Names, project: ProjectConfig | None, spec: Spec) -> InteractionCapture:
+    from entente_daemon.record import InteractionCapture
+
+    redaction = spec_redaction(project, spec)
     return InteractionCapture(
         names.consumer,
         names.consumer_version,
@@ -349,15 +361,18 @@ def _print_summary(app: MockApp) -> None:
 
 class RequestLog:
     """One line per request on ``stream``: ``GET /castles?region=x 200 example listCastles
-    0.42ms`` (the source is ``fixture``, ``example``, ``generated`` or ``error``)."""
+    0.42ms`` (the source is ``fixture``, ``example``, ``generated`` or ``error``). Query
+    parameters that carry credentials read ``[REDACTED]``, as they are recorded."""
 
-    __slots__ = ("_write",)
+    __slots__ = ("_redaction", "_write")
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, redaction: Redaction) -> None:
         self._write = stream.write
+        self._redaction = redaction
 
     def __call__(self, request: MockRequest, result: MockResult, duration: float) -> None:
-        query = f"?{request.query_string}" if request.query_string else ""
+        shown = self._redaction.query_string(request.query_string)
+        query = f"?{shown}" if shown else ""
         problems = result.match.validation_errors
         status = result.response.status
         flag = f" ({len(problems)} validation problem(s))" if problems and status < 400 else ""
