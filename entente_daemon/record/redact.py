@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
+from entente_daemon.model import Interaction
 from entente_daemon.record.bounds import Limits
 
 if TYPE_CHECKING:
@@ -324,6 +325,9 @@ def _redacted_value(value: Any, secrets: list[str]) -> Any:
     return REDACTED
 
 
+_BUILT_IN = Redaction()
+
+
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every occurrence of a secret replaced by ``[REDACTED]``. Secrets shorter
     than four characters are left alone: replacing them would garble the text, and they are
@@ -348,3 +352,46 @@ def _secret_parts(name: str, value: str) -> list[str]:
             if equals:
                 parts.append(cookie_value.strip())
     return [part for part in parts if part]
+
+
+def redact_interaction(interaction: Interaction, redaction: Redaction | None = None) -> Interaction:
+    """An interaction already made (an upload, a spooled record) redacted once more with
+    ``redaction`` (the built-in names by default): the same object when nothing carried a
+    credential, else a copy with its content hash taken again. A safety net for records
+    that did not come through `convert` (which redacts before hashing)."""
+    rules = redaction if redaction is not None else _BUILT_IN
+    request, response = interaction.request, interaction.response
+    secrets: list[str] = []
+    query = {
+        name: [REDACTED] * len(values) if rules.is_secret_query(name) else values
+        for name, values in request.query.items()
+    }
+    headers = {
+        name: REDACTED if name.lower() in rules.headers else value
+        for name, value in request.headers.items()
+    }
+    response_headers = {
+        name: REDACTED if name.lower() in rules.headers else value
+        for name, value in response.headers.items()
+    }
+    request_body = rules.body(request.body, secrets)
+    response_body = rules.body(response.body, secrets)
+    if (
+        query == request.query
+        and headers == request.headers
+        and response_headers == response.headers
+        and request_body == request.body
+        and response_body == response.body
+    ):
+        return interaction
+    changed = interaction.model_copy(
+        update={
+            "request": request.model_copy(
+                update={"query": query, "headers": headers, "body": request_body}
+            ),
+            "response": response.model_copy(
+                update={"headers": response_headers, "body": response_body}
+            ),
+        }
+    )
+    return changed.with_hash()
