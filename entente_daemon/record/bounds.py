@@ -39,12 +39,10 @@ def bounded_body(where: str, value: Any, raw: bytes, limits: Limits, notes: list
     if isinstance(value, str):
         return _cut(where, value, limits, notes)
     brackets = raw.count(b"{") + raw.count(b"[") if raw else None
-    if brackets is None or brackets > limits.max_depth:
-        if nesting(value, limits.max_depth) > limits.max_depth:
-            notes.append(
-                f"{where}: JSON nested deeper than {limits.max_depth} levels, kept as text"
-            )
-            return _cut(where, _as_text(value, raw), limits, notes)
+    maybe_deep = brackets is None or brackets > limits.max_depth
+    if maybe_deep and nesting(value, limits.max_depth) > limits.max_depth:
+        notes.append(f"{where}: JSON nested deeper than {limits.max_depth} levels, kept as text")
+        return _cut(where, _as_text(value, raw), limits, notes)
     size = len(raw) if raw else len(_as_text(value, raw).encode("utf-8"))
     if size > limits.max_body_bytes:
         return _cut(where, _as_text(value, raw), limits, notes)

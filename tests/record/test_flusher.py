@@ -133,7 +133,8 @@ def test_the_recorder_remembers_digests_not_bodies_or_headers() -> None:
     rec.record(request, result, 0.001)
     assert rec.flush()
     remembered = rec._cache.digests()
-    assert remembered and all(isinstance(d, bytes) and len(d) == 20 for d in remembered)
+    assert remembered
+    assert all(isinstance(d, bytes) and len(d) == 20 for d in remembered)
     assert all(isinstance(k, int) for k in rec._converted)
     assert not rec._groups  # the raw request is gone once converted
     assert rec.close() == []
