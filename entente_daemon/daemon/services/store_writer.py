@@ -8,7 +8,14 @@ serialises table access with its own lock).
 
 A failing disk does not stop the daemon: the store keeps the changes in memory and retries;
 the recorder notices (``store.last_error``), logs it and emits one ``store.error`` event per
-failure episode.
+failure episode, and a ``store.recovered`` one when it ends.
+
+Recorded interactions are acknowledged only once durable (issue 13): `record_interactions`
+refuses (``StoreError``, which the API answers 503) while the store cannot write or holds
+more than ``max_pending_bytes`` not yet durable, and returns only after a flush. The
+clients keep or spool what was refused, as when the daemon is down. Each interaction is
+stored on its own: one that cannot be is named in a ``record.error`` alert, and the others
+are stored.
 """
 
 from __future__ import annotations
@@ -35,14 +42,20 @@ from entente_daemon.model import (
     Verification,
     new_id,
 )
+from entente_daemon.record.redact import redact_interaction
+from entente_daemon.record.sinks import describe
 from entente_daemon.store import Store
 
 log = logging.getLogger("entente.daemon.store_writer")
+STORE_RECOVERED_NAME = "store.recovered"  # finer names of a ``store.error`` event
+RECORD_ERROR_NAME = "record.error"
 T = TypeVar("T")
 Emit = Callable[[Sequence[Event]], list[Event]]
 
 Dispatch = Callable[[list[Event]], None]
 HEALTH_INTERVAL = 1.0
+#: Changes not yet durable beyond which recordings are refused (503) rather than held.
+MAX_PENDING_BYTES = 64 * 1024 * 1024
 _TRIM_EVERY = 1000  # appends between checks of the events table's size
 
 
@@ -54,6 +67,7 @@ class Recorded:
     id: str
     new: bool
     count: int = 1  # the stored count after this one (a repeat's total)
+    error: str | None = None  # why it could not be stored (then ``id`` is "")
 
 
 class StoreWriter:
@@ -68,6 +82,7 @@ class StoreWriter:
         events_kept: int = 50_000,
         health_interval: float = HEALTH_INTERVAL,
         store_factory: Callable[[], Store] | None = None,
+        max_pending_bytes: int = MAX_PENDING_BYTES,
     ) -> None:
         self._path = store_path
         self._dispatch = dispatch
@@ -75,6 +90,7 @@ class StoreWriter:
         self._events_kept = events_kept
         self._health_interval = health_interval
         self._factory = store_factory
+        self._max_pending_bytes = max_pending_bytes
         self._store: Store | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -176,22 +192,62 @@ class StoreWriter:
         self, interactions: Sequence[Interaction], fixtures: Sequence[Fixture] = ()
     ) -> tuple[list[Recorded], list[Fixture]]:
         """Store interactions (de-duplicated) and new fixtures, emitting one
-        ``interaction.recorded`` per interaction and one ``fixture.created`` per new fixture."""
+        ``interaction.recorded`` per interaction and one ``fixture.created`` per new fixture;
+        returns once they are durable. ``StoreError`` (nothing stored) while the store cannot
+        write or holds too much not yet durable. An interaction that cannot be stored comes
+        back with its ``error`` (and is named in a ``record.error`` alert)."""
+        self._check_accepting()
 
         def job(store: Store) -> tuple[list[Recorded], list[Fixture]]:
-            recorded = [_add_interaction(store, i) for i in interactions]
-            for interaction, where in zip(interactions, recorded, strict=True):
-                self.index.add(interaction, where.id)
+            recorded: list[Recorded] = []
+            events: list[Event] = []
+            failed: list[str] = []
+            for interaction in interactions:
+                try:
+                    safe = redact_interaction(interaction)
+                    where = _add_interaction(store, safe)
+                    self.index.add(safe, where.id)
+                    events.append(payloads.event_of(_interaction_payload(safe, where)))
+                except (StoreError, ValueError, TypeError, RecursionError) as exc:
+                    where = Recorded("", new=False, count=0, error=f"{type(exc).__name__}: {exc}")
+                    failed.append(f"{describe(interaction)}: {where.error}")
+                    log.error("cannot record %s", failed[-1])
+                recorded.append(where)
             created = _add_new_fixtures(store, fixtures)
-            events = [
-                payloads.event_of(_interaction_payload(i, r))
-                for i, r in zip(interactions, recorded, strict=True)
-            ]
             events += [payloads.event_of(_fixture_payload(f)) for f in created]
+            if failed:
+                events.append(payloads.event_of(_unrecorded_payload(failed, store)))
             self._emit(store, events)
             return recorded, created
 
-        return await self._write(job)
+        result = await self._write(job)
+        await self._durable()
+        return result
+
+    def _check_accepting(self) -> None:
+        """Refuse what could not be made durable now (the caller keeps it and retries)."""
+        store = self.store
+        why: str | None = None
+        if not store.writable:
+            error = store.last_error
+            why = f"the store cannot write to disk ({error})" if error else "the store is failing"
+        elif store.pending_bytes > self._max_pending_bytes:
+            why = (
+                f"the store holds {store.pending_bytes} bytes not yet on disk "
+                f"(more than {self._max_pending_bytes})"
+            )
+        if why is not None:
+            if self._loop is not None:
+                self._check_health()
+            raise StoreError(f"{why}; nothing was recorded, send it again later")
+
+    async def _durable(self) -> None:
+        """Wait until every change so far is on disk (a flush; concurrent callers share
+        one). ``StoreError`` when the disk refuses it."""
+        try:
+            await asyncio.to_thread(self.store.flush)
+        finally:
+            self._check_health()
 
     async def delete_interactions(self, ids: Sequence[str]) -> list[str]:
         """Delete interactions and emit ``interactions.deleted`` (when any was there); the
@@ -314,6 +370,14 @@ class StoreWriter:
         elif error is None and self._failing:
             self._failing = False
             log.warning("the store writes to disk again (%s)", store.path)
+            self._emit_soon(
+                payloads.StoreError(
+                    event=STORE_RECOVERED_NAME,
+                    message="the store writes to disk again",
+                    pending=store.pending,
+                    path=str(store.path),
+                )
+            )
 
     def _emit_soon(self, payload: payloads.StoreError) -> None:
         task = asyncio.get_running_loop().create_task(self.emit(payload.KIND, payload.to_payload()))
@@ -340,6 +404,18 @@ def _add_interaction(store: Store, interaction: Interaction) -> Recorded:
         hashed = hashed.model_copy(update={"id": new_id()})
         added = store.interactions.add_counted(hashed)
     return Recorded(added.id, new=added.new, count=added.count)
+
+
+def _unrecorded_payload(failed: list[str], store: Store) -> payloads.StoreError:
+    return payloads.StoreError(
+        event=RECORD_ERROR_NAME,
+        message=f"{len(failed)} interaction(s) could not be recorded (the others were): "
+        + "; ".join(failed[:5])
+        + ("; ..." if len(failed) > 5 else ""),
+        pending=0,
+        path=str(store.path),
+        interactions=failed,
+    )
 
 
 def _add_new_fixtures(store: Store, fixtures: Sequence[Fixture]) -> list[Fixture]:
