@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -98,10 +99,10 @@ def test_a_full_disk_then_kill_9_loses_nothing_acknowledged(small_disk_daemon: D
     assert acknowledged, "nothing was acknowledged before the disk filled up"
 
 
-def _status(http: httpx.Client) -> dict[str, object]:
+def _status(http: httpx.Client) -> dict[str, Any]:
     answer = http.get("/v1/status")
     assert answer.status_code == 200, answer.text
-    data: dict[str, object] = answer.json()
+    data: dict[str, Any] = answer.json()
     return data
 
 
