@@ -430,6 +430,7 @@ class InteractionCapture:
     def _give_up(self, count: int, what: str, why: str) -> None:
         """``count`` requests of one interaction cannot be recorded: count them, say which."""
         self.unrecordable += count
+        why = self.redaction.text(why)  # a message may quote what was sent
         self._warn(f"recording: cannot record {what}: {why}; the others are recorded")
 
     def _convert(self, key_digest: Digest, group: _Group) -> Interaction:

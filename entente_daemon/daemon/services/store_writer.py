@@ -42,13 +42,14 @@ from entente_daemon.model import (
     Verification,
     new_id,
 )
-from entente_daemon.record.redact import redact_interaction
+from entente_daemon.record.redact import Redaction, redact_interaction
 from entente_daemon.record.sinks import describe
 from entente_daemon.store import Store
 
 log = logging.getLogger("entente.daemon.store_writer")
 STORE_RECOVERED_NAME = "store.recovered"  # finer names of a ``store.error`` event
 RECORD_ERROR_NAME = "record.error"
+LOG_REDACTION = Redaction()  # error messages may quote what was sent: no credential in them
 T = TypeVar("T")
 Emit = Callable[[Sequence[Event]], list[Event]]
 
@@ -209,7 +210,8 @@ class StoreWriter:
                     self.index.add(safe, where.id)
                     events.append(payloads.event_of(_interaction_payload(safe, where)))
                 except (StoreError, ValueError, TypeError, RecursionError) as exc:
-                    where = Recorded("", new=False, count=0, error=f"{type(exc).__name__}: {exc}")
+                    why = LOG_REDACTION.text(f"{type(exc).__name__}: {exc}")
+                    where = Recorded("", new=False, count=0, error=why)
                     failed.append(f"{describe(interaction)}: {where.error}")
                     log.error("cannot record %s", failed[-1])
                 recorded.append(where)
