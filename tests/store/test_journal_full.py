@@ -18,7 +18,7 @@ from entente_daemon.store import Store
 from .conftest import interaction
 
 QUIET = 3600.0  # a flush interval that never comes: only explicit flushes write
-WRITE_ALL = journal.write_all  # the real one
+WRITE_ALL = fsutil.write_all  # the real one (the journal uses it too)
 
 
 def disk_full(fd: int, data: bytes) -> None:
