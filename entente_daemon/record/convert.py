@@ -93,13 +93,13 @@ def to_interaction(
         limits,
         notes,
     )
-    request_body = redaction.body(
-        bounded_body("request.body", result.request_body, request.body, limits, notes), secrets
-    )
-    response_body = redaction.body(
-        bounded_body("response.body", result.response_body, result.response.body, limits, notes),
-        secrets,
-    )
+    request_body = bounded_body("request.body", result.request_body, request.body, limits, notes)
+    if redaction.may_hold_secrets(request.body):  # most bodies name no credential field
+        request_body = redaction.body(request_body, secrets)
+    raw_response = result.response.body
+    response_body = bounded_body("response.body", result.response_body, raw_response, limits, notes)
+    if redaction.may_hold_secrets(raw_response):
+        response_body = redaction.body(response_body, secrets)
     match = result.match
     if secrets and (match.reasons or match.validation_errors):
         match = match.model_copy(

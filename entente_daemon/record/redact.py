@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 REDACTED = "[REDACTED]"
 
 
+@lru_cache(maxsize=8192)  # bodies repeat their field names: worth remembering
 def spelling(name: str) -> str:
     """A name as compared: lower-case, without ``-``, ``_`` or ``.``, so that every
     spelling of one name (``api_key``, ``api-key``, ``apiKey``) is the same."""
@@ -248,6 +250,16 @@ class Redaction:
                 changed = True
         return "&".join(parts) if changed else raw
 
+    def may_hold_secrets(self, raw: bytes) -> bool:
+        """Whether a body's bytes may name a credential field: false only when no field
+        name's spelling occurs in them (lower-cased, without ``-``, ``_`` and ``.``), which
+        spares the walk through most bodies. Escapes (``\\u``) could hide a name: then
+        true."""
+        if not raw or b"\\u" in raw:
+            return True
+        flat = raw.lower().replace(b"_", b"").replace(b"-", b"").replace(b".", b"")
+        return any(name in flat for name in _encoded(self.fields))
+
     def body(self, value: Any, secrets: list[str] | None = None) -> Any:
         """A parsed body (JSON value, form fields, or text) with credential fields' values
         redacted at any depth; the same object when nothing was. Redacted values are
@@ -309,6 +321,13 @@ _TEXT_PATTERNS = (
     ),
     re.compile(r"(?P<head>(?:^|(?<=[&;?\s]))(?P<name>[A-Za-z0-9_.\-]{1,64})=)(?P<value>[^&;\s]*)"),
 )
+
+
+@lru_cache(maxsize=64)
+def _encoded(fields: frozenset[str]) -> tuple[bytes, ...]:
+    """The spellings to look for in a body's bytes: the fields' and the endings."""
+    names = {name.encode("utf-8") for name in fields} | {e.encode() for e in SECRET_ENDINGS}
+    return tuple(sorted(names))
 
 
 def _redacted_value(value: Any, secrets: list[str]) -> Any:
