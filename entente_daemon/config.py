@@ -28,6 +28,10 @@ API_KEY_ENV = "ENTENTE_API_KEY"
 SERVICE_URL_ENV = "ENTENTE_SERVICE_URL"
 FROM_BROKER = "from broker"
 
+# ``[recording]``: how much of a body, and of one header's value, an interaction stores.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+DEFAULT_MAX_HEADER_BYTES = 8 * 1024
+
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
@@ -105,6 +109,11 @@ class RecordingSection(_Section):
     enabled: bool | None = None
     redact_headers: list[str] = Field(default_factory=list)
     redact_query: list[str] = Field(default_factory=list)
+    # What a recording keeps (issue 13): body fields redacted, and how much of a body or
+    # a header value is stored (the rest is cut off and the interaction says so).
+    redact_fields: list[str] = Field(default_factory=list)
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, gt=0)
+    max_header_bytes: int = Field(default=DEFAULT_MAX_HEADER_BYTES, gt=0)
 
 
 class TestsSection(_Section):
@@ -228,6 +237,9 @@ class RecordingSettings:
     enabled: bool | None = None
     redact_headers: tuple[str, ...] = ()
     redact_query: tuple[str, ...] = ()
+    redact_fields: tuple[str, ...] = ()  # JSON and form body fields, at any depth
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES
 
 
 @dataclass(frozen=True)
@@ -596,6 +608,9 @@ def _resolve(raw: _RawConfig, file: Path, env: Mapping[str, str]) -> ProjectConf
             enabled=raw.recording.enabled,
             redact_headers=tuple(n.lower() for n in raw.recording.redact_headers if n),
             redact_query=tuple(n.lower() for n in raw.recording.redact_query if n),
+            redact_fields=tuple(n.lower() for n in raw.recording.redact_fields if n),
+            max_body_bytes=raw.recording.max_body_bytes,
+            max_header_bytes=raw.recording.max_header_bytes,
         ),
         junit_report=(root / raw.tests.junit).resolve() if raw.tests.junit else None,
         provided_base_url=raw.provider.base_url if raw.provider else None,

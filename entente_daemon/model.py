@@ -162,6 +162,9 @@ class Interaction(Record):
     # A person made this one part of the contract (`entente interactions promote`). Not part
     # of the content: the hash ignores it.
     promoted: bool = False
+    # What the recorder could not keep as sent (a body too deep or too big stored as text,
+    # a header cut short), one line each. Not part of the content: the hash ignores it.
+    notes: list[str] = Field(default_factory=list)
 
     @property
     def contract(self) -> bool:

@@ -6,7 +6,8 @@ The payloads are the daemon's (``daemon/services/``: ``mocks.py``, ``projects.py
 ``test_runs.py``, ``store_writer.py``): a ``spec.error`` carries
 ``file``/``line``/``column``/``pointer``/``message`` (a ``junit.error`` travels as one, with
 its own ``event`` name); a ``spec.reloaded`` ``file``/``spec``, ``provider``, ``version``,
-``operations``, ``reload_ms``; a ``store.error`` ``path``, ``message``, ``pending``; a
+``operations``, ``reload_ms``; a ``store.error`` ``path``, ``message``, ``pending`` (and,
+for its finer names ``record.error`` and ``store.recovered``, ``interactions``); a
 ``store.sampled`` the bucket it samples (``provider``, ``consumer``, ``operation_id``,
 ``kept``, ``message``); a
 ``fixture.flagged`` ``id``, ``provider``, ``operation_id``, ``problems``; a ``mock.error``,
@@ -74,8 +75,13 @@ def is_alert(event: Event) -> bool:
     return kind_of(event) in ALERT_SEVERITY or not is_known(event)
 
 
+#: Finer names that weigh otherwise than their kind: the end of a store failure is news.
+FINER_SEVERITY: dict[str, SeverityLevel] = {"store.recovered": "information"}
+
+
 def severity_of(event: Event) -> SeverityLevel:
-    return ALERT_SEVERITY.get(kind_of(event), "information")
+    finer = FINER_SEVERITY.get(label_of(event))
+    return finer if finer is not None else ALERT_SEVERITY.get(kind_of(event), "information")
 
 
 def label_of(event: Event) -> str:

@@ -24,6 +24,7 @@ import click
 from entente_daemon.config import (
     ConsumedProvider,
     ProjectConfig,
+    RecordingSettings,
     ServerLimits,
     find_config,
     load_project_config,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # the serving machinery is imported when the command runs, no
     from entente_daemon.mock.serving.uvicorn_server import PortInUse
     from entente_daemon.model import Fixture
     from entente_daemon.openapi import Spec
-    from entente_daemon.record import InteractionCapture, Sink
+    from entente_daemon.record import InteractionCapture, Redaction, Sink
 
 DEFAULT_PORT = 4010
 DEFAULT_HOST = "127.0.0.1"  # mock.server's, not imported from there to keep --help fast
@@ -172,12 +173,8 @@ def mock_command(
         request_timeout=request_timeout,
         max_connections=max_connections,
     )
-    app = MockApp(
-        engine,
-        recorder=recorder,
-        on_request=None if quiet else RequestLog(sys.stderr),
-        limits=limits,
-    )
+    request_log = None if quiet else RequestLog(sys.stderr, spec_redaction(project, spec))
+    app = MockApp(engine, recorder=recorder, on_request=request_log, limits=limits)
 
     def announce(url: str) -> None:
         _print_banner(url, spec, names, fixtures, recorder, why, no_validate)
@@ -337,14 +334,19 @@ def _sink() -> Sink:
     return records.recording_sink()
 
 
-def _recorder(names: Names, project: ProjectConfig | None, spec: Spec) -> InteractionCapture:
-    from entente_daemon.record import InteractionCapture, Redaction
+def spec_redaction(project: ProjectConfig | None, spec: Spec) -> Redaction:
+    """The credential names to redact (built-in, the project's, the spec's apiKey names),
+    for recordings and for the request log alike."""
+    from entente_daemon.record import Redaction
 
-    redaction = Redaction().for_spec(spec.security_schemes)
-    if project is not None:
-        redaction = redaction.extended(
-            headers=project.recording.redact_headers, query=project.recording.redact_query
-        )
+    settings = project.recording if project is not None else RecordingSettings()
+    return Redaction.configured(settings).for_spec(spec.security_schemes)
+
+
+def _recorder(names: Names, project: ProjectConfig | None, spec: Spec) -> InteractionCapture:
+    from entente_daemon.record import InteractionCapture
+
+    redaction = spec_redaction(project, spec)
     return InteractionCapture(
         names.consumer,
         names.consumer_version,
@@ -425,15 +427,18 @@ def _print_summary(app: MockApp) -> None:
 
 class RequestLog:
     """One line per request on ``stream``: ``GET /castles?region=x 200 example listCastles
-    0.42ms`` (the source is ``fixture``, ``example``, ``generated`` or ``error``)."""
+    0.42ms`` (the source is ``fixture``, ``example``, ``generated`` or ``error``). Query
+    parameters that carry credentials read ``[REDACTED]``, as they are recorded."""
 
-    __slots__ = ("_write",)
+    __slots__ = ("_redaction", "_write")
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, redaction: Redaction) -> None:
         self._write = stream.write
+        self._redaction = redaction
 
     def __call__(self, request: MockRequest, result: MockResult, duration: float) -> None:
-        query = f"?{request.query_string}" if request.query_string else ""
+        shown = self._redaction.query_string(request.query_string)
+        query = f"?{shown}" if shown else ""
         problems = result.match.validation_errors
         status = result.response.status
         flag = f" ({len(problems)} validation problem(s))" if problems and status < 400 else ""

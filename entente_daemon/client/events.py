@@ -201,12 +201,16 @@ class ProjectDetached(Named):
 
 
 class StoreError(Named):
-    """The store cannot write to disk (once per failure episode)."""
+    """The store cannot write to disk (once per failure episode), and its finer names:
+    ``store.recovered`` when it writes again (the end of the episode), ``record.error``
+    when interactions could not be stored (``interactions`` names them; the others of
+    their batch were)."""
 
     KIND = EventKind.STORE_ERROR
     message: str = ""
     pending: int = 0
     path: str | None = None
+    interactions: list[str] | None = None
 
 
 class StoreSampled(Named):

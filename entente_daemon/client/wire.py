@@ -140,13 +140,24 @@ class InteractionPage(Wire):
     limit: int
 
 
+class UploadFailure(Wire):
+    """One interaction of an upload that could not be stored: its place in the batch."""
+
+    index: int
+    error: str = ""
+
+
 class UploadReceipt(Wire):
-    """What ``POST /v1/interactions`` did: the ids stored under, in the order sent."""
+    """What ``POST /v1/interactions`` did: the ids stored under, in the order sent (""
+    for those in ``failed``, which could not be stored, and for those sampled out past
+    their bucket's bound, which were counted; the others were stored)."""
 
     ids: list[str]
     new: int = 0
     merged: int = 0
+    sampled: int = 0
     fixtures: int = 0
+    failed: list[UploadFailure] = Field(default_factory=list)
 
 
 class VerificationFinish(Wire):

@@ -223,11 +223,7 @@ class EntenteClient:
     def _redaction(self, spec: Spec) -> Redaction:
         """The built-in credential names, the project's ``[recording]`` ones, the spec's."""
         settings = self.config.recording
-        return (
-            Redaction()
-            .extended(headers=settings.redact_headers, query=settings.redact_query)
-            .for_spec(spec.security_schemes)
-        )
+        return Redaction.configured(settings).for_spec(spec.security_schemes)
 
     def _upload(
         self, interactions: list[Interaction], fixtures: list[Fixture] | None = None

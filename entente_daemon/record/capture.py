@@ -21,7 +21,13 @@ seconds, and ``warn`` is told once when that starts and once when it recovers.
 
 Memory stays bounded: beyond ``max_queued`` distinct requests waiting for the flusher, or
 ``max_unwritten`` distinct interactions waiting for a failing sink, new ones are counted in
-``dropped`` and not kept (and ``warn`` says so).
+``dropped`` and not kept (and ``warn`` says so). What is remembered past a flush (which
+requests were converted, and to what) is keyed by digests, never by raw bodies or headers.
+
+Each interaction stands alone: one that cannot be converted, or that the sink refuses
+(`Unrecordable`), is counted in ``unrecordable`` and named in a warning, and the others of
+its batch are recorded as usual. (A body that cannot be stored as JSON is not such a case:
+`convert` keeps it as text, see `bounds`.)
 """
 
 from __future__ import annotations
@@ -37,9 +43,9 @@ from entente_daemon.mock.messages import MockRequest, MockResult
 from entente_daemon.model import Interaction, new_id
 from entente_daemon.record.context import RecordingContext, recording_context
 from entente_daemon.record.convert import Identity, to_interaction
-from entente_daemon.record.memo import Conversions
+from entente_daemon.record.memo import Conversions, Digest, digest
 from entente_daemon.record.redact import Redaction
-from entente_daemon.record.sinks import Sink, merge
+from entente_daemon.record.sinks import Sink, Unrecordable, describe, merge
 from entente_daemon.record.slicing import Slicer, slices
 
 log = logging.getLogger(__name__)
@@ -131,12 +137,14 @@ class InteractionCapture:
         self.recorded = 0  # requests accepted by ``record``
         self.written = 0  # requests whose interaction the sink took (an interaction's count)
         self.dropped = 0  # requests lost to the memory bounds
+        self.unrecordable = 0  # requests whose interaction could not be converted or stored
         self.last_error: Exception | None = None
 
         self._groups: dict[_Key, _Group] = {}
-        # Keys the flusher has converted already: their requests are repeats, which do not
-        # make it wake before its time (only ``_fresh`` ones count towards ``batch_size``).
-        self._converted: set[_Key] = set()
+        # Hashes of the keys the flusher has converted already: their requests are repeats,
+        # which do not make it wake before its time (only ``_fresh`` ones count towards
+        # ``batch_size``). A collision only wakes the flusher later: harmless.
+        self._converted: set[int] = set()
         self._fresh = 0
         self._lock = threading.Lock()  # guards _groups and the counters
         self._unwritten: dict[str, Interaction] = {}
@@ -144,7 +152,7 @@ class InteractionCapture:
         # Repeats of written interactions: content hash → (the interaction, count, last seen).
         self._repeats: dict[str, tuple[Interaction, int, float]] = {}
         self._next_repeats = 0.0  # when count updates of written interactions are due
-        self._cache = Conversions()  # group key → interaction, for repeats
+        self._cache = Conversions()  # group key's digest → interaction, for repeats
         self._wake = threading.Event()
         self._flush_lock = threading.Lock()
         self._start_lock = threading.Lock()
@@ -203,7 +211,7 @@ class InteractionCapture:
                 return
             groups[key] = _Group(identity, request, result, duration, now, test_id, run_id)
             self.recorded += 1
-            if key not in self._converted:
+            if hash(key) not in self._converted:
                 self._fresh += 1
             fresh = self._fresh
         if self._thread is None:
@@ -310,16 +318,31 @@ class InteractionCapture:
         try:
             for chunk in slices(list(self._unwritten.values()), self.write_slice):
                 slicer.pause()
-                self.sink.write(chunk)
+                try:
+                    self.sink.write(chunk)
+                    refused: dict[str, str] = {}
+                except Unrecordable as exc:  # the rest of the chunk is written
+                    refused = exc.refused
                 for interaction in chunk:
-                    self._written.add(interaction.content_hash)
                     del self._unwritten[interaction.content_hash]
-                self.written += sum(interaction.count for interaction in chunk)
+                    why = refused.get(interaction.content_hash)
+                    if why is None:
+                        self._written.add(interaction.content_hash)
+                        self.written += interaction.count
+                    else:
+                        self._give_up(interaction.count, describe(interaction), why)
             if repeats_due:
                 for hashes in slices(list(self._repeats), self.write_slice):
                     slicer.pause()
                     updates = [_count_update(*self._repeats[h]) for h in hashes]
-                    self.sink.write(updates)
+                    try:
+                        self.sink.write(updates)
+                    except Unrecordable as exc:
+                        for update in updates:
+                            if update.content_hash in exc.refused:
+                                why = exc.refused[update.content_hash]
+                                self._give_up(update.count, describe(update), why)
+                                self.written -= update.count  # added back below
                     for content_hash in hashes:
                         del self._repeats[content_hash]
                     self.written += sum(update.count for update in updates)
@@ -365,8 +388,9 @@ class InteractionCapture:
             converted.clear()
         for key, group in groups.items():
             slicer.tick()
-            converted.add(key)
-            cached = self._cache.get(key)
+            converted.add(hash(key))
+            key_digest = digest(key)
+            cached = self._cache.get(key_digest)
             if cached is not None and cached.content_hash in written:
                 # A repeat of a written interaction: only its count grows (no conversion).
                 content_hash = cached.content_hash
@@ -380,7 +404,12 @@ class InteractionCapture:
                         max(repeat[2], group.last),
                     )
                 continue
-            interaction = self._convert(key, group)
+            try:
+                interaction = self._convert(key_digest, group)
+            except Exception as exc:  # this request alone is lost: say which, and why
+                log.debug("recording: conversion failed", exc_info=True)
+                self._give_up(group.count, _describe_group(group), f"{type(exc).__name__}: {exc}")
+                continue
             known = self._unwritten.get(interaction.content_hash)
             if known is not None:
                 self._unwritten[interaction.content_hash] = merge(known, interaction)
@@ -398,11 +427,17 @@ class InteractionCapture:
             self._warn(f"recording: {why}; not recording more until it catches up")
         self.dropped += count
 
-    def _convert(self, key: _Key, group: _Group) -> Interaction:
+    def _give_up(self, count: int, what: str, why: str) -> None:
+        """``count`` requests of one interaction cannot be recorded: count them, say which."""
+        self.unrecordable += count
+        why = self.redaction.text(why)  # a message may quote what was sent
+        self._warn(f"recording: cannot record {what}: {why}; the others are recorded")
+
+    def _convert(self, key_digest: Digest, group: _Group) -> Interaction:
         duration = group.duration
         first = datetime.fromtimestamp(group.first, UTC)
         last = datetime.fromtimestamp(group.last, UTC) if group.count > 1 else None
-        cached = self._cache.get(key)
+        cached = self._cache.get(key_digest)
         if cached is not None:
             return cached.model_copy(
                 update={
@@ -425,8 +460,16 @@ class InteractionCapture:
             count=group.count,
             last_seen=last,
         )
-        self._cache.put(key, interaction)
+        self._cache.put(key_digest, interaction)
         return interaction
+
+
+def _describe_group(group: _Group) -> str:
+    identity = group.identity
+    return (
+        f"{group.request.method.upper()} {group.request.path} "
+        f"({identity.consumer} → {identity.provider}, answered {group.result.response.status})"
+    )
 
 
 def _utc(timestamp: float) -> datetime:

@@ -12,7 +12,10 @@ Decisions worth knowing:
 * Headers: lower-case names, repeated headers joined with ``", "`` (RFC 9110 §5.3);
   transport headers such as ``Host`` and ``User-Agent`` are left out (see `redact`).
 * Bodies are the engine's parsed forms (JSON value, text, or None), not bytes.
-* Credentials are redacted before the content hash is computed (see `redact`).
+* Credentials are redacted before the content hash is computed (see `redact`): headers,
+  query parameters and body fields.
+* A body too deep or too big to store as JSON is kept as text, cut to the configured size,
+  and a header value too long is cut too; ``notes`` says what was (see `bounds`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from urllib.parse import unquote
 
 from entente_daemon.mock.messages import MockRequest, MockResult
 from entente_daemon.model import HttpRequest, HttpResponse, Interaction, MatchContext
+from entente_daemon.record.bounds import bounded_body, bounded_headers
 from entente_daemon.record.redact import Redaction, scrub
 
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
@@ -82,9 +86,25 @@ def to_interaction(
 ) -> Interaction:
     """The interaction as it is stored (``duration`` in seconds), content hash included."""
     secrets: list[str] = []
-    request_headers = redaction.headers_dict(request.headers, secrets)
+    notes: list[str] = []
+    limits = redaction.limits
+    request_headers = bounded_headers(
+        "request.headers", redaction.headers_dict(request.headers, secrets), limits, notes
+    )
     query = redaction.query_dict(request.query, secrets)
-    response_headers = redaction.headers_dict(result.response.headers, secrets)
+    response_headers = bounded_headers(
+        "response.headers",
+        redaction.headers_dict(result.response.headers, secrets),
+        limits,
+        notes,
+    )
+    request_body = bounded_body("request.body", result.request_body, request.body, limits, notes)
+    if redaction.may_hold_secrets(request.body):  # most bodies name no credential field
+        request_body = redaction.body(request_body, secrets)
+    raw_response = result.response.body
+    response_body = bounded_body("response.body", result.response_body, raw_response, limits, notes)
+    if redaction.may_hold_secrets(raw_response):
+        response_body = redaction.body(response_body, secrets)
     match = result.match
     if secrets and (match.reasons or match.validation_errors):
         match = match.model_copy(
@@ -106,12 +126,12 @@ def to_interaction(
             path=readable_path(request.path),
             query=query,
             headers=request_headers,
-            body=result.request_body,
+            body=request_body,
         ),
         response=HttpResponse(
             status=result.response.status,
             headers=response_headers,
-            body=result.response_body,
+            body=response_body,
         ),
         duration_ms=round(duration * 1000.0, 3),
         timestamp=timestamp,
@@ -120,6 +140,7 @@ def to_interaction(
         test_id=test_id,
         run_id=run_id,
         match=match if isinstance(match, MatchContext) else MatchContext(),
+        notes=notes,
     )
     # what `Interaction.with_hash` gives, without copying the model
     interaction.content_hash = interaction.compute_hash()

@@ -5,6 +5,10 @@ each already redacted, hashed and de-duplicated within the batch. When ``write``
 recorder keeps the batch and calls ``write`` again later with it (merged with what came
 since), so a sink must make a failed write leave nothing half-done, or be idempotent:
 the store's de-duplication by content hash makes ``StoreSink`` both.
+
+One interaction the sink cannot take must not take the others with it: the sink writes the
+rest and raises `Unrecordable` naming those it refused (the recorder counts them and says
+which), rather than failing the batch.
 """
 
 from __future__ import annotations
@@ -21,6 +25,47 @@ from entente_daemon.model import Interaction
 from entente_daemon.store import Store
 
 log = logging.getLogger(__name__)
+
+
+class Unrecordable(Exception):
+    """The sink wrote a batch except these interactions (content hash → why), which it
+    cannot take however often it is asked."""
+
+    def __init__(self, refused: dict[str, str]) -> None:
+        super().__init__("; ".join(refused.values()))
+        self.refused = refused
+
+
+def describe(interaction: Interaction) -> str:
+    """An interaction as a warning or an alert names it (no query, headers or body: they
+    may hold what must not be logged)."""
+    return (
+        f"{interaction.request.method} {interaction.request.path} "
+        f"({interaction.consumer} → {interaction.provider}, "
+        f"answered {interaction.response.status})"
+    )
+
+
+def add_each(store: Store, interactions: Sequence[Interaction]) -> None:
+    """Add a batch to ``store``; when the batch is refused for what one of its documents
+    holds (not for the disk), add them one by one and raise `Unrecordable` for those
+    refused."""
+    try:
+        store.interactions.add_many(interactions)
+        return
+    except StoreError as exc:
+        if len(interactions) == 0 or isinstance(exc.__cause__, OSError) or store.last_error:
+            raise
+    refused: dict[str, str] = {}
+    for interaction in interactions:
+        try:
+            store.interactions.add(interaction)
+        except StoreError as exc:
+            if isinstance(exc.__cause__, OSError) or store.last_error:
+                raise
+            refused[interaction.content_hash] = str(exc)
+    if refused:
+        raise Unrecordable(refused)
 
 
 class Sink:
@@ -100,7 +145,7 @@ class StoreSink(Sink):
         self._close_store = close_store
 
     def write(self, interactions: Sequence[Interaction]) -> None:
-        self.store.interactions.add_many(interactions)
+        add_each(self.store, interactions)
 
     def close(self) -> None:
         if self._close_store:
@@ -141,8 +186,11 @@ class LocalStoreSink(Sink):
         return Path(self._path) if self._path is not None else store_dir()
 
     def write(self, interactions: Sequence[Interaction]) -> None:
-        self.open_store().interactions.add_many(interactions)
-        self.touched()
+        store = self.open_store()
+        try:
+            add_each(store, interactions)
+        finally:
+            self.touched()
 
     def open_store(self) -> Store:
         """The store, opened as the writer when it is not yet (`StoreError` when locked)."""

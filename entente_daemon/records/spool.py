@@ -25,6 +25,7 @@ from entente_daemon.errors import StoreError
 from entente_daemon.home import ensure_private_dir, entente_home
 from entente_daemon.model import Fixture, Interaction
 from entente_daemon.pidlock import lock_within, write_pid
+from entente_daemon.record.redact import redact_interaction
 from entente_daemon.record.sinks import LocalStoreSink
 from entente_daemon.store import Store
 
@@ -49,7 +50,10 @@ def spool_files(home: Path | None = None) -> list[Path]:
 def spool_records(
     interactions: Sequence[Interaction], fixtures: Sequence[Fixture], home: Path | None = None
 ) -> Path:
-    """Write the records to a new spool file (atomically, owner-only); its path."""
+    """Write the records to a new spool file (atomically, owner-only); its path. Credentials
+    a record still carries (one not made by a recorder, which redacts) are redacted first:
+    the spool is a store too."""
+    interactions = [redact_interaction(interaction) for interaction in interactions]
     folder = ensure_private_dir(spool_dir(home))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = folder / f"records-{stamp}-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"

@@ -144,6 +144,17 @@ class Store:
         return self._engine.pending
 
     @property
+    def writable(self) -> bool:
+        """Whether changes become durable now: false from a failed write until the store
+        has written a snapshot of everything again."""
+        return self._engine.writable
+
+    @property
+    def pending_bytes(self) -> int:
+        """The size of the changes not yet durable."""
+        return self._engine.pending_bytes
+
+    @property
     def last_error(self) -> StoreError | None:
         """The error of the last flush when it failed; None once a flush succeeds."""
         return self._engine.last_error

@@ -43,6 +43,7 @@ DEFAULT_FLUSH_INTERVAL = 0.2
 DEFAULT_COMPACT_MIN_BYTES = 4 * 1024 * 1024
 _WAKE_BYTES = 1024 * 1024  # flush early when this much is buffered
 _COMPACT_BACKOFF = 5.0  # seconds before retrying a compaction that failed
+_RECOVER_BACKOFF = 1.0  # seconds between snapshots tried after the journal failed
 
 
 def _reason(exc: OSError) -> str:
@@ -131,6 +132,12 @@ class EngineLock:
 
 
 class Engine:
+    # Health (issue 13, item 2): set when appending to the journal failed (a full disk);
+    # then nothing more is appended until a snapshot of everything has been written (see
+    # `_recover_by_snapshot`).
+    _needs_snapshot = False
+    _recover_not_before = 0.0
+
     def __init__(
         self,
         directory: Path,
@@ -316,6 +323,7 @@ class Engine:
         """Append and sync every change made so far; returns once they are durable."""
         if self.readonly or self._closed:
             return
+        self._recover_not_before = 0.0  # asked for: a snapshot owed is tried at once
         with self._io_lock:
             self._flush_locked(wait=True)
 
@@ -341,6 +349,8 @@ class Engine:
         """The flush proper; the caller holds ``_io_lock`` and not ``lock``. Without
         ``wait``, gives up (False) when ``lock`` is busy rather than holding ``_io_lock``
         while queueing for it: the thread holding ``lock`` can then flush by itself."""
+        if self._needs_snapshot:
+            return self._recover_by_snapshot()
         fair = self.lock.fair
         if wait:
             fair.__enter__()
@@ -365,12 +375,92 @@ class Engine:
                     "retried on the next flush"
                 )
                 self.last_error = error
+                self._needs_snapshot = True
                 raise error from exc
             with self._bytes_lock:
                 self._journal_bytes += written
         self.last_error = None
         if self._wants_compaction():
             self._compact_wake.set()
+        return True
+
+    # -- health -------------------------------------------------------------------------------
+
+    @property
+    def writable(self) -> bool:
+        """Whether changes become durable now: false from a failed journal append until a
+        snapshot has been written again."""
+        return self.last_error is None and not self._needs_snapshot
+
+    @property
+    def pending_bytes(self) -> int:
+        """The size of the changes made but not yet durable."""
+        return self._pending_bytes
+
+    def _recover_by_snapshot(self) -> bool:
+        """The journal failed (a full disk): write a snapshot of everything, the pending
+        changes included, before appending anything again. Appending the backlog first would
+        eat the space just freed, and the snapshot that lets old journals go might never fit
+        again. On success the pending changes (all in the snapshot) are dropped; else
+        ``StoreError`` is raised, at most once per ``_RECOVER_BACKOFF`` trying again. The
+        caller holds ``_io_lock``."""
+        failure = self.last_error or StoreError(f"{self.directory}: the store cannot write")
+        if time.monotonic() < self._recover_not_before:
+            raise failure
+        if not self._compact_lock.acquire(blocking=False):
+            raise failure  # a compaction is writing a snapshot now: the next flush looks again
+        try:
+            # A lazy table with journal entries: its file alone is out of date. Read it.
+            for name, lazy in list(self._lazy.items()):
+                if lazy.entries:
+                    self.ensure_loaded(name)
+            fair = self.lock.fair  # not ``lock``: leaving it would flush, and we hold _io_lock
+            with fair:
+                seq = self._seq
+                dirty, self._dirty = self._dirty, set()
+                changed = {
+                    name: dict(table)
+                    for name, table in self.tables.items()
+                    if name in dirty or name not in self._files
+                }
+                kept = {
+                    name: entry
+                    for name, entry in self._files.items()
+                    if name not in changed
+                    and (name in self.tables or (name in self._lazy and self._lazy[name].count))
+                }
+                generation = self._generation + 1
+                self._generation = generation
+                held, self._pending, self._pending_bytes = self._pending, [], 0
+                with self._bytes_lock:
+                    carried, self._journal_bytes = self._journal_bytes, 0
+            try:
+                files = {**kept, **write_tables(self.directory, changed, generation)}
+                size = write_snapshot(self.directory, [encode_manifest(files, seq, generation)])
+            except OSError as exc:
+                with fair:
+                    self._dirty |= dirty
+                    self._pending[:0] = held
+                    self._pending_bytes += sum(map(len, held))
+                with self._bytes_lock:
+                    self._journal_bytes += carried
+                self._recover_not_before = time.monotonic() + _RECOVER_BACKOFF
+                error = StoreError(
+                    f"{self.directory / SNAPSHOT_NAME}: cannot write the store ({_reason(exc)}); "
+                    f"{len(held)} change(s) are kept in memory, and the journal waits for a "
+                    "snapshot to succeed"
+                )
+                self.last_error = error
+                raise error from exc
+            self._files = files
+            self._snapshot_bytes = size + sum(entry.bytes for entry in files.values())
+            self._remove_journals_before(generation)
+            self._remove_unreferenced_tables()
+        finally:
+            self._compact_lock.release()
+        self._needs_snapshot = False
+        self.last_error = None
+        log.warning("%s: the store is written again (a snapshot of everything)", self.directory)
         return True
 
     def _wants_compaction(self) -> bool:

@@ -315,3 +315,17 @@ async def report(bus, error):
     return [Event(kind=EventKind.STORE_ERROR, payload={}), event_of(error)]
 """
     assert _bare_payloads(source) == [3, 5]
+
+
+def test_the_finer_names_of_a_store_error_weigh_as_they_say() -> None:
+    recovered = event_of(StoreError(event="store.recovered", message="writes again"))
+    failed = event_of(
+        StoreError(event="record.error", message="1 could not be recorded", interactions=["x"])
+    )
+    assert is_alert(recovered)
+    assert severity_of(recovered) == "information"
+    assert label_of(failed) == "record.error"
+    assert severity_of(failed) == "error"
+    assert parse_payload(failed) == StoreError(
+        event="record.error", message="1 could not be recorded", interactions=["x"]
+    )

@@ -16,8 +16,10 @@ from entente_daemon.daemon.api.guard import RequestGuard
 from entente_daemon.daemon.services.bus import EventBus, Signal, Subscription
 from entente_daemon.daemon.services.kinds import STORE_ERROR
 from entente_daemon.daemon.services.store_writer import StoreWriter
+from entente_daemon.errors import StoreError
 from entente_daemon.model import Event, EventKind
 from entente_daemon.store import Store
+from entente_daemon.store import engine as engine_module
 from entente_daemon.store.journal import JournalWriter
 
 from .conftest import interaction
@@ -50,7 +52,7 @@ def test_router_matches_templates_and_explains_misses() -> None:
     with pytest.raises(HttpError) as wrong:
         router.resolve("DELETE", "/v1/fixtures")
     assert wrong.value.status == 405
-    assert ("allow", "GET") in wrong.value.headers
+    assert ("allow", "GET, HEAD") in wrong.value.headers
 
 
 def request(**headers: str) -> Request:
@@ -130,7 +132,7 @@ async def test_the_bus_serves_recent_events_from_memory_and_older_from_the_store
     assert bus.subscribe().closed
 
 
-async def test_a_full_disk_is_an_event_and_a_log_line_and_recording_goes_on(
+async def test_a_full_disk_is_an_event_and_a_log_line_and_nothing_is_acknowledged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="entente.daemon.store_writer")
@@ -145,27 +147,37 @@ async def test_a_full_disk_is_an_event_and_a_log_line_and_recording_goes_on(
     await bus.start()
     subscription = bus.subscribe()
 
-    def disk_full(self: JournalWriter, generation: int, data: bytes) -> int:
+    def disk_full(*args: object) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(JournalWriter, "append", disk_full)
-    try:
-        await recorder.record_interactions([interaction(1)])
+    async def next_alert(name: str) -> Event:
         async with asyncio.timeout(20):
             while True:
                 item = await subscription.get()
-                if isinstance(item, Event) and item.kind is STORE_ERROR:
-                    break
+                if isinstance(item, Event) and item.payload.get("event") == name:
+                    return item
+
+    monkeypatch.setattr(JournalWriter, "append", disk_full)
+    monkeypatch.setattr(engine_module, "write_snapshot", disk_full)  # no room for it either
+    try:
+        with pytest.raises(StoreError, match="No space left on device"):
+            await recorder.record_interactions([interaction(1)])  # not acknowledged
+        item = await next_alert("store.error")
+        assert item.kind is STORE_ERROR
         assert "No space left on device" in item.payload["message"]
-        assert item.payload["event"] == "store.error"
         assert "the store cannot write to disk" in caplog.text
         assert bus.alerts[-1].seq == item.seq
         assert recorder.store_error is not None
-        recorded, _ = await recorder.record_interactions([interaction(2)])  # still serving
-        assert recorded[0].new
+        with pytest.raises(StoreError, match="nothing was recorded"):
+            await recorder.record_interactions([interaction(2)])  # refused: the client keeps it
     finally:
         monkeypatch.undo()  # the disk has room again
-    await recorder.stop()  # flushes what was kept in memory
+    recovered = await next_alert("store.recovered")  # a snapshot first, then the journal
+    assert recovered.kind is STORE_ERROR
+    assert recorder.store_error is None
+    recorded, _ = await recorder.record_interactions([interaction(2)])  # recording goes on
+    assert recorded[0].new
+    await recorder.stop()
     with Store.open(tmp_path / "store", readonly=True) as store:
-        assert store.interactions.count() == 2
+        assert store.interactions.count() == 2  # the first one was kept in memory meanwhile
         assert STORE_ERROR in {e.kind for e in store.events.since(0)}

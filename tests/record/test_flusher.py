@@ -15,7 +15,7 @@ from entente_daemon.model import Interaction
 from entente_daemon.record import MemorySink, slicing
 from entente_daemon.record import capture as recorder_module
 from entente_daemon.record.convert import to_interaction
-from entente_daemon.record.memo import Conversions, reordered
+from entente_daemon.record.memo import Conversions, digest
 
 from .factory import answered, recorder
 
@@ -110,8 +110,8 @@ def test_conversions_forget_the_least_recently_used() -> None:
         }
     )
     conversions = Conversions(size=2)
-    ordered = (("a", "1"), ("b", "2"))  # already in name order: one entry per key
-    keys = [("who", "GET", f"/castles/{n}", "", ordered) for n in range(3)]
+    ordered = (("a", "1"), ("b", "2"))
+    keys = [digest(("who", "GET", f"/castles/{n}", "", ordered)) for n in range(3)]
     conversions.put(keys[0], interaction)
     conversions.put(keys[1], interaction)
     assert conversions.get(keys[0]) is interaction  # now the most recently used
@@ -119,9 +119,25 @@ def test_conversions_forget_the_least_recently_used() -> None:
     assert conversions.get(keys[1]) is None
     assert conversions.get(keys[0]) is interaction
     shuffled = ("who", "GET", "/castles/2", "", (("b", "2"), ("a", "1")))
-    assert reordered(shuffled) == keys[2]
-    assert conversions.get(shuffled) is interaction
+    assert digest(shuffled) == keys[2]  # headers in another order: the same request
+    assert conversions.get(digest(shuffled)) is interaction
     assert len(conversions) == 2
+
+
+def test_the_recorder_remembers_digests_not_bodies_or_headers() -> None:
+    secret_body = {"note": "x" * 64 + "-a-body-worth-forgetting"}
+    rec = recorder(MemorySink())
+    request, result = answered(
+        "/castles", method="POST", body=secret_body, headers=(("x-trace", "t-1234567890"),)
+    )
+    rec.record(request, result, 0.001)
+    assert rec.flush()
+    remembered = rec._cache.digests()
+    assert remembered
+    assert all(isinstance(d, bytes) and len(d) == 20 for d in remembered)
+    assert all(isinstance(k, int) for k in rec._converted)
+    assert not rec._groups  # the raw request is gone once converted
+    assert rec.close() == []
 
 
 def test_the_slicer_lets_go_of_the_gil_once_its_slice_is_used(

@@ -155,6 +155,8 @@ def test_full_disk_keeps_changes_pending_and_loses_nothing(
 
     with monkeypatch.context() as patch:
         patch.setattr(journal, "write_all", failing_write(partial=True))
+        # The disk is full for the snapshot too (the store recovers through one).
+        patch.setattr(fsutil, "write_all", failing_write(partial=True))
         if truncate_fails:
 
             def no_truncate(fd: int, size: int) -> None:

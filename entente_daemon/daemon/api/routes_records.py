@@ -104,6 +104,9 @@ async def get_interaction(ctx: ApiContext, request: Request) -> JsonResponse:
 
 
 async def post_interactions(ctx: ApiContext, request: Request) -> JsonResponse:
+    """Store a batch of interactions (and fixtures); answers once they are durable, 503
+    (nothing stored) while the store cannot write. Each interaction stands alone: those that
+    cannot be stored are listed in ``failed`` (``index``, ``error``), the others are."""
     data = request.json()
     interactions, fixtures = await asyncio.to_thread(_parse_batch, data)
     try:
@@ -111,12 +114,16 @@ async def post_interactions(ctx: ApiContext, request: Request) -> JsonResponse:
     except StoreError as exc:
         raise store_unavailable(exc) from None
     new = sum(1 for r in recorded if r.new)
+    failed = [{"index": n, "error": r.error} for n, r in enumerate(recorded) if r.error]
+    sampled = sum(1 for r in recorded if r.sampled)
     return JsonResponse(
         {
             "ids": [r.id for r in recorded],
             "new": new,
-            "merged": len(recorded) - new,
+            "merged": len(recorded) - new - len(failed) - sampled,
+            "sampled": sampled,
             "fixtures": len(created),
+            "failed": failed,
         }
     )
 

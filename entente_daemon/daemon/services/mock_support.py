@@ -18,7 +18,7 @@ from entente_daemon.daemon.services.bus import EventBus, Signal
 from entente_daemon.daemon.services.store_writer import StoreWriter
 from entente_daemon.fixtures.versions import applies_to
 from entente_daemon.model import EventKind, Fixture, FixtureStatus, Interaction
-from entente_daemon.record.sinks import Sink
+from entente_daemon.record.sinks import Sink, Unrecordable
 from entente_daemon.store import Store
 
 log = logging.getLogger("entente.daemon.mocks")
@@ -44,7 +44,14 @@ class RecorderSink(Sink):
         future = asyncio.run_coroutine_threadsafe(
             self._recorder.record_interactions(list(interactions)), self._loop
         )
-        future.result(WRITE_TIMEOUT)
+        recorded, _ = future.result(WRITE_TIMEOUT)
+        refused = {
+            interaction.content_hash: where.error
+            for interaction, where in zip(interactions, recorded, strict=True)
+            if where.error
+        }
+        if refused:  # the others are stored; these never will be
+            raise Unrecordable(refused)
 
     def describe(self) -> str:
         return self._description

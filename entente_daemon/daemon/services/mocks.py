@@ -250,11 +250,7 @@ class MockService:
         if self._loop is None:
             raise RuntimeError("the mock service is not started")
         settings = config.recording
-        redaction = (
-            Redaction()
-            .extended(headers=settings.redact_headers, query=settings.redact_query)
-            .for_spec(spec.security_schemes)
-        )
+        redaction = Redaction.configured(settings).for_spec(spec.security_schemes)
         sink = RecorderSink(
             self._ctx.recorder, self._loop, describe_as="the daemon's store (via its recorder)"
         )

@@ -8,7 +8,14 @@ serialises table access with its own lock).
 
 A failing disk does not stop the daemon: the store keeps the changes in memory and retries;
 the recorder notices (``store.last_error``), logs it and emits one ``store.error`` event per
-failure episode.
+failure episode, and a ``store.recovered`` one when it ends.
+
+Recorded interactions are acknowledged only once durable (issue 13): `record_interactions`
+refuses (``StoreError``, which the API answers 503) while the store cannot write or holds
+more than ``max_pending_bytes`` not yet durable, and returns only after a flush. The
+clients keep or spool what was refused, as when the daemon is down. Each interaction is
+stored on its own: one that cannot be is named in a ``record.error`` alert, and the others
+are stored.
 """
 
 from __future__ import annotations
@@ -37,14 +44,21 @@ from entente_daemon.model import (
     Verification,
     new_id,
 )
+from entente_daemon.record.redact import Redaction, redact_interaction
+from entente_daemon.record.sinks import describe
 from entente_daemon.store import Store
 
 log = logging.getLogger("entente.daemon.store_writer")
+STORE_RECOVERED_NAME = "store.recovered"  # finer names of a ``store.error`` event
+RECORD_ERROR_NAME = "record.error"
+LOG_REDACTION = Redaction()  # error messages may quote what was sent: no credential in them
 T = TypeVar("T")
 Emit = Callable[[Sequence[Event]], list[Event]]
 
 Dispatch = Callable[[list[Event]], None]
 HEALTH_INTERVAL = 1.0
+#: Changes not yet durable beyond which recordings are refused (503) rather than held.
+MAX_PENDING_BYTES = 64 * 1024 * 1024
 _TRIM_EVERY = 1000  # appends between checks of the events table's size
 
 
@@ -56,6 +70,8 @@ class Recorded:
     id: str
     new: bool
     count: int = 1  # the stored count after this one (a repeat's total)
+    error: str | None = None  # why it could not be stored (then ``id`` is "")
+    sampled: bool = False  # past its bucket's bound: counted, not stored (``id`` is "")
 
 
 class StoreWriter:
@@ -70,6 +86,7 @@ class StoreWriter:
         events_kept: int = 50_000,
         health_interval: float = HEALTH_INTERVAL,
         store_factory: Callable[[], Store] | None = None,
+        max_pending_bytes: int = MAX_PENDING_BYTES,
     ) -> None:
         self._path = store_path
         self._dispatch = dispatch
@@ -77,6 +94,7 @@ class StoreWriter:
         self._events_kept = events_kept
         self._health_interval = health_interval
         self._factory = store_factory
+        self._max_pending_bytes = max_pending_bytes
         self._store: Store | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -179,25 +197,82 @@ class StoreWriter:
         self, interactions: Sequence[Interaction], fixtures: Sequence[Fixture] = ()
     ) -> tuple[list[Recorded], list[Fixture]]:
         """Store interactions (de-duplicated) and new fixtures, emitting one
-        ``interaction.recorded`` per interaction and one ``fixture.created`` per new fixture."""
+        ``interaction.recorded`` per interaction and one ``fixture.created`` per new fixture;
+        returns once they are durable. ``StoreError`` (nothing stored) while the store cannot
+        write or holds too much not yet durable. An interaction that cannot be stored comes
+        back with its ``error`` (and is named in a ``record.error`` alert)."""
+        self._check_accepting()
 
         def job(store: Store) -> tuple[list[Recorded], list[Fixture]]:
-            # The store's bound per bucket: those past it are counted, not stored (h13-store).
-            kept, sampled = self.bounds.admit(store, interactions)
-            recorded = [_add_interaction(store, i) for i in kept]
-            for interaction, where in zip(kept, recorded, strict=True):
-                self.index.add(interaction, where.id)
+            recorded: list[Recorded | None] = [None] * len(interactions)
+            events: list[Event] = []
+            failed: list[str] = []
+
+            def fail(n: int, interaction: Interaction, exc: BaseException) -> None:
+                why = LOG_REDACTION.text(f"{type(exc).__name__}: {exc}")
+                recorded[n] = Recorded("", new=False, count=0, error=why)
+                failed.append(f"{describe(interaction)}: {why}")
+                log.error("cannot record %s", failed[-1])
+
+            safe: dict[int, Interaction] = {}
+            for n, interaction in enumerate(interactions):
+                try:
+                    safe[n] = redact_interaction(interaction)
+                except (ValueError, TypeError, RecursionError) as exc:
+                    fail(n, interaction, exc)
+            # The store's bound per bucket: those past it are counted, not stored.
+            kept, sampled = self.bounds.admit(store, list(safe.values()))
+            by_id = {i.id: i for i in kept}
+            for n, interaction in safe.items():
+                hashed = by_id.get(interaction.id)
+                if hashed is None:  # sampled out: counted, not stored
+                    recorded[n] = Recorded("", new=False, count=0, sampled=True)
+                    continue
+                try:
+                    where = _add_interaction(store, hashed)
+                    self.index.add(hashed, where.id)
+                    events.append(payloads.event_of(_interaction_payload(hashed, where)))
+                    recorded[n] = where
+                except (StoreError, ValueError, TypeError, RecursionError) as exc:
+                    fail(n, interaction, exc)
             created = _add_new_fixtures(store, fixtures)
-            events = [
-                payloads.event_of(_interaction_payload(i, r))
-                for i, r in zip(kept, recorded, strict=True)
-            ]
             events += [payloads.event_of(_fixture_payload(f)) for f in created]
             events += sampled
+            if failed:
+                events.append(payloads.event_of(_unrecorded_payload(failed, store)))
+            done = [r for r in recorded if r is not None]
+            assert len(done) == len(interactions), "every interaction has its outcome"
             self._emit(store, events)
-            return recorded, created
+            return done, created
 
-        return await self._write(job)
+        result = await self._write(job)
+        await self._durable()
+        return result
+
+    def _check_accepting(self) -> None:
+        """Refuse what could not be made durable now (the caller keeps it and retries)."""
+        store = self.store
+        why: str | None = None
+        if not store.writable:
+            error = store.last_error
+            why = f"the store cannot write to disk ({error})" if error else "the store is failing"
+        elif store.pending_bytes > self._max_pending_bytes:
+            why = (
+                f"the store holds {store.pending_bytes} bytes not yet on disk "
+                f"(more than {self._max_pending_bytes})"
+            )
+        if why is not None:
+            if self._loop is not None:
+                self._check_health()
+            raise StoreError(f"{why}; nothing was recorded, send it again later")
+
+    async def _durable(self) -> None:
+        """Wait until every change so far is on disk (a flush; concurrent callers share
+        one). ``StoreError`` when the disk refuses it."""
+        try:
+            await asyncio.to_thread(self.store.flush)
+        finally:
+            self._check_health()
 
     async def delete_interactions(self, ids: Sequence[str]) -> list[str]:
         """Delete interactions and emit ``interactions.deleted`` (when any was there); the
@@ -320,6 +395,14 @@ class StoreWriter:
         elif error is None and self._failing:
             self._failing = False
             log.warning("the store writes to disk again (%s)", store.path)
+            self._emit_soon(
+                payloads.StoreError(
+                    event=STORE_RECOVERED_NAME,
+                    message="the store writes to disk again",
+                    pending=store.pending,
+                    path=str(store.path),
+                )
+            )
 
     def _emit_soon(self, payload: payloads.StoreError) -> None:
         task = asyncio.get_running_loop().create_task(self.emit(payload.KIND, payload.to_payload()))
@@ -346,6 +429,18 @@ def _add_interaction(store: Store, interaction: Interaction) -> Recorded:
         hashed = hashed.model_copy(update={"id": new_id()})
         added = store.interactions.add_counted(hashed)
     return Recorded(added.id, new=added.new, count=added.count)
+
+
+def _unrecorded_payload(failed: list[str], store: Store) -> payloads.StoreError:
+    return payloads.StoreError(
+        event=RECORD_ERROR_NAME,
+        message=f"{len(failed)} interaction(s) could not be recorded (the others were): "
+        + "; ".join(failed[:5])
+        + ("; ..." if len(failed) > 5 else ""),
+        pending=0,
+        path=str(store.path),
+        interactions=failed,
+    )
 
 
 def _add_new_fixtures(store: Store, fixtures: Sequence[Fixture]) -> list[Fixture]:
