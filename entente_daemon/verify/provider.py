@@ -174,9 +174,12 @@ class Provider:
     spec_path: Path | None = None
     project: Path | None = None
 
+    def _ref_roots(self) -> tuple[Path, ...]:
+        return () if self.project is None else _project_ref_roots(self.project)
+
     def load_spec(self) -> Spec:
         if self.spec_path is not None:
-            return load_spec(self.spec_path)
+            return load_spec(self.spec_path, ref_roots=self._ref_roots())
         from entente_daemon.records import StoreRecords
 
         published = StoreRecords().latest_spec(self.name)
@@ -261,6 +264,15 @@ class Provider:
             )
             _hand_results(report, run)
         return report
+
+
+def _project_ref_roots(project: Path) -> tuple[Path, ...]:
+    """Where the project lets its specs' ``$ref``s read (its folder, ``[spec]
+    allow_refs_outside``); its folder alone when its configuration does not load."""
+    try:
+        return load_project_config(project).spec_ref_roots
+    except EntenteError:
+        return (project.parent,)
 
 
 def create_provider(
