@@ -232,13 +232,13 @@ class DeployScreen(LiveScreen):
             tabs.append(" ")
         if len(self.environments) > 1:
             tabs.append("  e: next", style="dim")
+        tabs.append(f"   {LIVE} live {CANDIDATE} candidate", style="dim")
         self.query_one("#deploy-environments", Static).update(tabs)
         live = Text()
         if self.matrix is not None:
             running = [f"{e.service} {e.version}" for e in self.matrix.live]
             live.append(f"live in {self.matrix.environment}: ", style="bold")
             live.append(", ".join(running) if running else "nothing")
-            live.append(f"   {LIVE} live {CANDIDATE} candidate", style="dim")
         elif self.problem is not None:
             live.append(f"Could not read the readiness: {self.problem}", style="red")
         self.query_one("#deploy-live", Static).update(live)

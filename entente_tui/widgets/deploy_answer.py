@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -89,7 +90,9 @@ def pair_text(cell: MatrixCell, decision: DeployDecision | None) -> Text:
     return text
 
 
-def decision_text(view: AnswerView) -> Text:
+def decision_text(view: AnswerView) -> RenderableType:
+    """The question and its answer, then each reason, each pair and each next step on a
+    line of its own (long ones wrap under their text, not under the mark)."""
     text = Text()
     text.append(f"Can {view.asking} deploy to {view.environment}? ", style="bold")
     if view.problem is not None:
@@ -100,25 +103,29 @@ def decision_text(view: AnswerView) -> Text:
         text.append("asking…", style="dim")
         return text
     summary = decision.summary
-    answer = ANSWERS.get(summary.answer, summary.answer)
-    text.append(answer, style=f"bold {_colour(summary.answer)}")
+    text.append(
+        ANSWERS.get(summary.answer, summary.answer), style=f"bold {_colour(summary.answer)}"
+    )
+    lines = Table.grid(padding=(0, 1))
+    lines.add_column(width=3, justify="right", no_wrap=True)
+    lines.add_column(ratio=1)
     for reason in summary.reasons:
-        text.append(f"\n  · {reason}")
+        lines.add_row("·", reason)
     for pair in decision.pairs:
         other = (
             f"{pair.provider} {pair.provider_version or '(none)'}"
             if pair.role == "consumer"
             else f"{pair.consumer} {pair.consumer_version}"
         )
-        symbol = SYMBOLS.get(pair.state, "?")
-        text.append(f"\n  {symbol} ", style=f"bold {_colour(pair.state)}")
-        text.append(f"{other}: {pair.reason}")
+        symbol = Text(SYMBOLS.get(pair.state, "?"), style=f"bold {_colour(pair.state)}")
+        lines.add_row(symbol, f"{other}: {pair.reason}")
     if summary.ignored:
-        text.append(f"\n  ignored: {', '.join(summary.ignored)}", style="dim")
+        lines.add_row("-", Text(f"ignored: {', '.join(summary.ignored)}", style="dim"))
+    if summary.next_steps:
+        lines.add_row("", Text("Next:", style="bold"))
     for step in summary.next_steps:
-        text.append("\n  next: ", style="bold")
-        text.append(step)
-    return text
+        lines.add_row("→", step)
+    return Group(text, lines)
 
 
 class DeployAnswer(VerticalScroll):

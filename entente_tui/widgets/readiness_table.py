@@ -23,7 +23,7 @@ COLUMNS = (
     ("state", "State", 10),
     ("consumer", "Consumer", 24),
     ("provider", "Provider", 24),
-    ("reason", "Why", 60),
+    ("reason", "Why", 160),  # cut at the edge: the panel below says it whole
 )
 
 

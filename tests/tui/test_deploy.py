@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual.coordinate import Coordinate
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -54,9 +55,9 @@ def rows(screen: DeployScreen) -> list[tuple[str, str, str]]:
     table = screen.table
     return [
         (
-            str(table.get_cell_at((r, 0))),
-            str(table.get_cell_at((r, 1))),
-            str(table.get_cell_at((r, 2))),
+            str(table.get_cell_at(Coordinate(r, 0))),
+            str(table.get_cell_at(Coordinate(r, 1))),
+            str(table.get_cell_at(Coordinate(r, 2))),
         )
         for r in range(table.row_count)
     ]
@@ -124,11 +125,10 @@ async def test_the_selected_pair_and_can_i_deploy_with_reasons_and_next_steps(
         await pilot.press("e")  # staging: 3.0.0 is live there and failed the contract
         said = await answered(pilot, screen, "Can castle-client 1.0.0 deploy to staging? ✘ no")
         assert "1 pair failed verification" in said
-        assert f"✘ {PROVIDER} 3.0.0:" in said
-        assert (
-            "next: fix castle-service 3.0.0 or castle-client 1.0.0, then run `entente verify"
-            in said
-        )
+        assert f"✘ {PROVIDER} 3.0.0: 2 of castle-client 1.0.0's 2 interactions failed" in said
+        assert "Next:" in said
+        assert "→ fix castle-service 3.0.0 or castle-client 1.0.0, then run" in said
+        assert "`entente verify --provider castle-service --provider-version 3.0.0`" in said
 
         await pilot.press("p")  # the provider version of the pair instead
         said = await answered(pilot, screen, "Can castle-service 3.0.0 deploy to staging?")
