@@ -285,7 +285,7 @@ class DeployScreen(LiveScreen):
             if self.environment is not None
             else None
         )
-        self.answer.show(view, empty=empty)
+        self.answer.show(view, empty)
 
     @work(exclusive=True, group="deploy-ask")
     async def ask(self, asked: Asked) -> None:

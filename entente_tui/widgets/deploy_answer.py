@@ -35,13 +35,20 @@ class AnswerView:
     problem: str | None = None
 
 
+#: The colours of good, bad and doubtful news (the theme's, when shown).
+Colours = dict[str, str]
+PLAIN: Colours = {"good": "green", "bad": "red", "doubt": "yellow"}
+TONES = {"verified": "good", "yes": "good", "failed": "bad", "no": "bad"}
+
+
 def short_id(ident: str) -> str:
-    """A daemon id (32 hex digits) cut to 12; a readable one kept whole."""
-    return ident[:12] if len(ident) > 24 else ident
+    """A daemon id (32 hex digits) cut to 12; any other kept whole."""
+    hexadecimal = len(ident) == 32 and all(c in "0123456789abcdef" for c in ident)
+    return ident[:12] if hexadecimal else ident
 
 
-def _colour(state: str) -> str:
-    return {"verified": "green", "yes": "green", "failed": "red", "no": "red"}.get(state, "yellow")
+def _colour(state: str, colours: Colours) -> str:
+    return colours[TONES.get(state, "doubt")]
 
 
 def pair_of(decision: DeployDecision | None, cell: MatrixCell) -> DecisionPair | None:
@@ -59,7 +66,7 @@ def pair_of(decision: DeployDecision | None, cell: MatrixCell) -> DecisionPair |
     return None
 
 
-def pair_text(cell: MatrixCell, decision: DeployDecision | None) -> Text:
+def pair_text(cell: MatrixCell, decision: DeployDecision | None, colours: Colours = PLAIN) -> Text:
     text = Text()
     text.append(f"{cell.consumer} {cell.consumer_version}", style="bold")
     text.append(" live" if cell.consumer_live else " candidate", style="dim")
@@ -70,7 +77,7 @@ def pair_text(cell: MatrixCell, decision: DeployDecision | None) -> Text:
         text.append(f"{cell.provider} {cell.provider_version}", style="bold")
         text.append(" live" if cell.provider_live else " candidate", style="dim")
     text.append(": ")
-    text.append(state_label(cell.state), style=f"bold {_colour(cell.state)}")
+    text.append(state_label(cell.state), style=f"bold {_colour(cell.state, colours)}")
     text.append(f"\n  {cell.reason}")
     if cell.leaned_on:
         text.append(f"\n  leaned on {cell.leaned_on}", style="dim")
@@ -90,22 +97,21 @@ def pair_text(cell: MatrixCell, decision: DeployDecision | None) -> Text:
     return text
 
 
-def decision_text(view: AnswerView) -> RenderableType:
+def decision_text(view: AnswerView, colours: Colours = PLAIN) -> RenderableType:
     """The question and its answer, then each reason, each pair and each next step on a
     line of its own (long ones wrap under their text, not under the mark)."""
     text = Text()
     text.append(f"Can {view.asking} deploy to {view.environment}? ", style="bold")
     if view.problem is not None:
-        text.append(f"could not ask: {view.problem}", style="red")
+        text.append(f"could not ask: {view.problem}", style=colours["bad"])
         return text
     decision = view.decision
     if decision is None:
         text.append("asking…", style="dim")
         return text
     summary = decision.summary
-    text.append(
-        ANSWERS.get(summary.answer, summary.answer), style=f"bold {_colour(summary.answer)}"
-    )
+    answer = ANSWERS.get(summary.answer, summary.answer)
+    text.append(answer, style=f"bold {_colour(summary.answer, colours)}")
     lines = Table.grid(padding=(0, 1))
     lines.add_column(width=3, justify="right", no_wrap=True)
     lines.add_column(ratio=1)
@@ -117,7 +123,7 @@ def decision_text(view: AnswerView) -> RenderableType:
             if pair.role == "consumer"
             else f"{pair.consumer} {pair.consumer_version}"
         )
-        symbol = Text(SYMBOLS.get(pair.state, "?"), style=f"bold {_colour(pair.state)}")
+        symbol = Text(SYMBOLS.get(pair.state, "?"), style=f"bold {_colour(pair.state, colours)}")
         lines.add_row(symbol, f"{other}: {pair.reason}")
     if summary.ignored:
         lines.add_row("-", Text(f"ignored: {', '.join(summary.ignored)}", style="dim"))
@@ -131,15 +137,33 @@ def decision_text(view: AnswerView) -> RenderableType:
 class DeployAnswer(VerticalScroll):
     """Scrolls when what it says is taller than the room it has (a small terminal)."""
 
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's widget id)
+        super().__init__(id=id)
+        self._shown: tuple[AnswerView | None, str] = (None, "")
+
     def compose(self) -> ComposeResult:
         yield Static("", id="deploy-answer-text")
 
-    def show(self, view: AnswerView | None, *, empty: str = "") -> None:
+    def on_mount(self) -> None:
+        self.watch(self.app, "theme", lambda _theme: self.show(*self._shown), init=False)
+
+    def show(self, view: AnswerView | None, empty: str = "") -> None:
+        self._shown = (view, empty)
+        theme = self.app.current_theme
+        colours = {
+            "good": theme.success or PLAIN["good"],
+            "bad": theme.error or PLAIN["bad"],
+            "doubt": theme.warning or PLAIN["doubt"],
+        }
         body: RenderableType
         if view is None or view.cell is None:
             body = Text(empty, style="dim")
         elif view.asking is None:
-            body = pair_text(view.cell, view.decision)
+            body = pair_text(view.cell, view.decision, colours)
         else:
-            body = Group(pair_text(view.cell, view.decision), Text(""), decision_text(view))
+            body = Group(
+                pair_text(view.cell, view.decision, colours),
+                Text(""),
+                decision_text(view, colours),
+            )
         self.query_one("#deploy-answer-text", Static).update(body)

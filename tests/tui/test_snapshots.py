@@ -120,6 +120,12 @@ def test_deploy(snap_compare: SnapCompare, scene_app: Callable[..., EntenteApp])
     assert snap_compare(scene_app(), terminal_size=SIZE, run_before=run_before)
 
 
+def test_deploy_light(snap_compare: SnapCompare, scene_app: Callable[..., EntenteApp]) -> None:
+    """The same in the light theme: the states' colours stay readable."""
+    run_before = then(showing("deploy", "5"), "down", done=deploy_answered)
+    assert snap_compare(scene_app(dark=False), terminal_size=SIZE, run_before=run_before)
+
+
 def deploy_answered(app: EntenteApp) -> bool:
     screen = app.screen
     return (
