@@ -11,8 +11,8 @@ a read is taken by one more read after it)."""
 from __future__ import annotations
 
 import getpass
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Literal, TypeVar
 
 from rich.text import Text
 from textual import work
@@ -27,7 +27,7 @@ from entente_daemon.client.deploy_wire import (
     MatrixCell,
     ReadinessMatrix,
 )
-from entente_daemon.client.errors import DaemonError
+from entente_daemon.client.errors import DaemonError, DaemonUnavailable
 from entente_daemon.client.events import ReadinessChanged, parse_payload
 from entente_daemon.model import Deployment, Event, EventKind
 from entente_tui.bindings import PaletteBinding
@@ -50,8 +50,19 @@ NO_ENVIRONMENTS = (
     "No environments yet. Record a deployment to make one: entente deploy-service "
     "--name SERVICE --service-version VERSION --environment ENVIRONMENT"
 )
+T = TypeVar("T")
 Role = Literal["consumer", "provider"]
 Asked = tuple[str, str, str]  # (service, version, environment)
+
+
+async def read_twice(read: Callable[[], Awaitable[T]]) -> T:
+    """A read (no side effect), tried once more when the daemon did not answer: a keep-alive
+    connection the daemon closed just as the request went out fails so, and the second try
+    opens a new one. A daemon that is really gone fails the second try too."""
+    try:
+        return await read()
+    except DaemonUnavailable:
+        return await read()
 
 
 def current_user() -> str | None:
@@ -171,12 +182,13 @@ class DeployScreen(LiveScreen):
 
     async def _read(self) -> None:
         try:
-            environments = [e.name for e in await self.client.environments()]
+            environments = [e.name for e in await read_twice(self.client.environments)]
             if self.environment not in environments:
                 self.environment = environments[0] if environments else None
+            chosen = self.environment
             matrix = (
-                await self.client.readiness(self.environment)
-                if self.environment is not None
+                await read_twice(lambda: self.client.readiness(chosen))
+                if chosen is not None
                 else None
             )
         except DaemonError as exc:
@@ -187,6 +199,8 @@ class DeployScreen(LiveScreen):
         self.problem = None
         self.environments = environments
         self.matrix = matrix
+        if chosen != self.environment:  # another environment was chosen meanwhile: read it
+            self._again = True
         self._decisions.clear()  # the answers may have changed with the matrix
         self._failed.clear()
         self._show()
@@ -292,7 +306,7 @@ class DeployScreen(LiveScreen):
         service, version, environment = asked
         question = DeployQuestion(service=service, version=version, environment=environment)
         try:
-            self._decisions[asked] = await self.client.can_i_deploy(question)
+            self._decisions[asked] = await read_twice(lambda: self.client.can_i_deploy(question))
         except DaemonError as exc:
             self._failed[asked] = str(exc)
         finally:

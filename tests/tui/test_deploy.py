@@ -46,7 +46,12 @@ async def deploy_screen(pilot: Pilot[None]) -> DeployScreen:
     await until(pilot, lambda: isinstance(app.screen, DeployScreen), "the Deploy screen")
     screen = app.screen
     assert isinstance(screen, DeployScreen)
-    await until(pilot, lambda: screen.matrix is not None and not screen.reading, "the matrix")
+    await until(
+        pilot,
+        lambda: (screen.matrix is not None or screen.problem is not None) and not screen.reading,
+        f"the matrix (reading: {screen.reading})",
+    )
+    assert screen.problem is None, screen.problem
     return screen
 
 
