@@ -668,13 +668,13 @@ def break_and_fix_spec(scene: Scene) -> None:
 
 
 def build_scene(root: Path) -> Scene:
-    """`start_scene`, `record_scene`, `deploy_scene` and `break_and_fix_spec`: the whole
+    """`start_scene`, `record_scene`, `break_and_fix_spec` and `deploy_scene`: the whole
     scene."""
     scene = start_scene(root)
     try:
         record_scene(scene)
-        deploy_scene(scene)
         break_and_fix_spec(scene)
+        deploy_scene(scene)  # last: the alerts' event numbers stay as they were
     except BaseException:
         scene.stop()
         raise
