@@ -34,8 +34,8 @@ from .alerts_text import alert_summary, is_alert, label_of, severity_of
 from .bindings import PaletteBinding, commands_of
 from .link import Link, open_link
 from .link_state import LOST, LinkState, LinkStatus
-from .messages import ShowScreen
-from .screens import MAIN_SCREENS
+from .messages import ShowScreen, ShowVerification
+from .screens import MAIN_SCREENS, VerificationsScreen
 from .screens.base import LiveScreen
 from .screens.help import HelpScreen
 from .themes import THEMES
@@ -79,6 +79,7 @@ class EntenteApp(App[None]):
                 ("2", "verifications", "Verifications"),
                 ("3", "fixtures", "Fixtures"),
                 ("4", "alerts", "Alerts"),
+                ("5", "deploy", "Deploy"),
             )
         ),
         PaletteBinding(
@@ -308,6 +309,13 @@ class EntenteApp(App[None]):
 
     def on_show_screen(self, message: ShowScreen) -> None:
         self.action_show(message.name)
+
+    async def on_show_verification(self, message: ShowVerification) -> None:
+        """Show the Verifications screen on the run that stored the verification."""
+        screen = self._screens.get("verifications")
+        if isinstance(screen, VerificationsScreen):
+            await self.go_to("verifications")
+            screen.show_verification(message.verification_id)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -11,3 +11,12 @@ class ShowScreen(Message):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
+
+
+class ShowVerification(Message):
+    """Ask the app to show the Verifications screen on the run that stored this
+    verification, its failures open."""
+
+    def __init__(self, verification_id: str) -> None:
+        super().__init__()
+        self.verification_id = verification_id

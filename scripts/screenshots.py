@@ -7,9 +7,11 @@ castle client project; the castle client's own tests run (pytest, through the da
 mock) to record traffic; the castle service runs (``python -m castle_service``) and is
 verified twice with ``entente verify``: the good build, which proposes draft fixtures, and
 a build that changed a field's type (``--variant type-changed``), which fails. One draft is
-approved and one rejected. Then the app (headless, under Pilot) shows each screen and the
-main modals while the spec is broken and fixed under it (an error and a reload on the
-Alerts screen), and each view is saved as ``<out>/<view>.svg``.
+approved and one rejected. The client and the good build are recorded as deployed to
+production, the failing build to staging (``entente deploy-service``). Then the app
+(headless, under Pilot) shows each screen and the main modals while the spec is broken and
+fixed under it (an error and a reload on the Alerts screen), and each view is saved as
+``<out>/<view>.svg``.
 
 The copy lives in a temporary folder: what the TUI is told is rewritten so that it reads
 ``/home/you/castle-demo`` and the mock's port 4001 (`tests.tui.scene.NeutralTransport`), so
@@ -41,6 +43,7 @@ from entente_daemon.client.lifecycle import start_daemon  # noqa: E402
 from entente_daemon.model import FixtureStatus  # noqa: E402
 from entente_tui.app import EntenteApp  # noqa: E402
 from entente_tui.screens.alert_detail import AlertDetailScreen  # noqa: E402
+from entente_tui.screens.deploy import DeployScreen  # noqa: E402
 from entente_tui.screens.fixture_detail import FixtureDetailScreen  # noqa: E402
 from entente_tui.screens.help import HelpScreen  # noqa: E402
 from entente_tui.screens.interactions import InteractionsScreen  # noqa: E402
@@ -60,6 +63,13 @@ from tests.tui.settle import rows_in, settle, show, until  # noqa: E402
 
 SERVICE_EXAMPLE = ROOT / "examples" / "castle-service"
 PROCESS_TIMEOUT = 120
+#: What runs where, recorded with ``entente deploy-service``: production runs the client and
+#: the good service build; staging runs the build that failed the client's contract.
+DEPLOYMENTS = (
+    ("castle-client", "1.0.0", "production"),
+    ("castle-service", "1.0.0", "production"),
+    ("castle-service", "1.1.0", "staging"),
+)
 
 
 def run(command: list[str], cwd: Path, env: dict[str, str], ok: tuple[int, ...] = (0,)) -> str:
@@ -139,7 +149,8 @@ def provider_project(scene: Scene) -> Path:
 
 
 def record(scene: Scene, env: dict[str, str]) -> None:
-    """The castle client's tests, recorded; two verifications; one approval, one rejection."""
+    """The castle client's tests, recorded; two verifications; one approval, one rejection;
+    three deployments."""
     run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], scene.project_dir, env)
     provider = provider_project(scene)
     verify = [sys.executable, "-m", "entente_daemon.cli", "verify"]
@@ -147,6 +158,10 @@ def record(scene: Scene, env: dict[str, str]) -> None:
         run([*verify, "--base-url", url], provider, env)
     with castle_service(provider, env, "type-changed") as url:
         run([*verify, "--base-url", url, "--provider-version", "1.1.0"], provider, env, (0, 1))
+    deploy = [sys.executable, "-m", "entente_daemon.cli", "deploy-service"]
+    for service, version, environment in DEPLOYMENTS:
+        where = ["--service-version", version, "--environment", environment]
+        run([*deploy, "--name", service, *where], scene.project_dir, env)
     with scene.client() as client:
         drafts = client.fixtures(status=FixtureStatus.DRAFT)
         if len(drafts) < 3:
@@ -197,6 +212,11 @@ async def shoot(scene: Scene, out: Path, size: tuple[int, int]) -> list[Path]:
         save("reject-note")
         await pilot.press("escape")
 
+        await show(pilot, "deploy", "5")
+        await pilot.press("e")  # staging: the build that failed the contract runs there
+        await settle(pilot, lambda: deploy_answered(app, "staging"), "staging's readiness")
+        save("deploy")
+
         await asyncio.to_thread(break_and_fix(scene))
         await settle(pilot, lambda: app.unseen_alerts >= 2, "the alerts' toasts and badge")
         save("alert-toast")
@@ -220,6 +240,16 @@ async def modal(pilot: Pilot[None], key: str, kind: type[object]) -> None:
     app = pilot.app
     await pilot.press(key)
     await settle(pilot, lambda: isinstance(app.screen, kind), f"{kind.__name__}")
+
+
+def deploy_answered(app: EntenteApp, environment: str) -> bool:
+    screen = app.screen
+    return (
+        isinstance(screen, DeployScreen)
+        and screen.environment == environment
+        and not screen.reading
+        and screen.decision("castle-client", "1.0.0") is not None
+    )
 
 
 def detail_open(app: EntenteApp) -> bool:

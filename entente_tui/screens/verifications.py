@@ -84,6 +84,7 @@ class VerificationsScreen(LiveScreen):
         self._requests: dict[str, str] = {}  # interaction id → request line
         self._selected: str | None = None
         self._follow: str | None = None  # a run just started: select it when listed
+        self._wanted: str | None = None  # a verification to show (from the Deploy screen)
         self._loading: str | None = None  # the row whose failures are being fetched
         self._fetched: set[str] = set()  # rows whose failures were asked for once
         self._restarted = False  # the daemon came back: its runs list is new
@@ -136,6 +137,12 @@ class VerificationsScreen(LiveScreen):
                     self._runs[run_id] = run.model_copy(update={"state": "error", "error": LOST})
         await self._read_stored()
         self._refresh()
+        if self._wanted is not None:  # asked for, and not listed
+            self.notify(
+                f"Verification {self._wanted[:12]} is not among the {HISTORY} newest.",
+                severity="warning",
+            )
+            self._wanted = None
 
     @work(exclusive=True, group="verifications-stored")
     async def load_stored(self) -> None:
@@ -185,6 +192,7 @@ class VerificationsScreen(LiveScreen):
         self.progress.show([row for row in rows if row.running])
         if self._follow is not None and self.table.select(RUN + self._follow):
             self._follow = None
+        opened = self._select_wanted(rows)
         running = sum(1 for row in rows if row.running)
         summary = f"{len(rows)} run(s)"
         if running:
@@ -193,6 +201,24 @@ class VerificationsScreen(LiveScreen):
         self.query_one("#verifications-summary", Static).update(summary)
         current = self.table.current
         self._choose(current)
+        if opened:
+            self.detail.focus()
+
+    def _select_wanted(self, rows: list[RunRow]) -> bool:
+        """Put the cursor on the run that stored the wanted verification; True if it did."""
+        if self._wanted is None:
+            return False
+        for row in rows:
+            if self._wanted in row.verification_ids and self.table.select(row.key):
+                self._wanted = None
+                return True
+        return False
+
+    def show_verification(self, verification_id: str) -> None:
+        """Select the run that stored ``verification_id`` and open its failures, once the
+        runs are read again (it may be newer than what is listed)."""
+        self._wanted = verification_id
+        self.load_runs()
 
     def _choose(self, row: RunRow | None) -> None:
         self._selected = row.key if row else None

@@ -15,6 +15,7 @@ TABS: tuple[tuple[str, str, str], ...] = (
     ("verifications", "Verifications", "2"),
     ("fixtures", "Fixtures", "3"),
     ("alerts", "Alerts", "4"),
+    ("deploy", "Deploy", "5"),
 )
 
 

@@ -34,6 +34,7 @@ from entente_daemon.client.lifecycle import start_daemon, stop_daemon
 from entente_daemon.client.wire import MockInfo, VerificationStep
 from entente_daemon.model import (
     AnswerSource,
+    Deployment,
     ErrorKind,
     Fixture,
     FixtureSource,
@@ -621,6 +622,29 @@ def verify(client: DaemonClient, project: str, interactions: list[Interaction]) 
     )
 
 
+#: What runs where (the Deploy screen): production runs the client and an older service build
+#: nobody verified; staging runs the service build whose verification failed.
+DEPLOYMENTS = (
+    (CONSUMER, "1.0.0", "production"),
+    (PROVIDER, "0.9.0", "production"),
+    (PROVIDER, "1.0.0", "staging"),
+)
+
+
+def deploy_scene(scene: Scene) -> None:
+    with scene.client() as client:
+        for service, version, environment in DEPLOYMENTS:
+            client.record_deployment(
+                Deployment(
+                    service=service,
+                    version=version,
+                    environment=environment,
+                    deployed_at=at(9, 20, 0),
+                    deployed_by="alice",
+                )
+            )
+
+
 BROKEN_LINE = "    get:\n      operationId: listCastles\n"
 
 
@@ -644,11 +668,13 @@ def break_and_fix_spec(scene: Scene) -> None:
 
 
 def build_scene(root: Path) -> Scene:
-    """`start_scene`, `record_scene` and `break_and_fix_spec`: the whole scene."""
+    """`start_scene`, `record_scene`, `break_and_fix_spec` and `deploy_scene`: the whole
+    scene."""
     scene = start_scene(root)
     try:
         record_scene(scene)
         break_and_fix_spec(scene)
+        deploy_scene(scene)  # last: the alerts' event numbers stay as they were
     except BaseException:
         scene.stop()
         raise

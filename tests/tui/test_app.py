@@ -20,7 +20,12 @@ async def test_links_attaches_and_navigates(
         assert app.project is not None
         assert app.project.service == "castle-client"
         await until(pilot, lambda: any(m.port == castle.port for m in app.mocks), "the mock")
-        for key, name in (("2", "verifications"), ("3", "fixtures"), ("4", "alerts")):
+        for key, name in (
+            ("2", "verifications"),
+            ("3", "fixtures"),
+            ("4", "alerts"),
+            ("5", "deploy"),
+        ):
             await pilot.press(key)
             await until(pilot, lambda name=name: app.screen.name == name, f"screen {name}")  # type: ignore[misc]
         await pilot.press("1")

@@ -25,6 +25,7 @@ from textual.pilot import Pilot
 from entente_daemon.client import aio
 from entente_tui.app import EntenteApp
 from entente_tui.screens.alert_detail import AlertDetailScreen
+from entente_tui.screens.deploy import DeployScreen
 from entente_tui.screens.fixture_detail import FixtureDetailScreen
 from entente_tui.screens.help import HelpScreen
 from entente_tui.screens.interactions import InteractionsScreen
@@ -110,6 +111,28 @@ def test_fixtures(snap_compare: SnapCompare, scene_app: Callable[..., EntenteApp
 
 def test_alerts(snap_compare: SnapCompare, scene_app: Callable[..., EntenteApp]) -> None:
     assert snap_compare(scene_app(), terminal_size=SIZE, run_before=showing("alerts", "4"))
+
+
+def test_deploy(snap_compare: SnapCompare, scene_app: Callable[..., EntenteApp]) -> None:
+    """Production's readiness, the failed pair selected: its verification and can-i-deploy's
+    answer for castle-client 1.0.0 with the reasons and the next steps."""
+    run_before = then(showing("deploy", "5"), "down", done=deploy_answered)
+    assert snap_compare(scene_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def test_deploy_light(snap_compare: SnapCompare, scene_app: Callable[..., EntenteApp]) -> None:
+    """The same in the light theme: the states' colours stay readable."""
+    run_before = then(showing("deploy", "5"), "down", done=deploy_answered)
+    assert snap_compare(scene_app(dark=False), terminal_size=SIZE, run_before=run_before)
+
+
+def deploy_answered(app: EntenteApp) -> bool:
+    screen = app.screen
+    return (
+        isinstance(screen, DeployScreen)
+        and screen.table.cursor_row == 1
+        and screen.decision("castle-client", "1.0.0") is not None
+    )
 
 
 # -- panes and modals ---------------------------------------------------------------------
@@ -254,7 +277,13 @@ SMALL = (80, 24)
 
 @pytest.mark.parametrize(
     ("name", "key"),
-    [("interactions", None), ("verifications", "2"), ("fixtures", "3"), ("alerts", "4")],
+    [
+        ("interactions", None),
+        ("verifications", "2"),
+        ("fixtures", "3"),
+        ("alerts", "4"),
+        ("deploy", "5"),
+    ],
 )
 def test_small_terminal(
     snap_compare: SnapCompare,
