@@ -249,3 +249,157 @@ def test_the_daemon_tells_of_deployments(home: Path) -> None:
             assert "deployment.recorded" in kinds()
     finally:
         daemon.ensure_gone()
+
+
+def seed(home: Path, *consumers: str, verified: dict[str, bool] | None = None) -> None:
+    """Contracts of each consumer "name@version" with castle-service, and verifications by
+    castle-service versions: ``{"castle-service@2.0.0 web@1.0.0": True, ...}``."""
+    made: dict[tuple[str, str], list[Interaction]] = {}
+    with Store.open(home / "store") as store:
+        for n, who in enumerate(consumers):
+            name, version = who.split("@")
+            made[(name, version)] = [
+                interaction(
+                    100 + n,
+                    consumer=name,
+                    consumer_version=version,
+                    test_id=f"tests/test_{name}.py::test_get",
+                    run_id=f"run-{who}",
+                ).with_hash()
+            ]
+            store.interactions.add(made[(name, version)][0])
+        for pair, ok in (verified or {}).items():
+            provider, consumer = pair.split()
+            name, version = consumer.split("@")
+            group = made[(name, version)]
+            store.verifications.add(
+                Verification(
+                    provider="castle-service",
+                    provider_version=provider.split("@")[1],
+                    consumer=name,
+                    consumer_version=version,
+                    results=[
+                        VerificationResult(
+                            interaction_id=i.id, interaction_hash=i.content_hash, ok=ok
+                        )
+                        for i in group
+                    ],
+                )
+            )
+
+
+def deploy_to(home: Path, who: str, environment: str, *extra: str) -> None:
+    name, version = who.split("@")
+    done = run(
+        home,
+        "deploy-service",
+        "--name",
+        name,
+        "--service-version",
+        version,
+        "--environment",
+        environment,
+        *extra,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_provider_s_first_deploy_with_no_consumer_at_all(home: Path) -> None:
+    run(home, "register-service", "--name", "castle-service", "--service-version", "1.0.0")
+    code, shape = ask(home, "castle-service", "1.0.0")
+    assert (code, answer(shape)) == (0, "yes")
+    assert "no consumer has a contract with castle-service" in shape["summary"]["reasons"]
+
+
+def test_a_consumer_in_staging_only_does_not_hold_production_back(home: Path) -> None:
+    seed(home, "web@1.0.0")
+    deploy_to(home, "web@1.0.0", "staging")
+    run(home, "register-service", "--name", "castle-service", "--service-version", "2.0.0")
+    code, shape = ask(home, "castle-service", "2.0.0")  # production
+    assert (code, answer(shape)) == (0, "yes")
+    staged = run(
+        home,
+        "can-i-deploy",
+        "--service",
+        "castle-service",
+        "--service-version",
+        "2.0.0",
+        "--environment",
+        "staging",
+        "--json",
+    )
+    assert staged.returncode == 1
+    assert json.loads(staged.stdout)["summary"]["answer"] == "unknown"
+
+
+def test_two_consumers_one_verified_one_not(home: Path) -> None:
+    seed(home, "web@1.0.0", "app@3.0.0", verified={"castle-service@2.0.0 web@1.0.0": True})
+    deploy_to(home, "web@1.0.0", "prod")
+    deploy_to(home, "app@3.0.0", "prod")
+    code, shape = ask(home, "castle-service", "2.0.0")
+    assert (code, answer(shape)) == (1, "unknown")
+    states = {p["consumer"]: p["state"] for p in shape["pairs"]}
+    assert states == {"app": "unknown", "web": "verified"}
+
+
+def test_a_rollback_makes_the_older_version_the_one_checked(home: Path) -> None:
+    seed(home, "web@1.0.0", verified={"castle-service@1.0.0 web@1.0.0": True})
+    deploy_to(home, "castle-service@1.0.0", "prod")
+    deploy_to(home, "castle-service@2.0.0", "prod")
+    code, shape = ask(home, "web", "1.0.0")
+    assert (code, answer(shape)) == (1, "unknown")  # 2.0.0 never verified web 1.0.0
+    deploy_to(home, "castle-service@1.0.0", "prod")  # the rollback
+    code, shape = ask(home, "web", "1.0.0")
+    assert (code, answer(shape)) == (0, "yes")
+    assert shape["pairs"][0]["provider_version"] == "1.0.0"
+
+
+def test_every_released_supported_version_counts(home: Path) -> None:
+    seed(home, "app@1.0.0", "app@2.0.0", verified={"castle-service@2.0.0 app@2.0.0": True})
+    for version in ("1.0.0", "2.0.0"):
+        done = run(
+            home,
+            "record-release",
+            "--name",
+            "app",
+            "--service-version",
+            version,
+            "--environment",
+            "prod",
+        )
+        assert done.returncode == 0, done.stderr
+    code, shape = ask(home, "castle-service", "2.0.0")
+    assert (code, answer(shape)) == (1, "unknown")  # app 1.0.0 is still supported
+    done = run(
+        home,
+        "support-ended",
+        "--name",
+        "app",
+        "--service-version",
+        "1.0.0",
+        "--environment",
+        "prod",
+    )
+    assert done.returncode == 0, done.stderr
+    code, shape = ask(home, "castle-service", "2.0.0")
+    assert (code, answer(shape)) == (0, "yes")
+
+
+@pytest.mark.parametrize(
+    ("level", "verified", "expected"),
+    [
+        ("none", "1.2.0", "unknown"),
+        ("patch", "1.2.0", "yes"),
+        ("patch", "1.1.0", "unknown"),
+        ("minor", "1.1.0", "yes"),
+        ("minor", "2.0.0", "unknown"),
+    ],
+)
+def test_semver_compatibility_at_each_level(
+    home: Path, level: str, verified: str, expected: str
+) -> None:
+    seed(home, "web@1.0.0", verified={f"castle-service@{verified} web@1.0.0": True})
+    deploy_to(home, "castle-service@1.2.3", "prod")
+    code, shape = ask(home, "web", "1.0.0", "--semver-compatibility", level)
+    assert answer(shape) == expected
+    assert code == (0 if expected == "yes" else 1)
