@@ -128,7 +128,8 @@ def fixture(provider: str, n: int) -> Fixture:
         provider=provider,
         operation_id="getCastle",
         request=HttpRequest(method="GET", path=f"/castles/{n}"),
-        response=HttpResponse(status=200, body={"id": n}),
+        # A name of its own: fixtures that differ only by ids are one draft (`draft_key`).
+        response=HttpResponse(status=200, body={"id": n, "name": f"castle {n}"}),
     )
 
 
