@@ -110,8 +110,8 @@ class ProjectRegistry:
         """Attach (or re-read) the project configured at ``path``; `ConfigError` when its
         configuration is invalid. Attaching again also resets the file watch (links
         re-resolved, listening anew, files changed unseen reported): whatever made it stale,
-        re-attaching mends it without a restart. ``auto``: a command or test run attaching
-        its own project; `Conflict` when the user detached it."""
+        re-attaching mends it without a restart (not ``auto``). ``auto``: a command or test
+        run attaching its own project; `Conflict` when the user detached it."""
         if auto and self._was_detached(path):
             raise Conflict(
                 f"the project at {path} was detached; `entente attach` attaches it again"
@@ -119,7 +119,8 @@ class ProjectRegistry:
         if not auto and self._detached:
             self._detached = {d for d in self._detached if d not in (path, path / d.name)}
         info = await self._attach_and_save(path)
-        self._watcher.reset()
+        if not auto:  # a command's own attach (each `entente` run in the folder) leaves it be
+            self._watcher.reset()
         return info
 
     async def _attach_and_save(self, path: Path) -> ProjectInfo:
