@@ -84,6 +84,7 @@ class EventBus:
         self._recent: deque[Event] = deque(maxlen=max(recent, 1))
         self._alerts: deque[Event] = deque(maxlen=100)
         self._subscribers: set[Subscription] = set()
+        self._internal: set[Subscription] = set()
         self._last_seq = 0
         self._closing = False
         self._read_since: ReadSince | None = None
@@ -130,20 +131,26 @@ class EventBus:
 
     # -- subscribing and reading --------------------------------------------------------------
 
-    def subscribe(self) -> Subscription:
+    def subscribe(self, *, internal: bool = False) -> Subscription:
+        """A new subscription; ``internal``: a service of the daemon's own, not counted
+        among the clients following the stream (`subscriber_count`)."""
         subscription = Subscription(self._queue_size)
         if self._closing:
             subscription.close()
         else:
             self._subscribers.add(subscription)
+            if internal:
+                self._internal.add(subscription)
         return subscription
 
     def unsubscribe(self, subscription: Subscription) -> None:
         self._subscribers.discard(subscription)
+        self._internal.discard(subscription)
 
     @property
     def subscriber_count(self) -> int:
-        return len(self._subscribers)
+        """How many clients follow the stream (the daemon's own services not counted)."""
+        return len(self._subscribers - self._internal)
 
     @property
     def last_seq(self) -> int:

@@ -9,7 +9,7 @@ influences what is stored.
 from __future__ import annotations
 
 from entente_daemon.model import Interaction
-from entente_daemon.record.redact import DEFAULT_HEADERS, DEFAULT_QUERY, REDACTED
+from entente_daemon.record.redact import DEFAULT_HEADERS, DEFAULT_QUERY, REDACTED, spelling
 
 
 def _headers(headers: dict[str, str]) -> dict[str, str]:
@@ -19,9 +19,10 @@ def _headers(headers: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _query(query: dict[str, list[str]]) -> dict[str, list[str]]:
+def query_without_credentials(query: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Credential query values blanked, whatever their spelling (``api_key``, ``apiKey``)."""
     return {
-        name: [REDACTED] * len(values) if name.lower() in DEFAULT_QUERY else values
+        name: [REDACTED] * len(values) if spelling(name) in DEFAULT_QUERY else values
         for name, values in query.items()
     }
 
@@ -29,7 +30,10 @@ def _query(query: dict[str, list[str]]) -> dict[str, list[str]]:
 def without_credentials(interaction: Interaction) -> Interaction:
     request, response = interaction.request, interaction.response
     clean_request = request.model_copy(
-        update={"headers": _headers(request.headers), "query": _query(request.query)}
+        update={
+            "headers": _headers(request.headers),
+            "query": query_without_credentials(request.query),
+        }
     )
     clean_response = response.model_copy(update={"headers": _headers(response.headers)})
     if clean_request == request and clean_response == response:

@@ -73,7 +73,7 @@ class DeployService:
         self._gathering = asyncio.Lock()
 
     async def start(self) -> None:
-        self._subscription = self._bus.subscribe()
+        self._subscription = self._bus.subscribe(internal=True)
         self._task = asyncio.create_task(self._follow(self._subscription))
 
     async def stop(self) -> None:
@@ -192,7 +192,7 @@ class DeployService:
                 return
             if item is Signal.OVERFLOW:
                 self._changed()  # what was missed is unknown: gather again
-                subscription = self._bus.subscribe()
+                subscription = self._bus.subscribe(internal=True)
                 self._subscription = subscription
                 continue
             if isinstance(item, Signal):

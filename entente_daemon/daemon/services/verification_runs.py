@@ -30,6 +30,7 @@ from entente_daemon.client.wire import (
     VerificationStep,
 )
 from entente_daemon.daemon.services.core import Core
+from entente_daemon.daemon.services.credentials import query_without_credentials
 from entente_daemon.daemon.services.errors import Conflict, Invalid, NotFound, Unavailable
 from entente_daemon.errors import StoreError
 from entente_daemon.model import (
@@ -42,7 +43,7 @@ from entente_daemon.model import (
     new_id,
     utc_now,
 )
-from entente_daemon.record.redact import DEFAULT_HEADERS, DEFAULT_QUERY, REDACTED
+from entente_daemon.record.redact import DEFAULT_HEADERS
 from entente_daemon.store import Store
 
 log = logging.getLogger("entente.daemon.verification")
@@ -318,10 +319,7 @@ def _without_credentials(fixture: Fixture) -> Fixture:
     clean_request = request.model_copy(
         update={
             "headers": _no_secret_headers(request.headers),
-            "query": {
-                name: [REDACTED] * len(values) if name.lower() in DEFAULT_QUERY else values
-                for name, values in request.query.items()
-            },
+            "query": query_without_credentials(request.query),
         }
     )
     clean_response = response.model_copy(update={"headers": _no_secret_headers(response.headers)})
