@@ -27,6 +27,7 @@ from entente_daemon.model import (
     Release,
     ServiceVersion,
     SpecVersion,
+    Verification,
 )
 from entente_daemon.records.contracts import contract_interactions
 from entente_daemon.store import Store
@@ -167,37 +168,70 @@ def environments(store: Store) -> list[Environment]:
 # -- the facts a decision reads -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LiveState:
+    """What runs where, and which environments and versions exist: the small part of the
+    facts, read again after each deployment or release."""
+
+    live: list[LiveVersion]
+    known: set[tuple[str, str]]
+    environments: set[str]
+
+    def apply(self, facts: Facts) -> None:
+        facts.live = {}
+        for version in self.live:
+            facts.add_live(version)
+        facts.known |= self.known
+        facts.environments |= self.environments
+
+
+def live_state(store: Store) -> LiveState:
+    live = [
+        LiveVersion(
+            d.service,
+            d.version,
+            d.environment,
+            LiveKind.DEPLOYED,
+            since=d.deployed_at,
+            by=d.deployed_by,
+        )
+        for d in store.deployments.active()
+    ] + [
+        LiveVersion(
+            r.service,
+            r.version,
+            r.environment,
+            LiveKind.RELEASED,
+            since=r.released_at,
+            by=r.released_by,
+        )
+        for r in store.releases.list(supported=True)
+    ]
+    known = {(v.service, v.version) for v in store.service_versions.list()}
+    known |= {(spec.service, spec.version) for spec in _all_specs(store)}
+    return LiveState(live, known, {e.name for e in environments(store)})
+
+
+def verification_fact(verification: Verification) -> VerificationFact:
+    return VerificationFact(
+        id=verification.id,
+        provider=verification.provider,
+        provider_version=verification.provider_version,
+        consumer=verification.consumer,
+        consumer_version=verification.consumer_version,
+        finished_at=verification.finished_at or verification.started_at,
+        passed=verification.passed,
+        failed=verification.failed,
+        results=tuple(
+            (r.interaction_hash, r.ok) for r in verification.results if r.interaction_hash
+        ),
+    )
+
+
 def gather_facts(store: Store) -> Facts:
     """Everything can-i-deploy and the readiness matrix read, from one pass over the store."""
     facts = Facts()
-    for environment in environments(store):
-        facts.environments.add(environment.name)
-    for version in store.service_versions.list():
-        facts.known.add((version.service, version.version))
-    for spec in _all_specs(store):
-        facts.known.add((spec.service, spec.version))
-    for deployment in store.deployments.active():
-        facts.add_live(
-            LiveVersion(
-                deployment.service,
-                deployment.version,
-                deployment.environment,
-                LiveKind.DEPLOYED,
-                since=deployment.deployed_at,
-                by=deployment.deployed_by,
-            )
-        )
-    for release in store.releases.list(supported=True):
-        facts.add_live(
-            LiveVersion(
-                release.service,
-                release.version,
-                release.environment,
-                LiveKind.RELEASED,
-                since=release.released_at,
-                by=release.released_by,
-            )
-        )
+    live_state(store).apply(facts)
     heads: list[InteractionHead] = []
     store.interactions.scan(InteractionHead.of, heads.extend)  # nothing parsed into models
     hashes: dict[tuple[str, str, str], set[str]] = {}
@@ -211,21 +245,7 @@ def gather_facts(store: Store) -> Facts:
         facts.add_contract(Contract(consumer, consumer_version, provider, frozenset(found)))
     verifications = sorted(store.verifications.list(), key=lambda v: v.finished_at or v.started_at)
     for verification in verifications:
-        facts.add_verification(
-            VerificationFact(
-                id=verification.id,
-                provider=verification.provider,
-                provider_version=verification.provider_version,
-                consumer=verification.consumer,
-                consumer_version=verification.consumer_version,
-                finished_at=verification.finished_at or verification.started_at,
-                passed=verification.passed,
-                failed=verification.failed,
-                results=tuple(
-                    (r.interaction_hash, r.ok) for r in verification.results if r.interaction_hash
-                ),
-            )
-        )
+        facts.add_verification(verification_fact(verification))
     return facts
 
 

@@ -30,7 +30,7 @@ from entente_daemon.model import (
     Verification,
     VerificationResult,
 )
-from entente_daemon.records.deploy_store import gather_facts
+from entente_daemon.records.deploy_store import gather_facts, verification_fact
 from entente_daemon.store import Store
 
 
@@ -117,6 +117,13 @@ def main(argv: list[str] | None = None) -> None:
             stored = store.interactions.count()
             facts = gather_facts(store)
             warm = timed(lambda: can_i_deploy(facts, question), args.rounds * 20)
+            landed = verification_fact(store.verifications.list(limit=1)[0])
+
+            def verified_then_asked() -> None:  # the daemon after `entente verify`
+                facts.add_verification(landed)
+                can_i_deploy(facts, question)
+
+            after_verify = timed(verified_then_asked, args.rounds * 20)
             cold = timed(lambda: can_i_deploy(gather_facts(store), question), args.rounds)
         answer = can_i_deploy(facts, question)
     print(f"command: {command()}")
@@ -130,6 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         f"({len(answer.rows)} pairs, answer {answer.answer})"
     )
     print(f"decision on kept facts (the daemon)     : {warm * 1000:9.2f} ms (median)")
+    print(f"a verification lands, then decide       : {after_verify * 1000:9.2f} ms (median)")
     print(f"gather from the store, then decide      : {cold * 1000:9.2f} ms (median)")
     print(f"ratio                                   : {cold / warm:9.0f}x faster with kept facts")
 

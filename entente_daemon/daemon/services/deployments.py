@@ -2,11 +2,12 @@
 the store's one writer, and can-i-deploy and the readiness matrix answered from facts it
 keeps between questions.
 
-The facts are gathered again only after something they are made of changed (an
-interaction, a verification, a deployment or release); a question in between is answered
-from them at once. When a verification finishes, the pairs it touched may have changed:
-the service says so with a ``readiness.changed`` event naming the environments where either
-side runs.
+The facts are gathered again (one pass over the stored interactions) only after the
+contracts changed (an interaction recorded, deleted or promoted). Deployments, releases and
+finished verifications are applied to the kept facts as they come, so a question in a
+provider's pipeline (verify, then ask) is answered from them at once. When a verification
+finishes, the pairs it touched may have changed: the service says so with a
+``readiness.changed`` event naming the environments where either side runs.
 """
 
 from __future__ import annotations
@@ -47,15 +48,14 @@ from entente_daemon.store.deploy_repositories import NotThere
 log = logging.getLogger("entente.daemon.deployments")
 T = TypeVar("T")
 
-#: Kinds after which the facts are gathered again.
-CHANGES_FACTS = frozenset(
+#: Kinds after which the facts are gathered again (contracts change). Deployments and
+#: releases (written here) and finished verifications are applied to the kept facts as they
+#: come, so a gate in a provider's pipeline never waits for a gathering.
+CHANGES_CONTRACTS = frozenset(
     {
         EventKind.INTERACTION_RECORDED,
         EventKind.INTERACTIONS_DELETED,
         EventKind.INTERACTIONS_PROMOTED,
-        EventKind.VERIFICATION_FINISHED,
-        EventKind.DEPLOYMENT_RECORDED,
-        EventKind.RELEASE_RECORDED,
     }
 )
 
@@ -153,7 +153,7 @@ class DeployService:
             return result
 
         result = await self._stored(write)
-        self._changed()
+        await self._refresh_live()
         return result
 
     async def _told(self, job: Callable[[Store], Written[T]]) -> T:
@@ -164,7 +164,7 @@ class DeployService:
             return written.value
 
         result = await self._stored(write)
-        self._changed()
+        await self._refresh_live()
         return result
 
     async def _stored(self, write: Callable[[Store, Emit], T]) -> T:
@@ -183,6 +183,27 @@ class DeployService:
         self._generation += 1
         self._facts = None
 
+    async def _refresh_live(self) -> None:
+        """Read what runs where again (small tables) into the kept facts."""
+        if self._facts is None:
+            return
+        self._generation += 1  # a gathering under way may predate this: it is not kept
+        state = await self._writer.read(deploy_store.live_state)
+        if self._facts is not None:
+            state.apply(self._facts)
+
+    async def _add_verifications(self, ids: list[str]) -> None:
+        """Apply finished verifications to the kept facts."""
+        if self._facts is None or not ids:
+            return
+        self._generation += 1
+        found = await self._writer.read(
+            lambda s: [v for v in (s.verifications.get(i) for i in ids) if v is not None]
+        )
+        if self._facts is not None:
+            for verification in sorted(found, key=lambda v: v.finished_at or v.started_at):
+                self._facts.add_verification(deploy_store.verification_fact(verification))
+
     # -- following the feed -------------------------------------------------------------
 
     async def _follow(self, subscription: Subscription) -> None:
@@ -197,11 +218,12 @@ class DeployService:
                 continue
             if isinstance(item, Signal):
                 continue
-            if item.kind in CHANGES_FACTS:
+            if item.kind in CHANGES_CONTRACTS:
                 self._changed()
             if item.kind == EventKind.VERIFICATION_FINISHED:
                 payload = parse_payload(item)
                 if isinstance(payload, VerificationFinished):
+                    await self._add_verifications(list(payload.verifications))
                     await self._verification_finished(payload)
 
     async def _verification_finished(self, run: VerificationFinished) -> None:
