@@ -69,6 +69,7 @@ def test_a_full_disk_then_kill_9_loses_nothing_acknowledged(small_disk_daemon: D
     daemon = small_disk_daemon
     acknowledged: list[str] = []
     refused = 0
+    status_said_so = False
     with daemon.http() as http:
         for number in range(BATCHES):
             # each from a test of its own: the store's bound per bucket samples none out
@@ -85,9 +86,11 @@ def test_a_full_disk_then_kill_9_loses_nothing_acknowledged(small_disk_daemon: D
                 assert answer.status_code == 503, answer.text
                 assert "cannot write" in answer.json()["error"]
                 refused += 1
+                # The status says so while it lasts (a snapshot may end it soon after: the
+                # store's files are each under the size limit again once rewritten).
+                status_said_so = status_said_so or bool(_status(http)["store"]["error"])
 
-        status = _status(http)
-        assert status["store"]["error"], "the status does not say the store cannot write"
+        assert status_said_so, "the status never said the store cannot write"
         alerts = http.get("/v1/alerts").json()
     assert any(a["kind"] == "store.error" for a in _events(alerts)), alerts
 
