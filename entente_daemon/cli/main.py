@@ -8,34 +8,46 @@ import click
 
 from entente_daemon import __version__
 from entente_daemon.cli.attach import auto_attach
-from entente_daemon.cli.can_i_deploy_command import can_i_deploy, matrix
-from entente_daemon.cli.config_commands import config_group
-from entente_daemon.cli.deploy_commands import (
-    deploy_service_command,
-    environments_group,
-    record_release,
-    register_service,
-    status,
-    support_ended,
-    undeploy_service,
-    upload_spec,
-)
-from entente_daemon.cli.events_command import events
-from entente_daemon.cli.fixtures_commands import fixtures_group
-from entente_daemon.cli.interactions_commands import interactions_group
-from entente_daemon.cli.mock_command import mock_command
-from entente_daemon.cli.projects_commands import attach, detach, projects_group
+from entente_daemon.cli.lazy import LazyGroup
 from entente_daemon.cli.runner import run_cli
-from entente_daemon.cli.spec_commands import spec_group
-from entente_daemon.cli.store_commands import store_group
-from entente_daemon.cli.verify_commands import verifications_group, verify_command
+
+_CLI = "entente_daemon.cli"
+#: Every command: its name → where it is defined (imported only when it runs).
+COMMANDS = {
+    "attach": f"{_CLI}.projects_commands:attach",
+    "can-i-deploy": f"{_CLI}.can_i_deploy_command:can_i_deploy",
+    "config": f"{_CLI}.config_commands:config_group",
+    "deploy-service": f"{_CLI}.deploy_commands:deploy_service_command",
+    "detach": f"{_CLI}.projects_commands:detach",
+    "environments": f"{_CLI}.deploy_commands:environments_group",
+    "events": f"{_CLI}.events_command:events",
+    "fixtures": f"{_CLI}.fixtures_commands:fixtures_group",
+    "interactions": f"{_CLI}.interactions_commands:interactions_group",
+    "matrix": f"{_CLI}.can_i_deploy_command:matrix",
+    "mock": f"{_CLI}.mock_command:mock_command",
+    "projects": f"{_CLI}.projects_commands:projects_group",
+    "record-release": f"{_CLI}.deploy_commands:record_release",
+    "register-service": f"{_CLI}.deploy_commands:register_service",
+    "spec": f"{_CLI}.spec_commands:spec_group",
+    "status": f"{_CLI}.deploy_commands:status",
+    "store": f"{_CLI}.store_commands:store_group",
+    "support-ended": f"{_CLI}.deploy_commands:support_ended",
+    "undeploy-service": f"{_CLI}.deploy_commands:undeploy_service",
+    "upload-spec": f"{_CLI}.deploy_commands:upload_spec",
+    "verifications": f"{_CLI}.verify_commands:verifications_group",
+    "verify": f"{_CLI}.verify_commands:verify_command",
+}
 
 # Commands run inside a project attach it to the running daemon. Not `mock`: the daemon
 # would then serve the project's mocks on the very ports `entente mock` is about to take.
 ATTACHING_COMMANDS = frozenset({"config", "interactions"})
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, prog_name="entente")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -46,33 +58,6 @@ def cli(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand in ATTACHING_COMMANDS:
         auto_attach()
-
-
-cli.add_command(spec_group)
-cli.add_command(config_group)
-cli.add_command(interactions_group)
-cli.add_command(events)
-cli.add_command(fixtures_group)
-cli.add_command(mock_command)
-cli.add_command(verify_command)
-cli.add_command(verifications_group)
-cli.add_command(projects_group)
-cli.add_command(attach)
-cli.add_command(detach)
-for command in (
-    register_service,
-    upload_spec,
-    deploy_service_command,
-    undeploy_service,
-    record_release,
-    support_ended,
-    environments_group,
-    status,
-    can_i_deploy,
-    matrix,
-):
-    cli.add_command(command)
-cli.add_command(store_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -94,14 +94,22 @@ def problem(hint: str) -> str | None:
         if not TOKEN.fullmatch(word):
             continue  # an argument: ID, SPEC, a value, a placeholder
         if isinstance(command, click.Group):
-            sub = command.commands.get(word)
+            sub = command.get_command(click.Context(command), word)
             if sub is None:
-                known = ", ".join(sorted(command.commands))
-                return f"{command.name} has no command {word!r} (it has: {known})"
+                return f"{command.name} has no command {word!r} (it has: {names_of(command)})"
             command = sub
-    if verb and isinstance(command, click.Group) and verb not in command.commands:
-        return f"{command.name} has no command {verb!r} (it has: {', '.join(command.commands)})"
+    if (
+        verb
+        and isinstance(command, click.Group)
+        and command.get_command(click.Context(command), verb) is None
+    ):
+        return f"{command.name} has no command {verb!r} (it has: {names_of(command)})"
     return None
+
+
+def names_of(group: click.Group) -> str:
+    """The group's commands, loaded or not (the ``entente`` group loads them lazily)."""
+    return ", ".join(sorted(group.list_commands(click.Context(group))))
 
 
 def test_hints_are_found() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -15,7 +16,9 @@ from entente_daemon.store import Store
 
 from .conftest import Worker
 
-ITERATIONS = 25
+# Kills per run: 10 in the default run (each round starts a writer and kills it), more for a
+# soak: ENTENTE_KILL_ROUNDS=200 python -m pytest tests/store/test_kill.py
+ITERATIONS = int(os.environ.get("ENTENTE_KILL_ROUNDS", "10"))
 DURABLE_AFTER = 1.0  # seconds: what was acknowledged this long before the kill must be there
 
 
@@ -33,13 +36,16 @@ def test_sigkill_loses_nothing_acknowledged(tmp_path: Path, worker: Callable[...
     directory = tmp_path / "store"
     rng = random.Random()
     checked = 0
-    for _ in range(ITERATIONS):
+    for round_number in range(ITERATIONS):
         # A tiny compaction threshold: snapshots are written all the time, so kills land
         # during compactions as well as between them.
         writer = worker("write", str(directory), "50", "32768")
         writer.wait_for(lambda lines: len(lines) > 0)
+        # Every other round lives past the durability window, so that each run checks
+        # acknowledged records, not only kills at any moment.
+        lifetime = rng.uniform(0.2, 1.5) if round_number % 2 else rng.uniform(1.3, 2.0)
         with pytest.raises(subprocess.TimeoutExpired):  # the writer must still be running
-            writer.proc.wait(timeout=rng.uniform(0.2, 1.5))
+            writer.proc.wait(timeout=lifetime)
         killed_at = time.monotonic()
         writer.proc.send_signal(signal.SIGKILL)
         writer.finish()
