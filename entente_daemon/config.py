@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import subprocess
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -20,6 +19,7 @@ from typing import Any, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from entente_daemon.errors import ConfigError, ConfigProblem
+from entente_daemon.git import git_short_sha
 from entente_daemon.model import HANDLER_REFERENCE, Role
 
 CONFIG_FILE = "entente.toml"
@@ -643,23 +643,7 @@ def _resolve_version(
                 return version["version"], "pyproject"
         except (OSError, tomllib.TOMLDecodeError):
             pass
-    sha = _git_short_sha(root)
+    sha = git_short_sha(root)
     if sha:
         return sha, "git"
     return "0.0.0", "default"
-
-
-def _git_short_sha(root: Path) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    sha = done.stdout.strip()
-    return sha if done.returncode == 0 and sha else None

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import click
 
-from entente_daemon.cli.git_info import git_branch, git_sha
 from entente_daemon.config import ProjectConfig, load_project_config
 from entente_daemon.errors import ConfigError
+from entente_daemon.git import git_branch, git_sha
 from entente_daemon.model import (
     Deployment,
     DeploymentStatus,

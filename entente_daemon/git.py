@@ -1,4 +1,7 @@
-"""The git commit and branch of a folder, when it is a git work tree (else None)."""
+"""What git says about a folder (its commit, branch), when it is a git work tree (else None).
+
+One place for it: the CLI records commits and branches with deployments, the config falls
+back on the short commit for a version."""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ import subprocess
 from pathlib import Path
 
 
-def _git(folder: Path, *args: str) -> str | None:
+def git(folder: Path, *args: str) -> str | None:
+    """``git ARGS`` run in ``folder``: its output, stripped; None when git fails or is missing."""
     try:
         done = subprocess.run(
             ["git", *args],
@@ -23,9 +27,13 @@ def _git(folder: Path, *args: str) -> str | None:
 
 
 def git_sha(folder: Path) -> str | None:
-    return _git(folder, "rev-parse", "HEAD")
+    return git(folder, "rev-parse", "HEAD")
 
 
 def git_branch(folder: Path) -> str | None:
-    branch = _git(folder, "rev-parse", "--abbrev-ref", "HEAD")
+    branch = git(folder, "rev-parse", "--abbrev-ref", "HEAD")
     return None if branch == "HEAD" else branch  # a detached HEAD has no branch
+
+
+def git_short_sha(folder: Path) -> str | None:
+    return git(folder, "rev-parse", "--short", "HEAD")
