@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import Any
 
 from .facts import Contract, Facts, LiveKind, LiveVersion
-from .judge import Judgement, PairState, judge
+from .judge import Judgement, PairState, judge, no_provider_version
 from .semver import Compatibility
 
 #: The version of ``Decision.to_json``'s shape; bump it when the shape changes.
@@ -181,7 +181,7 @@ def _as_consumer(facts: Facts, q: Question) -> Iterable[PairRow]:
                 q.version,
                 provider,
                 None,
-                Judgement(PairState.UNKNOWN, f"{provider} has no version in {q.environment}"),
+                no_provider_version(provider, q.environment),
             )
             continue
         for live in versions:

@@ -32,6 +32,11 @@ class Judgement:
     leaned_on: str | None = None
 
 
+def no_provider_version(provider: str, environment: str) -> Judgement:
+    """A pair with nothing to judge: the provider has no version in that environment."""
+    return Judgement(PairState.UNKNOWN, f"{provider} has no version in {environment}")
+
+
 def judge(
     facts: Facts,
     contract: Contract,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .facts import Contract, Facts
-from .judge import Judgement, PairState, judge
+from .judge import Judgement, PairState, judge, no_provider_version
 from .semver import Compatibility
 
 
@@ -93,7 +93,7 @@ def _cells(
             contract.provider,
             None,
             False,
-            Judgement(PairState.UNKNOWN, f"{contract.provider} has no version in {environment}"),
+            no_provider_version(contract.provider, environment),
         )
         return
     for version in versions:
