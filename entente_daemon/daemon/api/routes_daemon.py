@@ -8,6 +8,7 @@ from entente_daemon.client.wire import BrokerStatus, DaemonStatus, StoreStatus, 
 from entente_daemon.daemon.api.context import ApiContext
 from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request, file_path
 from entente_daemon.daemon.api.routes_fixture_flags import current_alerts
+from entente_daemon.daemon.api.validation import body_flag
 from entente_daemon.errors import ConfigError
 from entente_daemon.store import Store
 
@@ -77,9 +78,7 @@ async def attach_project(ctx: ApiContext, request: Request) -> JsonResponse:
     path = file_path(raw, "path")
     if not path.is_absolute():
         raise HttpError(400, f"{raw!r}: the project's path must be absolute")
-    auto = body.get("auto", False)
-    if not isinstance(auto, bool):
-        raise HttpError(400, '"auto" must be true or false')
+    auto = body_flag(body, "auto")
     try:
         info = await ctx.projects.attach(path, auto=auto)
     except ConfigError as exc:

@@ -10,6 +10,7 @@ from typing import Any
 from entente_daemon.client.wire import PruneResult, StoreStats
 from entente_daemon.daemon.api.context import ApiContext
 from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request
+from entente_daemon.daemon.api.validation import body_flag
 from entente_daemon.records.queries import plan_prune
 from entente_daemon.store.bounds import DEFAULT_EXPLORATORY_RETENTION_DAYS
 from entente_daemon.store.stats import store_stats
@@ -39,9 +40,7 @@ def _prune_options(body: dict[str, Any]) -> tuple[bool, float | None]:
     unknown = set(body) - {"dry_run", "retention_days"}
     if unknown:
         raise HttpError(400, f"unknown field(s) in the body: {', '.join(sorted(unknown))}")
-    dry_run = body.get("dry_run", True)
-    if not isinstance(dry_run, bool):
-        raise HttpError(400, '"dry_run" must be true or false')
+    dry_run = body_flag(body, "dry_run", default=True)
     days = body.get("retention_days")
     if days is not None and (
         isinstance(days, bool) or not isinstance(days, int | float) or days <= 0

@@ -5,29 +5,17 @@ provider projects it could start them for."""
 from __future__ import annotations
 
 import asyncio
-from typing import TypeVar
-
-from pydantic import BaseModel, ValidationError
 
 from entente_daemon.daemon.api.context import ApiContext
 from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request, file_path
-from entente_daemon.daemon.api.validation import describe_validation
+from entente_daemon.daemon.api.validation import body_model
 from entente_daemon.daemon.services.provider_choices import provider_choices
 from entente_daemon.daemon.services.verification_launcher import VerifyRequest
 from entente_daemon.daemon.services.verification_runs import RunFinish, RunOpen, RunProgress
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def _parse(model: type[M], request: Request, what: str) -> M:
-    try:
-        return model.model_validate(request.json_object())
-    except ValidationError as exc:
-        raise HttpError(400, describe_validation(what, exc)) from None
-
 
 async def open_run(ctx: ApiContext, request: Request) -> JsonResponse:
-    body = _parse(RunOpen, request, "verification run")
+    body = body_model(RunOpen, request.json_object(), "verification run")
     run = await ctx.verification_runs.open(body)
     return JsonResponse(run.model_dump(mode="json"), status=201)
 
@@ -47,20 +35,20 @@ async def get_run(ctx: ApiContext, request: Request) -> JsonResponse:
 
 
 async def progress(ctx: ApiContext, request: Request) -> JsonResponse:
-    body = _parse(RunProgress, request, "progress")
+    body = body_model(RunProgress, request.json_object(), "progress")
     seq = await ctx.verification_runs.progress(request.path_params["id"], body)
     return JsonResponse({"seq": seq})
 
 
 async def finish(ctx: ApiContext, request: Request) -> JsonResponse:
     # Results may be large: validate them off the event loop.
-    body = await asyncio.to_thread(_parse, RunFinish, request, "results")
+    body = await asyncio.to_thread(lambda: body_model(RunFinish, request.json_object(), "results"))
     finished = await ctx.verification_runs.finish(request.path_params["id"], body)
     return JsonResponse(finished.model_dump(mode="json"))
 
 
 async def start_verification(ctx: ApiContext, request: Request) -> JsonResponse:
-    body = _parse(VerifyRequest, request, "verify")
+    body = body_model(VerifyRequest, request.json_object(), "verify")
     launched = await ctx.launcher.launch(body)
     return JsonResponse(launched.model_dump(mode="json"), status=202)
 
