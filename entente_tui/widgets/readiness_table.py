@@ -10,9 +10,10 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.message import Message
-from textual.widgets import DataTable
 
 from entente_daemon.client.deploy_wire import MatrixCell
+
+from .keyed_table import KeyedTable
 
 #: What ``entente matrix`` prints for each state.
 SYMBOLS = {"verified": "✔", "failed": "✘", "unknown": "?", "ignored": "-"}
@@ -48,8 +49,10 @@ def provider_label(cell: MatrixCell) -> str:
     return f"{mark} {cell.provider} {cell.provider_version}"
 
 
-class ReadinessTable(DataTable[Text | str]):
+class ReadinessTable(KeyedTable[MatrixCell]):
     """Pairs keyed by `cell_key`."""
+
+    COLUMNS = COLUMNS
 
     class Chosen(Message):
         """The cursor is on another pair (or on none: ``cell`` None)."""
@@ -65,74 +68,36 @@ class ReadinessTable(DataTable[Text | str]):
             super().__init__()
             self.cell = cell
 
-    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 (Textual's widget id)
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
-        self._cells: list[MatrixCell] = []
+    def key_of(self, item: MatrixCell) -> str:
+        return cell_key(item)
 
-    def on_mount(self) -> None:
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width)
-        self.watch(self.app, "theme", self._recolour, init=False)
+    def chosen(self, item: MatrixCell | None) -> Message:
+        return self.Chosen(item)
+
+    def opened(self, item: MatrixCell) -> Message:
+        return self.Opened(item)
 
     @property
     def cells(self) -> list[MatrixCell]:
-        return list(self._cells)
-
-    @property
-    def current(self) -> MatrixCell | None:
-        if not self._cells or not self.is_valid_row_index(self.cursor_row):
-            return None
-        return self._cells[self.cursor_row]
-
-    def select(self, key: str) -> bool:
-        """Put the cursor on the pair ``key``; False when it is not listed."""
-        for index, cell in enumerate(self._cells):
-            if cell_key(cell) == key:
-                self.move_cursor(row=index, animate=False)
-                return True
-        return False
+        return self.items
 
     def show(self, cells: Sequence[MatrixCell]) -> None:
         """Show exactly these pairs, keeping the cursor on the pair it was on if still
         listed; says which pair is under the cursor now (`Chosen`)."""
-        under = self.current
-        self._cells = list(cells)
-        self._render_rows()
-        if under is None or not self.select(cell_key(under)):
+        if not self.replace_items(cells):
             self.move_cursor(row=0, animate=False)
         self.post_message(self.Chosen(self.current))
 
-    def _render_rows(self) -> None:
-        self.clear()
-        for cell in self._cells:
-            self.add_row(*self._row(cell), key=cell_key(cell))
-
-    def _row(self, cell: MatrixCell) -> tuple[Text, str, str, str]:
+    def cells_of(self, item: MatrixCell) -> tuple[Text, str, str, str]:
         theme = self.app.current_theme
         colour = {
             "verified": theme.success,
             "failed": theme.error,
             "unknown": theme.warning,
-        }.get(cell.state) or "default"
+        }.get(item.state) or "default"
         return (
-            Text(state_label(cell.state), style=f"bold {colour}"),
-            consumer_label(cell),
-            provider_label(cell),
-            cell.reason,
+            Text(state_label(item.state), style=f"bold {colour}"),
+            consumer_label(item),
+            provider_label(item),
+            item.reason,
         )
-
-    def _recolour(self, _theme: str) -> None:
-        row = self.cursor_row
-        self._render_rows()
-        if self.is_valid_row_index(row):
-            self.move_cursor(row=row, animate=False)
-
-    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
-        message.stop()
-        self.post_message(self.Chosen(self.current))
-
-    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
-        message.stop()
-        cell = self.current
-        if cell is not None:
-            self.post_message(self.Opened(cell))
