@@ -24,6 +24,7 @@ from entente_daemon.cli.events_command import events
 from entente_daemon.cli.fixtures_commands import fixtures_group
 from entente_daemon.cli.interactions_commands import interactions_group
 from entente_daemon.cli.mock_command import mock_command
+from entente_daemon.cli.pact_commands import pact_group
 from entente_daemon.cli.projects_commands import attach, detach, projects_group
 from entente_daemon.cli.runner import run_cli
 from entente_daemon.cli.spec_commands import spec_group
@@ -73,6 +74,7 @@ for command in (
 ):
     cli.add_command(command)
 cli.add_command(store_group)
+cli.add_command(pact_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
