@@ -7,9 +7,10 @@ V2's flat ``$.body...`` keys into this form): ``body`` (``$`` paths, wildcards `
 
 - **its own rule** (a path naming exactly it; the most specific when several do) applies its
   matchers, combined with ``AND`` (all) or ``OR`` (one): ``equality``, ``type`` (with
-  ``min``/``max`` for arrays: eachLike), ``regex``, ``include``, ``number``, ``integer``,
-  ``decimal``, ``boolean``, ``null``, ``date``/``time``/``datetime``/``timestamp`` (with a
-  Java-style ``format``, else ISO 8601), ``values`` (an object's keys are free),
+  ``min``/``max`` for arrays: eachLike), ``regex`` (the whole value, as pact's core does),
+  ``include``, ``number``, ``integer``, ``decimal``, ``boolean``, ``null``,
+  ``date``/``time``/``datetime``/``timestamp`` (with a Java-style ``format``, else ISO 8601),
+  ``values`` (an object's keys are free),
   ``arrayContains`` (each variant matches some item, by its own rules), ``eachKey``,
   ``eachValue``, ``notEmpty``, ``semver``, ``statusCode``, ``contentType``;
 - **a ``type`` rule cascades**: below a value judged by type, values without a rule of their
@@ -314,7 +315,7 @@ def _regex(matcher: Mapping[str, Any], expected: Any, actual: Any) -> str | None
     if text is None:
         return f"expected a value matching /{pattern}/, got {_shown(actual)}"
     try:
-        found = re.search(pattern, text)
+        found = re.fullmatch(pattern, text)
     except re.error as exc:
         return f"the rule's regex /{pattern}/ is not valid ({exc})"
     return None if found else f"expected a value matching /{pattern}/, got {_shown(actual)}"
