@@ -143,8 +143,20 @@ def _walk(
             _walk(sub, step(schema, name), child(path, name), name, step, out)
         return
     if isinstance(value, list):
-        for index, sub in enumerate(value):
-            _walk(sub, step(schema, index), child(path, index), field, step, out)
+        # Each item's rules, relative to the item; the same for every item: written once
+        # with ``[*]`` (smaller files, and they hold the provider's other items too).
+        items = step(schema, 0)
+        found: list[dict[str, dict[str, Any]]] = []
+        for sub in value:
+            rules: dict[str, dict[str, Any]] = {}
+            _walk(sub, items, "$", field, step, rules)
+            found.append(rules)
+        if found and all(f == found[0] for f in found[1:]):
+            out.update({path + "[*]" + rel[1:]: rule for rel, rule in found[0].items()})
+        else:
+            for index, rules in enumerate(found):
+                at = child(path, index)
+                out.update({at + rel[1:]: rule for rel, rule in rules.items()})
         return
     matchers = value_rule(value, field, schema)
     if matchers is not None:

@@ -191,7 +191,7 @@ def _interaction(entry: dict[str, Any], specification: str, where: str) -> PactI
         kept["request"] = kept_request
     if kept_response:
         kept["response"] = kept_response
-    rules = _rules(response.get("matchingRules"), major(specification), f"{where}: the response")
+    rules = _rules(response.get("matchingRules"), f"{where}: the response")
     return PactInteraction(
         description=said,
         states=_states(entry, where),
@@ -339,7 +339,7 @@ def _body(part: Mapping[str, Any], where: str, notes: list[str]) -> Any:
 # -- matching rules -----------------------------------------------------------------------
 
 
-def _rules(found: Any, version: int, where: str) -> dict[str, Any]:
+def _rules(found: Any, where: str) -> dict[str, Any]:
     """The response's rules by category (V3/V4 form); checked so verification can read them."""
     if found is None:
         return {}
@@ -352,9 +352,13 @@ def _rules(found: Any, version: int, where: str) -> dict[str, Any]:
             raise PactFileError(f"{where}'s {category} rules must be an object")
         if category == "status" and "matchers" in entries:
             entries = {"$": entries}
-        rules[category] = {
-            str(k): _rule(v, f"{where}'s {category} rule {k!r}") for k, v in entries.items()
-        }
+        read: dict[str, Any] = {}
+        for key, entry in entries.items():
+            try:
+                read[str(key)] = _rule(entry)
+            except ValueError as exc:
+                raise PactFileError(f"{where}'s {category} rule {key!r}: {exc}") from exc
+        rules[category] = read
     try:
         rules_of(rules.get("body"))
     except RulePathError as exc:
@@ -388,18 +392,19 @@ def _from_v2(found: Mapping[str, Any]) -> dict[str, Any]:
     return categories
 
 
-def _rule(entry: Any, where: str) -> dict[str, Any]:
+def _rule(entry: Any) -> dict[str, Any]:
+    """One rule read; ValueError saying what is wrong (the caller says where)."""
     if isinstance(entry, dict) and "matchers" not in entry:
         entry = {"matchers": [entry]}  # a bare matcher (V2, or loose V3 writers)
     if not isinstance(entry, dict) or not isinstance(entry.get("matchers"), list):
-        raise PactFileError(f"{where}: a rule is an object with a list of matchers")
+        raise ValueError("a rule is an object with a list of matchers")
     combine = str(entry.get("combine", "AND")).upper()
     if combine not in ("AND", "OR"):
-        raise PactFileError(f"{where}: combine must be AND or OR, not {combine!r}")
+        raise ValueError(f"combine must be AND or OR, not {combine!r}")
     matchers = []
     for matcher in entry["matchers"]:
         if not isinstance(matcher, dict):
-            raise PactFileError(f"{where}: a matcher is an object")
+            raise ValueError("a matcher is an object")
         matchers.append(normalised_matcher(matcher))
     return {"combine": combine, "matchers": matchers}
 

@@ -20,13 +20,14 @@ Per interaction (already the contract, de-duplicated: `entente_daemon.pact.expor
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from entente_daemon import __version__
 from entente_daemon.model import HttpRequest, HttpResponse, Interaction
 from entente_daemon.openapi import Operation, Spec
-from entente_daemon.pact.loosening import Schema, body_rules, text_regex
+from entente_daemon.pact.loosening import Schema, SchemaStep, body_rules, text_regex
 
 PactSpec = Literal["V3", "V4"]
 SPEC_VERSIONS: dict[str, str] = {"V3": "3.0.0", "V4": "4.0"}
@@ -73,12 +74,13 @@ def pact_document(
         raise ValueError(f"pact specification {specification!r}: choose V4 or V3")
     written: list[dict[str, Any]] = []
     seen: set[str] = set()
+    step = _stepper(spec)
     for interaction in interactions:
         said = description(interaction)
         if said in seen:
             said = f"{said} #{_hash(interaction)[:8]}"
         seen.add(said)
-        written.append(pact_interaction(interaction, said, spec, specification))
+        written.append(pact_interaction(interaction, said, spec, specification, step))
     metadata: dict[str, Any] = {
         "pactSpecification": {"version": SPEC_VERSIONS[specification]},
         "entente": {"version": __version__},
@@ -98,7 +100,11 @@ def _hash(interaction: Interaction) -> str:
 
 
 def pact_interaction(
-    interaction: Interaction, said: str, spec: Spec | None, specification: PactSpec
+    interaction: Interaction,
+    said: str,
+    spec: Spec | None,
+    specification: PactSpec,
+    step: SchemaStep | None = None,
 ) -> dict[str, Any]:
     v4 = specification == "V4"
     operation = _operation(spec, interaction)
@@ -115,7 +121,7 @@ def pact_interaction(
             state["params"] = params
         out["providerStates"] = [state]
     out["request"] = _request(interaction.request, v4)
-    out["response"] = _response(interaction, spec, operation, v4)
+    out["response"] = _response(interaction, spec, operation, v4, step or _stepper(spec))
     if v4 and interaction.test_id:
         out["comments"] = {"testname": interaction.test_id}
     return out
@@ -151,7 +157,11 @@ def _request(request: HttpRequest, v4: bool) -> dict[str, Any]:
 
 
 def _response(
-    interaction: Interaction, spec: Spec | None, operation: Operation | None, v4: bool
+    interaction: Interaction,
+    spec: Spec | None,
+    operation: Operation | None,
+    v4: bool,
+    step: SchemaStep,
 ) -> dict[str, Any]:
     response = interaction.response
     out: dict[str, Any] = {"status": response.status}
@@ -168,7 +178,7 @@ def _response(
         out["body"] = _body(response.body, content_type, v4)
     rules = interaction.matching_rules
     if rules is None:
-        rules = _chosen_rules(interaction, spec, operation, headers, content_type)
+        rules = _chosen_rules(interaction, spec, operation, headers, content_type, step)
     if rules:
         out["matchingRules"] = rules
     return out
@@ -180,6 +190,7 @@ def _chosen_rules(
     operation: Operation | None,
     headers: dict[str, str],
     content_type: str | None,
+    step: SchemaStep,
 ) -> dict[str, Any]:
     rules: dict[str, Any] = {}
     header_rules = {
@@ -193,7 +204,7 @@ def _chosen_rules(
     if body is not None and _is_json(content_type):
         schema = _response_schema(spec, operation, interaction.response)
         generated = interaction.match.source == "generated"
-        found = body_rules(body, schema, _stepper(spec), generated=generated)
+        found = body_rules(body, schema, step, generated=generated)
         if found:
             rules["body"] = found
     return rules
@@ -213,10 +224,18 @@ def _response_schema(
 ) -> Schema:
     if spec is None or operation is None:
         return None
-    documented = operation.response_for(response.status)
+    wanted = (_content_type(response.headers) or "").split(";")[0].strip().lower()
+    return _media_schema(spec, operation.operation_id, response.status, wanted)
+
+
+@functools.lru_cache(maxsize=256)
+def _media_schema(spec: Spec, operation_id: str, status: int, wanted: str) -> Schema:
+    """The spec's schema for a response, resolved (cached: the same for every recording of
+    an operation's status)."""
+    operation = spec.operation(operation_id)
+    documented = operation.response_for(status) if operation is not None else None
     if documented is None or not documented.content:
         return None
-    wanted = (_content_type(response.headers) or "").split(";")[0].strip().lower()
     media = documented.content.get(wanted) or next(iter(documented.content.values()))
     return _resolved(spec, media.schema)
 
@@ -231,8 +250,18 @@ def _resolved(spec: Spec | None, schema: Any) -> Schema:
     return None
 
 
-def _stepper(spec: Spec | None) -> Any:
+def _stepper(spec: Spec | None) -> SchemaStep:
+    known: dict[tuple[int, str | int], Schema] = {}
+
     def step(schema: Schema, key: str | int) -> Schema:
+        if schema is None:
+            return None
+        memo = (id(schema), 0 if isinstance(key, int) else key)
+        if memo not in known:
+            known[memo] = _step(schema, key)
+        return known[memo]
+
+    def _step(schema: Schema, key: str | int) -> Schema:
         schema = _resolved(spec, schema)
         if schema is None:
             return None
