@@ -145,14 +145,13 @@ def main(argv: list[str] | None = None) -> None:
     n = args.interactions
     print(f"command: {command()}")
     print(f"python {sys.version.split()[0]}, {n} interactions, pact file {len(text) / 1e6:.1f} MB")
-    print(f"export (pact document + JSON)        : {export_s * 1000:8.0f} ms (median)")
-    print(
-        f"  baseline json.dumps of the records : {dumps_s * 1000:8.0f} ms  ratio {export_s / dumps_s:5.1f}x"
-    )
-    print(f"import (read + to interactions)      : {import_s * 1000:8.0f} ms (median)")
-    print(
-        f"  baseline json.loads of the file    : {loads_s * 1000:8.0f} ms  ratio {import_s / loads_s:5.1f}x"
-    )
+    rows = [
+        ("export (pact document + JSON)", export_s, dumps_s, "json.dumps of the records"),
+        ("import (read + to interactions)", import_s, loads_s, "json.loads of the file"),
+    ]
+    for name, seconds, base, baseline in rows:
+        print(f"{name:<37}: {seconds * 1000:8.0f} ms (median)")
+        print(f"  baseline {baseline:<26}: {base * 1000:8.0f} ms  ratio {seconds / base:5.1f}x")
     print(f"import into a local store (once)     : {stored_import_s * 1000:8.0f} ms")
     print(f"export from a local store (once)     : {stored_export_s * 1000:8.0f} ms")
     verdict = "met" if max(export_s, import_s) < 1.0 else "NOT met"
