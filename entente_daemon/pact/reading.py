@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -86,6 +87,7 @@ class PactFile:
     specification: str  # "2.0.0", "3.0.0", "4.0"...
     interactions: list[PactInteraction]
     unsupported: Counter[str] = field(default_factory=Counter)
+    digest: str | None = None  # sha-256 of the file's text, when read from text
 
 
 def parse_pact_text(text: str, source: str) -> PactFile:
@@ -96,7 +98,8 @@ def parse_pact_text(text: str, source: str) -> PactFile:
         raise PactFileError(
             f"{source}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from exc
-    return read_pact(document, source)
+    pact = read_pact(document, source)
+    return replace(pact, digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
 def read_pact(document: Any, source: str) -> PactFile:

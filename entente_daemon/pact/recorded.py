@@ -32,9 +32,13 @@ from entente_daemon.pact.reading import PactFile, PactInteraction
 TEST_PREFIX = "pact:"
 KEPT_NOTE = "pact fields kept: "
 STATE_JOIN = " and "
+_KEPT = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
 
 
 def run_id_of(pact: PactFile) -> str:
+    """One file, one run: the digest of its text (else of what was read of it)."""
+    if pact.digest is not None:
+        return "pact-" + pact.digest[:16]
     content = [
         (i.description, i.states, i.request.__dict__, i.response.__dict__)
         for i in pact.interactions
@@ -77,21 +81,19 @@ def _interaction(
     response = HttpResponse(
         status=one.response.status, headers=one.response.headers, body=one.response.body
     )
-    match = MatchContext(reasons=[f"imported from the pact file {pact.source}"])
-    if spec is not None:
-        found = spec.match(request.method, request.path)
-        if found.matched and found.operation is not None:
-            match = match.model_copy(
-                update={
-                    "operation_id": found.operation.operation_id,
-                    "path_template": found.operation.path,
-                    "path_params": {k: str(v) for k, v in found.path_params.items()},
-                }
-            )
-        else:
-            match = match.model_copy(
-                update={"reasons": [*match.reasons, "the provider's spec has no such operation"]}
-            )
+    reasons = [f"imported from the pact file {pact.source}"]
+    found = spec.match(request.method, request.path) if spec is not None else None
+    if found is not None and found.matched and found.operation is not None:
+        match = MatchContext(
+            operation_id=found.operation.operation_id,
+            path_template=found.operation.path,
+            path_params={k: str(v) for k, v in found.path_params.items()},
+            reasons=reasons,
+        )
+    else:
+        if found is not None:
+            reasons.append("the provider's spec has no such operation")
+        match = MatchContext(reasons=reasons)
     names = [name for name, _ in one.states]
     params: dict[str, object] = {}
     for _, given in one.states:
@@ -99,7 +101,7 @@ def _interaction(
     notes = [f"imported from {pact.source} (pact {pact.specification}): {one.description}"]
     notes.extend(one.notes)
     if one.kept:
-        notes.append(KEPT_NOTE + json.dumps(one.kept, sort_keys=True, ensure_ascii=False))
+        notes.append(KEPT_NOTE + _KEPT.encode(one.kept))
     interaction = Interaction(
         consumer=pact.consumer,
         consumer_version=consumer_version,
@@ -116,4 +118,5 @@ def _interaction(
         matching_rules=one.response.matching_rules,
         state_params=params,
     )
-    return interaction.with_hash()
+    interaction.content_hash = interaction.compute_hash()
+    return interaction
