@@ -209,3 +209,28 @@ def test_a_generated_body_is_held_by_type_and_descriptions_stay_unique() -> None
     written = documents([generated, twin])["V4"]["interactions"]
     assert written[0]["response"]["matchingRules"]["body"]["$"]["matchers"] == [{"match": "type"}]
     assert written[0]["description"] != written[1]["description"]
+
+
+def test_a_rule_every_item_shares_is_written_once_with_a_wildcard() -> None:
+    listed = castle_interaction(
+        operation_id="listCastles",
+        request=HttpRequest(method="GET", path="/castles"),
+        response=HttpResponse(
+            status=200,
+            headers={"content-type": "application/json"},
+            body=[{"id": VERSAILLES, "name": "A"}, {"id": VERSAILLES, "name": "B"}],
+        ),
+    )
+    mixed = castle_interaction(
+        operation_id="listCastles",
+        request=HttpRequest(method="GET", path="/castles"),
+        response=HttpResponse(
+            status=200,
+            headers={"content-type": "application/json"},
+            body=[{"ref": VERSAILLES}, {"ref": "Versailles"}],
+        ),
+        test_id="t3",
+    )
+    written = documents([listed, mixed])["V4"]["interactions"]
+    assert list(written[0]["response"]["matchingRules"]["body"]) == ["$[*].id"]
+    assert list(written[1]["response"]["matchingRules"]["body"]) == ["$[0].ref"]
