@@ -118,6 +118,12 @@ def text_regex(text: str) -> str | None:
 SchemaStep = Callable[[Schema, str | int], Schema]
 
 
+#: A step of a rule's path: a field, an index, or `EVERY` item.
+Step = str | int | None
+EVERY: Step = None
+Found = dict[tuple[Step, ...], dict[str, Any]]
+
+
 def body_rules(
     body: Any, schema: Schema, step: SchemaStep, *, generated: bool = False
 ) -> dict[str, dict[str, Any]]:
@@ -125,39 +131,44 @@ def body_rules(
     rules: dict[str, dict[str, Any]] = {}
     if generated and body is not None:
         rules["$"] = {"combine": "AND", "matchers": [{"match": "type"}]}
-    _walk(body, schema, "$", None, step, rules)
+    found: Found = {}
+    _walk(body, schema, None, step, found)
+    rules.update({_path(steps): rule for steps, rule in found.items()})
     return rules
 
 
-def _walk(
-    value: Any,
-    schema: Schema,
-    path: str,
-    field: str | None,
-    step: SchemaStep,
-    out: dict[str, dict[str, Any]],
-) -> None:
+def _path(steps: tuple[Step, ...]) -> str:
+    path = "$"
+    for one in steps:
+        path = path + "[*]" if one is None else child(path, one)
+    return path
+
+
+def _walk(value: Any, schema: Schema, field: str | None, step: SchemaStep, out: Found) -> None:
+    """The rules below ``value``, by their steps relative to it (paths are spelled only for
+    the rules written: most values get none)."""
     if isinstance(value, dict):
         for key, sub in value.items():
             name = str(key)
-            _walk(sub, step(schema, name), child(path, name), name, step, out)
+            below: Found = {}
+            _walk(sub, step(schema, name), name, step, below)
+            out.update({(name, *steps): rule for steps, rule in below.items()})
         return
     if isinstance(value, list):
         # Each item's rules, relative to the item; the same for every item: written once
         # with ``[*]`` (smaller files, and they hold the provider's other items too).
         items = step(schema, 0)
-        found: list[dict[str, dict[str, Any]]] = []
+        found: list[Found] = []
         for sub in value:
-            rules: dict[str, dict[str, Any]] = {}
-            _walk(sub, items, "$", field, step, rules)
+            rules: Found = {}
+            _walk(sub, items, field, step, rules)
             found.append(rules)
         if found and all(f == found[0] for f in found[1:]):
-            out.update({path + "[*]" + rel[1:]: rule for rel, rule in found[0].items()})
+            out.update({(EVERY, *steps): rule for steps, rule in found[0].items()})
         else:
             for index, rules in enumerate(found):
-                at = child(path, index)
-                out.update({at + rel[1:]: rule for rel, rule in rules.items()})
+                out.update({(index, *steps): rule for steps, rule in rules.items()})
         return
     matchers = value_rule(value, field, schema)
     if matchers is not None:
-        out[path] = {"combine": "AND", "matchers": matchers}
+        out[()] = {"combine": "AND", "matchers": matchers}
