@@ -112,8 +112,8 @@ def export_command(
     "spec_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="The provider's OpenAPI file, to match requests to operations (default: its "
-    "newest published spec, if any).",
+    help="The provider's OpenAPI file, to match requests to operations, when the files are "
+    "for one provider (default: each provider's newest published spec, if any).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def import_command(
@@ -124,7 +124,8 @@ def import_command(
     as_json: bool,
 ) -> None:
     """Store pact files (FILE or FOLDER of *.json; V2, V3, V4) as recorded contract
-    interactions. Message and plugin interactions are counted, not imported. A file that
+    interactions; one import is one test run of each consumer (import a consumer version's
+    files together). Message and plugin interactions are counted, not imported. A file that
     cannot be read is named with what is wrong; the others are still imported (exit 1)."""
     with open_records() as records:
         reports = import_pacts(

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from entente_daemon.errors import EntenteError
-from entente_daemon.model import Interaction
+from entente_daemon.model import Interaction, content_hash
 from entente_daemon.openapi import Spec, load_spec, load_spec_text
-from entente_daemon.pact.reading import PactFileError, parse_pact_text
-from entente_daemon.pact.recorded import as_interactions
+from entente_daemon.pact.reading import PactFile, PactFileError, parse_pact_text
+from entente_daemon.pact.recorded import as_interactions, run_id_of
 from entente_daemon.pact.writing import PactSpec, pact_document
 from entente_daemon.records import Records
 from entente_daemon.records.contracts import contract_interactions, seen_at
@@ -164,10 +164,11 @@ def import_pacts(
     spec_path: Path | None = None,
 ) -> list[FileImport]:
     """Import each file on its own: one that cannot be read is reported (``error``) and
-    stores nothing; the others are stored."""
+    stores nothing; the others are stored. One import is one test run of each consumer
+    (`run_id_for`), as a consumer's test run records with all its providers at once."""
     files, missing = pact_paths(paths)
     reports = [FileImport(Path(m.split(": ", 1)[0]), error=m) for m in missing]
-    specs: dict[str, Spec | None] = {}
+    read: list[tuple[FileImport, PactFile]] = []
     for path in files:
         report = FileImport(path)
         reports.append(report)
@@ -179,6 +180,10 @@ def import_pacts(
         report.consumer, report.provider = pact.consumer, pact.provider
         report.specification = pact.specification
         report.unsupported = pact.unsupported
+        read.append((report, pact))
+    runs = run_ids_for([pact for _, pact in read])
+    specs: dict[str, Spec | None] = {}
+    for report, pact in read:
         if pact.provider not in specs:
             specs[pact.provider] = provider_spec(records, pact.provider, spec_path)
         interactions = as_interactions(
@@ -186,9 +191,22 @@ def import_pacts(
             consumer_version=consumer_version,
             provider_version=provider_version,
             spec=specs[pact.provider],
+            run_id=runs[pact.consumer],
         )
         if interactions:
             records.add_interactions(interactions)
         report.imported = len(interactions)
         report.matched = sum(1 for i in interactions if i.operation_id)
     return reports
+
+
+def run_ids_for(pacts: Sequence[PactFile]) -> dict[str, str]:
+    """Each consumer's run id for one import: from its files' digests, so the same files
+    imported again make the same run (and change nothing)."""
+    by_consumer: dict[str, list[str]] = {}
+    for pact in pacts:
+        by_consumer.setdefault(pact.consumer, []).append(run_id_of(pact))
+    return {
+        consumer: "pact-" + content_hash(sorted(ids))[:16] if len(ids) > 1 else ids[0]
+        for consumer, ids in by_consumer.items()
+    }

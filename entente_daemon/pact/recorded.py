@@ -4,9 +4,11 @@ How an imported interaction is marked, so every reader treats it as a recording:
 
 - ``test_id``: ``pact:<description>``: a test made it, so it is the consumer's **contract**
   (`Interaction.contract`), verified, counted by can-i-deploy, coverage and impact;
-- ``run_id``: ``pact-<hash of the file's interactions>``: one file is one test run, so a
-  newer pact for the same consumer version replaces the older (`records.contracts`), and
-  importing the same file again changes nothing (the same content hashes: counted again);
+- ``run_id``: ``pact-<digest>``: one import is one test run of each consumer (its files'
+  digests; `entente_daemon.pact.files.run_ids_for`), as a consumer's tests record with all
+  its providers in one run: a newer import for the same consumer version replaces the older
+  (`records.contracts`), and importing the same files again changes nothing (the same
+  content hashes and run: counted again);
 - ``operation_id``, ``match.path_template`` and ``path_params`` from the provider's spec
   where one is known and documents the request (the ``openapi`` matcher);
 - ``provider_state``: the states' names (joined with `` and `` when several), their params
@@ -52,11 +54,12 @@ def as_interactions(
     consumer_version: str,
     provider_version: str | None = None,
     spec: Spec | None = None,
+    run_id: str | None = None,
 ) -> list[Interaction]:
     """The pact's HTTP interactions as contract interactions (see the module's docstring).
     ``provider_version`` None: the spec's version, else ``latest``."""
     version = provider_version or (spec.version if spec is not None else None) or "latest"
-    run_id = run_id_of(pact)
+    run_id = run_id or run_id_of(pact)
     return [
         _interaction(pact, one, consumer_version, version, run_id, spec)
         for one in pact.interactions

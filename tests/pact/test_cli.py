@@ -71,3 +71,24 @@ def test_export_says_what_there_is_when_nothing_matches(home: Path, tmp_path: Pa
         "--consumer-version", "9.9", "--out", str(tmp_path),
     )  # fmt: skip
     assert "no contract at version '9.9' (recorded versions: 0.0.0)" in str(wrong.exception)
+
+
+def test_one_import_is_one_run_of_each_consumer(home: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(json.dumps(V2), encoding="utf-8")
+    second.write_text(json.dumps(v4(V4_HTTP)), encoding="utf-8")
+
+    def exported() -> int:
+        done = entente(
+            "pact", "export", "--consumer", "app", "--provider", "castle-service",
+            "--out", str(tmp_path / "out"), "--json",
+        )  # fmt: skip
+        assert done.exit_code == 0, done.output
+        return int(json.loads(done.output)["interactions"])
+
+    assert entente("pact", "import", str(first), str(second)).exit_code == 0
+    assert exported() == 2  # both files: one run
+    assert entente("pact", "import", str(first), str(second)).exit_code == 0
+    assert exported() == 2  # the same files again change nothing
+    assert entente("pact", "import", str(second)).exit_code == 0
+    assert exported() == 1  # a newer run of the consumer version replaces the older
