@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> None:
     n = args.interactions
     print(f"command: {command()}")
     print(f"python {sys.version.split()[0]}, {n} interactions, pact file {len(text) / 1e6:.1f} MB")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load} (absolute times scale with it)")
     rows = [
         ("export (pact document + JSON)", export_s, dumps_s, "json.dumps of the records"),
         ("import (read + to interactions)", import_s, loads_s, "json.loads of the file"),
