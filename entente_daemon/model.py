@@ -165,6 +165,14 @@ class Interaction(Record):
     # What the recorder could not keep as sent (a body too deep or too big stored as text,
     # a header cut short), one line each. Not part of the content: the hash ignores it.
     notes: list[str] = Field(default_factory=list)
+    # The response's pact matching rules by category (``body``, ``header``, ``status``),
+    # when the interaction came from a pact file (`entente_daemon.pact`): verification then
+    # judges the answer by them (`compare.matching_rules`). None: recorded by Entente. Not
+    # part of the content: the hash ignores it.
+    matching_rules: dict[str, Any] | None = None
+    # The pact provider states' params (``{"id": "..."}``), when imported from a pact: state
+    # handlers may ask for them by name. Part of the content when given.
+    state_params: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def contract(self) -> bool:
@@ -179,19 +187,20 @@ class Interaction(Record):
         """The de-duplication key: who talked to whom, what was said, and the test that made
         it (not when, nor in which run: a test that repeats a request across runs is one
         interaction with a count, while two tests making the same request are two)."""
-        return content_hash(
-            {
-                "test_id": self.test_id,
-                "consumer": self.consumer,
-                "consumer_version": self.consumer_version,
-                "provider": self.provider,
-                "provider_version": self.provider_version,
-                "operation_id": self.operation_id,
-                "provider_state": self.provider_state,
-                "request": self.request.to_json(),
-                "response": self.response.to_json(),
-            }
-        )
+        content: dict[str, Any] = {
+            "test_id": self.test_id,
+            "consumer": self.consumer,
+            "consumer_version": self.consumer_version,
+            "provider": self.provider,
+            "provider_version": self.provider_version,
+            "operation_id": self.operation_id,
+            "provider_state": self.provider_state,
+            "request": self.request.to_json(),
+            "response": self.response.to_json(),
+        }
+        if self.state_params:  # only when given: hashes of what was stored before stay
+            content["state_params"] = self.state_params
+        return content_hash(content)
 
     def with_hash(self) -> Interaction:
         return self.model_copy(update={"content_hash": self.compute_hash()})
@@ -266,6 +275,8 @@ class Fixture(Record):
 class ErrorKind(StrEnum):
     STATUS_MISMATCH = "status_mismatch"
     STRUCTURE_MISMATCH = "structure_mismatch"
+    # An imported pact's matching rule (or its equality) broken at a JSON path.
+    RULE_MISMATCH = "rule_mismatch"
     SCHEMA_MISMATCH = "schema_mismatch"
     CONTENT_MISMATCH = "content_mismatch"
     STATE_HANDLER_ERROR = "state_handler_error"

@@ -25,6 +25,7 @@ COMMANDS = {
     "interactions": f"{_CLI}.interactions_commands:interactions_group",
     "matrix": f"{_CLI}.can_i_deploy_command:matrix",
     "mock": f"{_CLI}.mock_command:mock_command",
+    "pact": f"{_CLI}.pact_commands:pact_group",
     "projects": f"{_CLI}.projects_commands:projects_group",
     "record-release": f"{_CLI}.deploy_commands:record_release",
     "register-service": f"{_CLI}.deploy_commands:register_service",

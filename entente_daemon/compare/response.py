@@ -17,18 +17,30 @@ one and the spec. Pure: no I/O, no clock; the caller replays and decodes.
 4. **structure** (``structure_mismatch``): everything the consumer saw is still there, with
    a compatible type (rules in `entente_daemon.compare.structure`).
 
+An interaction imported from a pact file carries its matching ``rules``: then its status,
+headers and body are judged by them instead (``rule_mismatch``, with the JSON path; see
+`entente_daemon.compare.matching_rules`) in place of step 4, after steps 2 and 3.
+
 Bodies are as `HttpResponse` keeps them: parsed JSON for JSON media types, text otherwise,
 None for no body. Schemas are only applied to JSON bodies.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import ValidationError
 
+from entente_daemon.compare.matching_rules import (
+    RuleFailure,
+    body_failures,
+    header_failures,
+    status_failures,
+)
 from entente_daemon.compare.paths import child, json_path
+from entente_daemon.compare.rule_paths import RulePathError, rules_of
 from entente_daemon.compare.structure import structure_problems
 from entente_daemon.mock.media import best_declared, parse_media_type
 from entente_daemon.model import ErrorKind, HttpResponse
@@ -56,10 +68,14 @@ def compare(
     actual: HttpResponse,
     *,
     strict_arrays: bool = False,
+    rules: Mapping[str, Any] | None = None,
 ) -> list[Mismatch]:
     """The mismatches between a recorded answer and the provider's actual one for
     ``operation``; empty when the provider still honours the recording. ``strict_arrays``:
-    an empty array where the consumer saw items is a mismatch (see `structure`)."""
+    an empty array where the consumer saw items is a mismatch (see `structure`). ``rules``:
+    an imported pact's matching rules (see the module's docstring)."""
+    if rules is not None:
+        return _compare_by_rules(spec, operation, recorded, actual, rules)
     if actual.status != recorded.status:
         return [
             Mismatch(
@@ -78,6 +94,46 @@ def compare(
     mismatches.extend(
         Mismatch(ErrorKind.STRUCTURE_MISMATCH, p.path, p.expected, p.actual, p.message)
         for p in structure_problems(recorded.body, actual.body, strict_arrays=strict_arrays)
+    )
+    return mismatches
+
+
+def _compare_by_rules(
+    spec: Spec,
+    operation: Operation,
+    recorded: HttpResponse,
+    actual: HttpResponse,
+    rules: Mapping[str, Any],
+) -> list[Mismatch]:
+    status = status_failures(recorded.status, actual.status, rules.get("status"))
+    if status:
+        return [
+            Mismatch(
+                ErrorKind.STATUS_MISMATCH,
+                None,
+                recorded.status,
+                actual.status,
+                f"{operation}: {status[0].message}",
+            )
+        ]
+    content = _content_mismatch(operation, recorded, actual)
+    if content is not None:
+        return [content]
+    mismatches = _schema_mismatches(spec, operation, actual)
+    failures: list[RuleFailure] = header_failures(
+        recorded.headers, actual.headers, rules.get("header")
+    )
+    if recorded.body is not None:
+        try:
+            body_rules = rules_of(rules.get("body"))
+        except RulePathError as exc:
+            failures.append(
+                RuleFailure("$", None, None, f"$: the pact's body rules cannot be read: {exc}")
+            )
+        else:
+            failures.extend(body_failures(recorded.body, actual.body, body_rules))
+    mismatches.extend(
+        Mismatch(ErrorKind.RULE_MISMATCH, f.path, f.expected, f.actual, f.message) for f in failures
     )
     return mismatches
 

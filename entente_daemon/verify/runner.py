@@ -192,7 +192,9 @@ def _verify(
         return Outcome(
             interaction, _failure(interaction, ErrorKind.REQUEST_ERROR, message, started), sent
         )
-    mismatches = compare(spec, match.operation, interaction.response, actual)
+    mismatches = compare(
+        spec, match.operation, interaction.response, actual, rules=interaction.matching_rules
+    )
     elapsed = (time.perf_counter() - started) * 1000
     first = mismatches[0] if mismatches else None
     result = VerificationResult(

@@ -2,7 +2,8 @@
 
 A handler is looked up by the interaction's ``provider_state`` name (when it carries one) and
 else by its ``operationId``. It is called with the *state parameters* it asks for by name:
-the recorded path parameters, the top-level fields of a JSON object body, and ``interaction``
+the recorded path parameters, the top-level fields of a JSON object body, an imported pact's
+provider-state params, and ``interaction``
 / ``request`` / ``path_params`` / ``query`` / ``body`` themselves (a ``**kwargs`` handler gets
 every named value). It may return a dict of new values (``{"id": "..."}``): wherever the
 recording used the old value of that name (a path segment, a query value, a JSON body field),
@@ -54,6 +55,7 @@ def state_parameters(interaction: Interaction) -> dict[str, Any]:
     if isinstance(request.body, dict):
         values.update({str(k): v for k, v in request.body.items()})
     values.update(interaction.match.path_params)
+    values.update({str(k): v for k, v in interaction.state_params.items()})
     values.update(
         interaction=interaction,
         request=request,
