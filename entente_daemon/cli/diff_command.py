@@ -228,16 +228,20 @@ def _project_service() -> str:
 
 
 def _relabel(report: DiffReport, rename: Rename) -> DiffReport:
-    """Name files of a git ref's temporary copy ``REF:path`` rather than a temporary path."""
-    if rename is None:
-        return report
-    folder, label = rename
+    """Files named for a reader: a git ref's temporary copy as ``REF:path``, a file under the
+    current folder relative to it."""
+    cwd = str(Path.cwd()) + "/"
+
+    def shown(file: str) -> str:
+        if rename is not None and file.startswith(rename[0]):
+            folder, label = rename
+            return f"{label.rstrip('/.')}/{file[len(folder) :].lstrip('/')}".replace(":/", ":")
+        return file[len(cwd) :] if file.startswith(cwd) else file
 
     def fix(change: Change) -> Change:
         file = change.location.file
-        if file is None or not file.startswith(folder):
+        if file is None:
             return change
-        shown = label.rstrip("/.") + "/" + file[len(folder) :].lstrip("/")
-        return replace(change, location=replace(change.location, file=shown.replace(":/", ":")))
+        return replace(change, location=replace(change.location, file=shown(file)))
 
     return DiffReport(tuple(fix(c) for c in report.changes))

@@ -113,9 +113,15 @@ def to_markdown(report: DiffReport, *, title: str = "API changes") -> str:
                 place = f"{place} ({source})" if place else source
             out.append(
                 f"| `{change.rule}` | {_cell(where.operation_label())} | {_cell(place)} "
-                f"| {_cell(change.message)} |"
+                f"| {_cell(_detail(change))} |"
             )
     return "\n".join(out) + "\n"
+
+
+def _detail(change: Change) -> str:
+    """The message without the place it starts with (the table has a column for that)."""
+    _, sep, rest = change.message.partition(": ")
+    return rest if sep else change.message
 
 
 def catalogue_text(rules: tuple[Rule, ...] = RULES) -> str:
