@@ -299,7 +299,11 @@ class _UseCheck:
                 and c.level is Level.BREAKING
             )
         answer = "405" if now.status is MatchStatus.METHOD_NOT_ALLOWED else "404"
-        what = f"is no longer in the new spec (its request would get {answer})"
+        request = self.use.interaction.request
+        what = (
+            f"can no longer be called as recorded: {request.method.upper()} {request.path} "
+            f"would get {answer} under the new spec"
+        )
         self._impact(change, None, what, Level.BREAKING)
 
     def _rejected(self, now: Replay) -> None:
@@ -373,9 +377,15 @@ def _verb(change: Change) -> str:
         if change.rule.endswith(ending):
             detail = ""
             if ending == "type-changed" and change.old is not None and change.new is not None:
-                detail = f" ({change.old} → {change.new})"
+                detail = f" ({_shown(change.old)} → {_shown(change.new)})"
             return verb + detail
     return f"which the new spec changes ({change.message})"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "/".join(str(v) for v in value)
+    return str(value)
 
 
 def _essence(media_type: str | None) -> str | None:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 import yaml
 
 from entente_daemon.model import Interaction

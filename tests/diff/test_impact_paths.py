@@ -96,7 +96,10 @@ SPEC: dict[str, Any] = {
                 ]
             },
             "Named": {"properties": {"name": {"type": "string"}}},
-            "Map": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Named"}},
+            "Map": {
+                "type": "object",
+                "additionalProperties": {"$ref": "#/components/schemas/Named"},
+            },
         }
     },
 }
