@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from entente_daemon.diff.body_paths import readable, touches
 from entente_daemon.diff.changes import Change, DiffReport, Level, Side
@@ -186,7 +187,7 @@ def impact_of(
         else:
             key = ((location.method or "").upper(), location.path)
             by_place.setdefault(key, []).append(change)
-    old_operations = {(op.method, op.path): op for op in old.operations}
+    old_operations = _operations_by_place(old)
     places: set[OperationKey] = set(by_place)
     if everywhere or any(c.level.rank > Level.INFO.rank for c in spec_wide):
         places |= index.keys()
@@ -199,6 +200,19 @@ def impact_of(
         for use in index.uses_at(place[0], place[1], operation_id):
             _UseCheck(use, place, old, new, old_operation, candidates, found).run()
     return found.report()
+
+
+#: Each spec's operations by (method, template), made once per spec (a live check diffs
+#: against the same baseline again and again).
+_PLACES: WeakKeyDictionary[Spec, dict[OperationKey, Operation]] = WeakKeyDictionary()
+
+
+def _operations_by_place(spec: Spec) -> dict[OperationKey, Operation]:
+    found = _PLACES.get(spec)
+    if found is None:
+        found = {(op.method, op.path): op for op in spec.operations}
+        _PLACES[spec] = found
+    return found
 
 
 class _Found:

@@ -3,7 +3,8 @@ the operations a diff names, and coverage reads every operation of a spec. Pure.
 
 Give it **contract** interactions (`entente_daemon.records.contracts.contract_interactions`:
 the records layer sits above this one and applies the rule). Each becomes a `Use`: the
-interaction and the body places its response held (`body_paths`), read once.
+interaction and the body places its response held (`body_paths`), read on first use and
+kept: building the index only sorts the interactions into buckets.
 
 An interaction is found by the operation the mock matched it to: its method and path
 template (``match.path_template``), else its ``operation_id``. One the mock matched to no
@@ -13,7 +14,7 @@ operation is kept apart (`unmatched`): it names nothing in either spec.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import cached_property
 
 from entente_daemon.diff.body_paths import body_places
 from entente_daemon.model import Interaction
@@ -23,16 +24,16 @@ from entente_daemon.openapi import Operation
 OperationKey = tuple[str, str]
 
 
-@dataclass(frozen=True)
 class Use:
     """One recorded interaction, as impact and coverage read it."""
 
-    interaction: Interaction
-    places: frozenset[str]  # the body places its response held (`body_paths`)
+    def __init__(self, interaction: Interaction) -> None:
+        self.interaction = interaction
 
-    @classmethod
-    def of(cls, interaction: Interaction) -> Use:
-        return cls(interaction, body_places(interaction.response.body))
+    @cached_property
+    def places(self) -> frozenset[str]:
+        """The body places its response held (`body_paths`)."""
+        return body_places(self.interaction.response.body)
 
     @property
     def consumer(self) -> str:
@@ -89,7 +90,7 @@ class ImpactIndex:
 
     @classmethod
     def build(cls, interactions: Iterable[Interaction]) -> ImpactIndex:
-        return cls(Use.of(interaction) for interaction in interactions)
+        return cls(Use(interaction) for interaction in interactions)
 
     def __len__(self) -> int:
         return self._count
