@@ -52,6 +52,23 @@ class Finding:
         )
 
 
+def _first_of_each(findings: list[Finding]) -> tuple[Finding, ...]:
+    """One finding per (kind, place in the documents): a component reached along several
+    paths of one body (Stripe's expandable fields reach the same object dozens of ways) is
+    reported once, at its shortest body pointer. Without this the findings multiply with
+    every level of nesting."""
+    best: dict[tuple[str, str, str], Finding] = {}
+    for finding in findings:
+        key = (finding.kind, finding.spec_pointer, finding.old_spec_pointer)
+        kept = best.get(key)
+        if kept is None or len(finding.pointer) < len(kept.pointer):
+            best[key] = finding
+    if len(best) == len(findings):
+        return tuple(findings)
+    chosen = {id(f) for f in best.values()}
+    return tuple(f for f in findings if id(f) in chosen)
+
+
 def _accepts(types: frozenset[str] | None, kind: str) -> bool:
     return types is None or kind in types or (kind == "integer" and "number" in types)
 
@@ -117,6 +134,8 @@ class SchemaComparer:
         self._new = ViewBuilder(resolve_new)
         self._memo: dict[tuple[int, int, Side], tuple[Any, Any, tuple[Finding, ...]]] = {}
         self._active: set[tuple[int, int, Side]] = set()
+        self._refs: dict[int, tuple[Any, frozenset[str]]] = {}
+        self._stable_refs: dict[str, bool] = {}
 
     def compare(self, old: Sub, new: Sub, side: Side) -> tuple[Finding, ...]:
         """Findings between two schemas (raw nodes with their pointers) on ``side``."""
@@ -128,11 +147,12 @@ class SchemaComparer:
             return cached[2]
         if key in self._active:
             return ()  # a recursive schema came round again: compared further up
-        if old_node is new_node:
+        if old_node is new_node or self._unchanged(old_node, new_node):
+            self._memo[key] = (old_node, new_node, ())
             return ()
         self._active.add(key)
         try:
-            found = tuple(
+            found = _first_of_each(
                 self._compare_views(
                     self._old.view(old_node, old_at),
                     self._new.view(new_node, new_at),
@@ -145,6 +165,49 @@ class SchemaComparer:
             self._active.discard(key)
         self._memo[key] = (old_node, new_node, found)
         return found
+
+    # -- the fast path: the same text, reaching only unchanged components ----------------
+
+    def _unchanged(self, old: Any, new: Any) -> bool:
+        """Equal as written, and every ref inside leads to a component equal in both
+        documents (and so on down): then nothing below can differ. Equality is checked in C,
+        far faster than walking; most of a spec does not change between two versions."""
+        if old != new:
+            return False
+        return all(self._stable(ref) for ref in self._refs_in(old))
+
+    def _refs_in(self, node: Any) -> frozenset[str]:
+        if isinstance(node, list):
+            return frozenset().union(*(self._refs_in(item) for item in node))
+        if not isinstance(node, dict):
+            return frozenset()
+        key = id(node)
+        cached = self._refs.get(key)
+        if cached is not None and cached[0] is node:
+            return cached[1]
+        found: set[str] = set()
+        for name, value in node.items():
+            if name == "$ref" and isinstance(value, str):
+                found.add(value)
+            elif isinstance(value, dict | list):
+                found |= self._refs_in(value)
+        result = frozenset(found)
+        self._refs[key] = (node, result)
+        return result
+
+    def _stable(self, ref: str) -> bool:
+        known = self._stable_refs.get(ref)
+        if known is not None:
+            return known
+        self._stable_refs[ref] = True  # a cycle back to here does not make it unstable
+        try:
+            old, new = self._old.resolve(ref), self._new.resolve(ref)
+        except Exception:  # gone from one side (or broken): not stable
+            self._stable_refs[ref] = False
+            return False
+        result = old == new and all(self._stable(inner) for inner in self._refs_in(old))
+        self._stable_refs[ref] = result
+        return result
 
     # -- one level -------------------------------------------------------------------------
 
