@@ -260,3 +260,53 @@ def test_the_index_reads_only_the_operations_a_report_names(old: Spec, index: Im
 
     assert {i.operation for i in found.impacts} == {"GET /castles/{id}"}
     assert len(index) == 6
+
+
+def test_new_credentials_break_every_request_that_sent_none(old: Spec, index: ImpactIndex) -> None:
+    def require_a_key(document: dict[str, Any]) -> None:
+        document["components"]["securitySchemes"] = {
+            "key": {"type": "apiKey", "in": "header", "name": "X-Api-Key"}
+        }
+        document["paths"]["/castles/{id}"]["get"]["security"] = [{"key": []}]
+
+    found = impact(old, edited(require_a_key), index)
+
+    assert seen(found) == {
+        ("castle-client", "1.0.0", "test_get_castle", "its credentials"),
+        ("castle-client", "1.0.0", "test_get_missing_castle", "its credentials"),
+    }
+    assert {i.rule for i in found.impacts} == {"security-added"}
+
+
+def test_a_media_type_no_longer_produced_breaks_the_tests_that_got_it(
+    old: Spec, index: ImpactIndex
+) -> None:
+    def as_xml(document: dict[str, Any]) -> None:
+        content = document["paths"]["/castles/{id}"]["get"]["responses"]["200"]["content"]
+        content["application/xml"] = content.pop("application/json")
+
+    found = impact(old, edited(as_xml), index)
+
+    assert seen(found, "response-media-type-removed") == {
+        ("castle-client", "1.0.0", "test_get_castle", "application/json")
+    }
+    assert by_test(found, "test_get_castle").what == (
+        "gets `application/json`, which the new spec no longer produces"
+    )
+
+
+def test_a_new_base_path_breaks_every_recorded_operation(old: Spec, index: ImpactIndex) -> None:
+    def under_v2(document: dict[str, Any]) -> None:
+        document["servers"] = [{"url": "http://localhost:4001/v2"}]
+
+    found = impact(old, edited(under_v2), index)
+
+    assert {i.rule for i in found.impacts} == {"server-base-path-changed"}
+    assert {(i.test_id or "").removeprefix(PREFIX) for i in found.impacts} == {
+        "test_list_castles",
+        "test_list_castles_in_a_region",
+        "test_get_castle",
+        "test_get_missing_castle",
+        "test_create_castle",
+        "test_delete_castle",
+    }
