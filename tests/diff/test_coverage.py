@@ -193,3 +193,21 @@ def test_coverage_without_any_spec_says_where_one_could_come_from(
     # `entente` prints an EntenteError as one line and exits 2 (`run_cli`).
     assert isinstance(result.exception, NoSpecFound)
     assert "no spec for castle-service: give --spec PATH" in str(result.exception)
+
+
+def test_coverage_in_the_provider_project_needs_no_option(
+    stored: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (stored / "openapi.yaml").write_text(CASTLE_SPEC.read_text(encoding="utf-8"), "utf-8")
+    (stored / "entente.toml").write_text(
+        'service = "castle-service"\nversion = "1.0.0"\n\n[provider]\nspec = "openapi.yaml"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(stored)
+
+    result = CliRunner().invoke(cli, ["coverage", "--json"])
+
+    assert result.exit_code == 0, result.output
+    shape = json.loads(result.output)
+    assert (shape["provider"], shape["spec"]) == (PROVIDER, str(stored / "openapi.yaml"))
+    assert shape["unused"] == ["POST /castles 400", "DELETE /castles/{id} 404"]
