@@ -64,8 +64,9 @@ _RESPONSE_VERBS: tuple[tuple[str, str], ...] = (
 class Impact:
     """One recorded interaction a change breaks (``level`` breaking) or may break
     (warning). ``rule`` is None when no catalogued change explains it. ``field`` is the
-    place involved as people read it (``region``, ``[*].region``, ``query limit``), None for
-    the operation as a whole."""
+    place involved as people read it: a response field (``region``, ``[*].region``), ``header
+    X-Rate``, ``status 404``, a media type, or what of the request is refused (``body
+    founder``, ``query limit``, ``credentials``); None for the operation as a whole."""
 
     consumer: str
     consumer_version: str
@@ -410,16 +411,16 @@ def _essence(media_type: str | None) -> str | None:
 
 
 def _violation_place(violation: Violation) -> str | None:
+    """What of the request a violation is about: ``body founder``, ``body``, ``query
+    limit``, ``content-type``, ``credentials``."""
     name = violation.name
     if violation.location == "body":
-        return "the body" if not name else f"body `{readable(name)}`"
+        return f"body {readable(name)}" if name else "body"
     if violation.location in ("path", "query", "header", "cookie") and name:
-        return f"{violation.location} parameter `{name}`"
-    if violation.location == "content-type":
-        return "its media type"
+        return f"{violation.location} {name}"
     if violation.location == "security":
-        return "its credentials"
-    return None
+        return "credentials"
+    return violation.location
 
 
 def _steps(pointer: str) -> list[str]:
