@@ -310,3 +310,24 @@ def test_a_new_base_path_breaks_every_recorded_operation(old: Spec, index: Impac
         "test_create_castle",
         "test_delete_castle",
     }
+
+
+def test_a_removed_response_header_breaks_the_tests_that_got_it(
+    recorded: list[Interaction],
+) -> None:
+    def with_header(document: dict[str, Any]) -> None:
+        ok = document["paths"]["/castles/{id}"]["get"]["responses"]["200"]
+        ok["headers"] = {"X-Rate-Limit": {"required": True, "schema": {"type": "integer"}}}
+
+    got = next(i for i in recorded if i.test_id == PREFIX + "test_get_castle")
+    response = got.response.model_copy(
+        update={"headers": {**got.response.headers, "x-rate-limit": "10"}}
+    )
+    others = [i for i in recorded if i is not got]
+    index = ImpactIndex.build([got.model_copy(update={"response": response}), *others])
+
+    found = impact(edited(with_header), edited(lambda d: None), index)
+
+    assert seen(found) == {("castle-client", "1.0.0", "test_get_castle", "header X-Rate-Limit")}
+    assert found.impacts[0].rule == "response-required-header-removed"
+    assert found.impacts[0].what == "reads header `X-Rate-Limit`, which the new spec removes"
