@@ -27,13 +27,13 @@ recordings of the operations that changed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from entente_daemon.diff.body_paths import readable, touches
 from entente_daemon.diff.changes import Change, DiffReport, Level, Side
-from entente_daemon.diff.impact_index import ImpactIndex, OperationKey, Use, short_test
+from entente_daemon.diff.impact_index import ImpactIndex, OperationKey, Use, place_of, short_test
 from entente_daemon.diff.replay import Replay, replay, violation_key
 from entente_daemon.mock.media import parse_media_type
 from entente_daemon.mock.validation.request import Violation
@@ -186,20 +186,27 @@ def impact_of(
         if location.path is None:
             spec_wide.append(change)
         else:
-            key = ((location.method or "").upper(), location.path)
-            by_place.setdefault(key, []).append(change)
+            by_place.setdefault(place_of(location.method or "", location.path), []).append(change)
     old_operations = _operations_by_place(old)
     places: set[OperationKey] = set(by_place)
     if everywhere or any(c.level.rank > Level.INFO.rank for c in spec_wide):
         places |= index.keys()
         recorded_ids = index.operation_ids()
-        places |= {(op.method, op.path) for op in old.operations if op.operation_id in recorded_ids}
+        places |= {
+            place_of(op.method, op.path) for op in old.operations if op.operation_id in recorded_ids
+        }
     for place in sorted(places):
         old_operation = old_operations.get(place)
+        named = by_place.get(place, [])
+        if old_operation is not None:
+            label = f"{old_operation.method} {old_operation.path}"
+        elif named:
+            label = named[0].location.operation_label()
+        else:
+            label = f"{place[0]} {index.template(place)}"
         operation_id = old_operation.operation_id if old_operation else None
-        candidates = by_place.get(place, []) + spec_wide
         for use in index.uses_at(place[0], place[1], operation_id):
-            _UseCheck(use, place, old, new, old_operation, candidates, found).run()
+            _UseCheck(use, label, old, new, old_operation, named + spec_wide, found).run()
     return found.report()
 
 
@@ -211,7 +218,7 @@ _PLACES: WeakKeyDictionary[Spec, dict[OperationKey, Operation]] = WeakKeyDiction
 def _operations_by_place(spec: Spec) -> dict[OperationKey, Operation]:
     found = _PLACES.get(spec)
     if found is None:
-        found = {(op.method, op.path): op for op in spec.operations}
+        found = {place_of(op.method, op.path): op for op in spec.operations}
         _PLACES[spec] = found
     return found
 
@@ -252,16 +259,12 @@ class _UseCheck:
     """One recorded use checked against the changes at its operation."""
 
     use: Use
-    place: OperationKey
+    label: str  # "GET /castles/{id}"
     old: Spec
     new: Spec
     old_operation: Operation | None
     candidates: list[Change]
     found: _Found
-    _label: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self._label = f"{self.place[0]} {self.place[1]}"
 
     def run(self) -> None:
         request = self.use.interaction.request
@@ -284,7 +287,7 @@ class _UseCheck:
             consumer_version=interaction.consumer_version,
             test_id=interaction.test_id,
             interaction_id=interaction.id,
-            operation=self._label,
+            operation=self.label,
             operation_id=self.old_operation.operation_id
             if self.old_operation
             else interaction.operation_id,

@@ -331,3 +331,19 @@ def test_a_removed_response_header_breaks_the_tests_that_got_it(
     assert seen(found) == {("castle-client", "1.0.0", "test_get_castle", "header X-Rate-Limit")}
     assert found.impacts[0].rule == "response-required-header-removed"
     assert found.impacts[0].what == "reads header `X-Rate-Limit`, which the new spec removes"
+
+
+def test_a_renamed_path_variable_keeps_the_operations_recordings(
+    old: Spec, index: ImpactIndex
+) -> None:
+    def renamed(document: dict[str, Any]) -> None:
+        item = document["paths"].pop("/castles/{id}")
+        item["parameters"][0]["name"] = "castleId"
+        document["paths"]["/castles/{castleId}"] = item
+        remove_region(document)
+
+    found = impact(old, edited(renamed), index)
+
+    assert ("castle-client", "1.0.0", "test_get_castle", "region") in seen(found)
+    assert by_test(found, "test_get_castle").operation == "GET /castles/{id}"
+    assert not found.unexplained
