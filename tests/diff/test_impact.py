@@ -347,3 +347,20 @@ def test_a_renamed_path_variable_keeps_the_operations_recordings(
     assert ("castle-client", "1.0.0", "test_get_castle", "region") in seen(found)
     assert by_test(found, "test_get_castle").operation == "GET /castles/{id}"
     assert not found.unexplained
+
+
+def test_a_new_required_query_parameter_breaks_every_listing_without_it(
+    old: Spec, index: ImpactIndex
+) -> None:
+    def paged(document: dict[str, Any]) -> None:
+        document["paths"]["/castles"]["get"]["parameters"].append(
+            {"name": "page", "in": "query", "required": True, "schema": {"type": "integer"}}
+        )
+
+    found = impact(old, edited(paged), index)
+
+    assert seen(found) == {
+        ("castle-client", "1.0.0", "test_list_castles", "query page"),
+        ("castle-client", "1.0.0", "test_list_castles_in_a_region", "query page"),
+    }
+    assert {i.rule for i in found.impacts} == {"request-parameter-added-required"}
