@@ -13,9 +13,10 @@ Run from the repository root:
   component: the full ``diff_specs`` and ``diff_operations`` limited to the operations the
   daemon would know changed, each a ratio against loading the spec once;
 * peers, in the same run, on the same Stripe pair, when installed under ``--peers DIR``
-  (``npm install --prefix DIR @useoptic/optic specmatic``): ``optic diff`` and
-  ``specmatic backward-compatibility-check``/``compare``: their wall time and what they
-  report.
+  (``npm install --prefix DIR @useoptic/optic specmatic``; optic 1.0.9 then needs its
+  spectral packages to share one ajv: ``rm -rf DIR/node_modules/@stoplight/*/node_modules/ajv``):
+  ``optic diff --check`` and ``specmatic compare``, their wall time and their findings by
+  rule.
 
 Not collected by pytest (pyproject's addopts ignore tests/benchmarks).
 """
@@ -24,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -43,7 +46,8 @@ from tests.benchmarks.bench_spec import generate, median_time
 ROOT = Path(__file__).resolve().parents[2]
 STRIPE = ROOT / "tests" / "specs" / "stripe"
 PAIR = ("spec3-v200.yaml.gz", "spec3-v220.yaml.gz")
-PEER_TIMEOUT = 600.0
+PEER_TIMEOUT = 900.0
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def command() -> str:
@@ -154,17 +158,30 @@ def _show(name: str, seconds: float, done: subprocess.CompletedProcess[str] | No
         return
     out = (done.stdout + done.stderr).strip().splitlines()
     print(f"  {name}: {seconds:.2f} s wall, exit {done.returncode}, {len(out)} lines of output")
-    for line in out[:12]:
-        print(f"    | {line[:150]}")
-    if len(out) > 12:
-        print(f"    | ... ({len(out) - 12} more lines)")
+    findings = Counter(
+        match.group(1) or match.group(2)
+        for line in out
+        if (match := _FINDING.search(line)) is not None
+    )
+    if findings:
+        print(f"    {sum(findings.values())} findings:")
+        for what, n in findings.most_common(12):
+            print(f"    {n:>6}  {what}")
+    else:
+        for line in out[-8:]:
+            print(f"    | {line[:150]}")
+
+
+#: a finding line: optic's "x [rule name] ...", specmatic's "R2001: Missing required property"
+_FINDING = re.compile(r"^\s*(?:x \[([^\]]+)\]|(R\d+: .+))")
 
 
 def peers(args: argparse.Namespace, old: Path, new: Path) -> None:
     print("\nPeers on the same Stripe pair (same run):")
     entente = [sys.executable, "-m", "entente_daemon.cli", "diff", str(old), str(new)]
     seconds, done = _run(entente)
-    _show("entente diff (a process)", seconds, done)
+    if done is not None:
+        print(f"  entente diff (a process): {seconds:.2f} s wall, exit {done.returncode}")
     if args.peers is None:
         print("  (no --peers DIR: optic and specmatic not run)")
         return
@@ -177,8 +194,14 @@ def peers(args: argparse.Namespace, old: Path, new: Path) -> None:
         print(f"  optic: not installed under {args.peers}")
     specmatic = bin_dir / "specmatic"
     if specmatic.exists():
-        seconds, done = _run([str(specmatic), "compare", str(old), str(new)])
-        _show("specmatic compare", seconds, done)
+        # Specmatic's YAML reader stops at 3 MiB of text: give it the same documents as JSON
+        pair = []
+        for path in (old, new):
+            as_json = path.with_suffix(".json")
+            as_json.write_text(json.dumps(yaml.load(path.read_text(), Loader=_LOADER)))
+            pair.append(str(as_json))
+        seconds, done = _run([str(specmatic), "compare", *pair])
+        _show("specmatic compare (JSON copies)", seconds, done)
     else:
         print(f"  specmatic: not installed under {args.peers}")
 
