@@ -184,7 +184,7 @@ class SchemaComparer:
         if key in self._graph or key in self._building:
             return key
         self._keep.append((old_node, new_node))  # ids stay unique while the key lives
-        if old_node is new_node or self._unchanged(old_node, new_node):
+        if old_node is new_node or self.unchanged(old_node, new_node):
             self._graph[key] = (old_node, new_node, (), ())
             return key
         self._building.add(key)
@@ -205,7 +205,7 @@ class SchemaComparer:
 
     # -- the fast path: the same text, reaching only unchanged components ----------------
 
-    def _unchanged(self, old: Any, new: Any) -> bool:
+    def unchanged(self, old: Any, new: Any) -> bool:
         """Equal as written, and every ref inside leads to a component equal in both
         documents (and so on down): then nothing below can differ. Equality is checked in C,
         far faster than walking; most of a spec does not change between two versions."""
@@ -214,20 +214,24 @@ class SchemaComparer:
         return all(self._stable(ref) for ref in self._refs_in(old))
 
     def _refs_in(self, node: Any) -> frozenset[str]:
-        if isinstance(node, list):
-            return frozenset().union(*(self._refs_in(item) for item in node))
-        if not isinstance(node, dict):
+        """Every ``$ref`` written inside ``node`` (cached for dicts and lists)."""
+        if not isinstance(node, dict | list):
             return frozenset()
         key = id(node)
         cached = self._refs.get(key)
         if cached is not None and cached[0] is node:
             return cached[1]
         found: set[str] = set()
-        for name, value in node.items():
-            if name == "$ref" and isinstance(value, str):
-                found.add(value)
-            elif isinstance(value, dict | list):
-                found |= self._refs_in(value)
+        stack = [node]
+        while stack:
+            here = stack.pop()
+            if isinstance(here, dict):
+                ref = here.get("$ref")
+                if isinstance(ref, str):
+                    found.add(ref)
+                stack.extend(v for v in here.values() if isinstance(v, dict | list))
+            else:
+                stack.extend(v for v in here if isinstance(v, dict | list))
         result = frozenset(found)
         self._refs[key] = (node, result)
         return result
