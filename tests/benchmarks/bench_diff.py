@@ -12,7 +12,8 @@ Run from the repository root:
 * the generated spec (`bench_spec.generate`) with a property removed from one shared
   component: the full ``diff_specs`` and ``diff_operations`` limited to the operations the
   daemon would know changed, each a ratio against loading the spec once;
-* peers, in the same run, on the same Stripe pair, when installed under ``--peers DIR``
+* peers, in the same run, on the castle spec with ``region`` removed and on the Stripe
+  pair, when installed under ``--peers DIR``
   (``npm install --prefix DIR @useoptic/optic specmatic``; optic 1.0.9 then needs its
   spectral packages to share one ajv: ``rm -rf DIR/node_modules/@stoplight/*/node_modules/ajv``):
   ``optic diff --check`` and ``specmatic compare``, their wall time and their findings by
@@ -46,6 +47,7 @@ from tests.benchmarks.bench_spec import generate, median_time
 ROOT = Path(__file__).resolve().parents[2]
 STRIPE = ROOT / "tests" / "specs" / "stripe"
 PAIR = ("spec3-v200.yaml.gz", "spec3-v220.yaml.gz")
+CASTLE = ROOT / "examples" / "castle-service" / "openapi.yaml"
 PEER_TIMEOUT = 900.0
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -176,12 +178,27 @@ def _show(name: str, seconds: float, done: subprocess.CompletedProcess[str] | No
 _FINDING = re.compile(r"^\s*(?:x \[([^\]]+)\]|(R\d+: .+))")
 
 
-def peers(args: argparse.Namespace, old: Path, new: Path) -> None:
-    print("\nPeers on the same Stripe pair (same run):")
+def castle_pair(folder: Path) -> tuple[Path, Path]:
+    """The castle spec and a copy without ``Castle.region``: three breaks everyone agrees on."""
+    old = folder / "castle-old.yaml"
+    shutil.copy(CASTLE, old)
+    document: dict[str, Any] = yaml.safe_load(CASTLE.read_text())
+    del document["components"]["schemas"]["Castle"]["properties"]["region"]
+    new = folder / "castle-new.yaml"
+    new.write_text(yaml.safe_dump(document, sort_keys=False))
+    return old, new
+
+
+def peers(args: argparse.Namespace, name: str, old: Path, new: Path) -> None:
+    print(f"\nOn the {name} pair, each tool as a process (same run):")
     entente = [sys.executable, "-m", "entente_daemon.cli", "diff", str(old), str(new)]
     seconds, done = _run(entente)
     if done is not None:
-        print(f"  entente diff (a process): {seconds:.2f} s wall, exit {done.returncode}")
+        breaking = sum(1 for line in done.stdout.splitlines() if line.startswith("breaking "))
+        print(
+            f"  entente diff: {seconds:.2f} s wall, exit {done.returncode}, "
+            f"{breaking} breaking; {done.stdout.strip().splitlines()[-1]}"
+        )
     if args.peers is None:
         print("  (no --peers DIR: optic and specmatic not run)")
         return
@@ -194,14 +211,14 @@ def peers(args: argparse.Namespace, old: Path, new: Path) -> None:
         print(f"  optic: not installed under {args.peers}")
     specmatic = bin_dir / "specmatic"
     if specmatic.exists():
-        # Specmatic's YAML reader stops at 3 MiB of text: give it the same documents as JSON
+        # Specmatic's YAML reader stops at 3 MiB of text: JSON copies, in case that helps
         pair = []
         for path in (old, new):
             as_json = path.with_suffix(".json")
             as_json.write_text(json.dumps(yaml.load(path.read_text(), Loader=_LOADER)))
             pair.append(str(as_json))
         seconds, done = _run([str(specmatic), "compare", *pair])
-        _show("specmatic compare (JSON copies)", seconds, done)
+        _show("specmatic compare", seconds, done)
     else:
         print(f"  specmatic: not installed under {args.peers}")
 
@@ -220,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_generated:
             (folder / "gen").mkdir()
             generated(args, folder / "gen")
-        peers(args, old, new)
+        peers(args, "castle (region removed)", *castle_pair(folder))
+        peers(args, "Stripe", old, new)
     return 0
 
 
