@@ -12,10 +12,12 @@ Run from the repository root:
 * the generated spec (`bench_spec.generate`) with a property removed from one shared
   component: the full ``diff_specs`` and ``diff_operations`` limited to the operations the
   daemon would know changed, each a ratio against loading the spec once;
-* peers, in the same run, on the same Stripe pair, when installed under ``--peers DIR``
-  (``npm install --prefix DIR @useoptic/optic specmatic``): ``optic diff`` and
-  ``specmatic backward-compatibility-check``/``compare``: their wall time and what they
-  report.
+* peers, in the same run, on the castle spec with ``region`` removed and on the Stripe
+  pair, when installed under ``--peers DIR``
+  (``npm install --prefix DIR @useoptic/optic specmatic``; optic 1.0.9 then needs its
+  spectral packages to share one ajv: ``rm -rf DIR/node_modules/@stoplight/*/node_modules/ajv``):
+  ``optic diff --check`` and ``specmatic compare``, their wall time and their findings by
+  rule.
 
 Not collected by pytest (pyproject's addopts ignore tests/benchmarks).
 """
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
+import re
 import shlex
 import shutil
 import subprocess
@@ -43,7 +47,9 @@ from tests.benchmarks.bench_spec import generate, median_time
 ROOT = Path(__file__).resolve().parents[2]
 STRIPE = ROOT / "tests" / "specs" / "stripe"
 PAIR = ("spec3-v200.yaml.gz", "spec3-v220.yaml.gz")
-PEER_TIMEOUT = 600.0
+CASTLE = ROOT / "examples" / "castle-service" / "openapi.yaml"
+PEER_TIMEOUT = 900.0
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def command() -> str:
@@ -154,17 +160,45 @@ def _show(name: str, seconds: float, done: subprocess.CompletedProcess[str] | No
         return
     out = (done.stdout + done.stderr).strip().splitlines()
     print(f"  {name}: {seconds:.2f} s wall, exit {done.returncode}, {len(out)} lines of output")
-    for line in out[:12]:
-        print(f"    | {line[:150]}")
-    if len(out) > 12:
-        print(f"    | ... ({len(out) - 12} more lines)")
+    findings = Counter(
+        match.group(1) or match.group(2)
+        for line in out
+        if (match := _FINDING.search(line)) is not None
+    )
+    if findings:
+        print(f"    {sum(findings.values())} findings:")
+        for what, n in findings.most_common(12):
+            print(f"    {n:>6}  {what}")
+    else:
+        for line in out[-8:]:
+            print(f"    | {line[:150]}")
 
 
-def peers(args: argparse.Namespace, old: Path, new: Path) -> None:
-    print("\nPeers on the same Stripe pair (same run):")
+#: a finding line: optic's "x [rule name] ...", specmatic's "R2001: Missing required property"
+_FINDING = re.compile(r"^\s*(?:x \[([^\]]+)\]|(R\d+: .+))")
+
+
+def castle_pair(folder: Path) -> tuple[Path, Path]:
+    """The castle spec and a copy without ``Castle.region``: three breaks everyone agrees on."""
+    old = folder / "castle-old.yaml"
+    shutil.copy(CASTLE, old)
+    document: dict[str, Any] = yaml.safe_load(CASTLE.read_text())
+    del document["components"]["schemas"]["Castle"]["properties"]["region"]
+    new = folder / "castle-new.yaml"
+    new.write_text(yaml.safe_dump(document, sort_keys=False))
+    return old, new
+
+
+def peers(args: argparse.Namespace, name: str, old: Path, new: Path) -> None:
+    print(f"\nOn the {name} pair, each tool as a process (same run):")
     entente = [sys.executable, "-m", "entente_daemon.cli", "diff", str(old), str(new)]
     seconds, done = _run(entente)
-    _show("entente diff (a process)", seconds, done)
+    if done is not None:
+        breaking = sum(1 for line in done.stdout.splitlines() if line.startswith("breaking "))
+        print(
+            f"  entente diff: {seconds:.2f} s wall, exit {done.returncode}, "
+            f"{breaking} breaking; {done.stdout.strip().splitlines()[-1]}"
+        )
     if args.peers is None:
         print("  (no --peers DIR: optic and specmatic not run)")
         return
@@ -177,7 +211,13 @@ def peers(args: argparse.Namespace, old: Path, new: Path) -> None:
         print(f"  optic: not installed under {args.peers}")
     specmatic = bin_dir / "specmatic"
     if specmatic.exists():
-        seconds, done = _run([str(specmatic), "compare", str(old), str(new)])
+        # Specmatic's YAML reader stops at 3 MiB of text: JSON copies, in case that helps
+        pair = []
+        for path in (old, new):
+            as_json = path.with_suffix(".json")
+            as_json.write_text(json.dumps(yaml.load(path.read_text(), Loader=_LOADER)))
+            pair.append(str(as_json))
+        seconds, done = _run([str(specmatic), "compare", *pair])
         _show("specmatic compare", seconds, done)
     else:
         print(f"  specmatic: not installed under {args.peers}")
@@ -197,7 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_generated:
             (folder / "gen").mkdir()
             generated(args, folder / "gen")
-        peers(args, old, new)
+        peers(args, "castle (region removed)", *castle_pair(folder))
+        peers(args, "Stripe", old, new)
     return 0
 
 
