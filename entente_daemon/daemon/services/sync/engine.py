@@ -331,12 +331,12 @@ class SyncEngine:
             out.specs += await link.spec_versions(service)
         for provider in sorted(wanted.fixtures):
             out.fixtures += await link.fixtures(provider)
-        for provider, consumer in sorted(wanted.verifications, key=str):
-            out.verifications += await link.verifications(provider, consumer)
-        for service in sorted(wanted.deployments, key=str):
-            out.deployments += await link.deployments(service)
-        for service in sorted(wanted.releases, key=str):
-            out.releases += await link.releases(service)
+        for of, by in sorted(wanted.verifications, key=str):
+            out.verifications += await link.verifications(of, by)
+        for deployed in sorted(wanted.deployments, key=str):
+            out.deployments += await link.deployments(deployed)
+        for released in sorted(wanted.releases, key=str):
+            out.releases += await link.releases(released)
         if wanted.environments:
             out.environments = await link.environments()
         return out
