@@ -28,6 +28,7 @@ from entente_daemon.cli.projects_commands import attach, detach, projects_group
 from entente_daemon.cli.runner import run_cli
 from entente_daemon.cli.spec_commands import spec_group
 from entente_daemon.cli.store_commands import store_group
+from entente_daemon.cli.sync_command import sync_group
 from entente_daemon.cli.verify_commands import verifications_group, verify_command
 
 # Commands run inside a project attach it to the running daemon. Not `mock`: the daemon
@@ -73,6 +74,7 @@ for command in (
 ):
     cli.add_command(command)
 cli.add_command(store_group)
+cli.add_command(sync_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
