@@ -52,9 +52,7 @@ def _d(status: str, by: str, minutes: int) -> Decision:
         (_d("approved", "ana", 5), _d("rejected", "bo", 5), False),  # a tie keeps ours
     ],
 )
-def test_the_later_decision_wins(
-    local: Decision | None, remote: Decision, replaces: bool
-) -> None:
+def test_the_later_decision_wins(local: Decision | None, remote: Decision, replaces: bool) -> None:
     assert later(local, remote) is replaces
 
 
