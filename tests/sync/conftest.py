@@ -1,0 +1,20 @@
+"""The sync's tests use real daemons (tests/daemon's helpers) and a broker on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.daemon.conftest import Daemon
+
+
+@pytest.fixture
+def daemon(home: Path) -> Iterator[Daemon]:
+    """A daemon handle for this test's home (not started); always stopped afterwards."""
+    handle = Daemon(home)
+    try:
+        yield handle
+    finally:
+        handle.ensure_gone()
