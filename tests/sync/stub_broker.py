@@ -56,7 +56,7 @@ def _id(record: dict[str, Any], fields: tuple[str, ...]) -> str:
 class _Handler(BaseHTTPRequestHandler):
     state: BrokerState
 
-    def log_message(self, format: str, *args: Any) -> None:
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the base names it so)
         return
 
     def _send(self, status: int, body: Any) -> None:
