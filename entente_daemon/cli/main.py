@@ -8,6 +8,7 @@ import click
 
 from entente_daemon import __version__
 from entente_daemon.cli.attach import auto_attach
+from entente_daemon.cli.broker_commands import broker_group
 from entente_daemon.cli.can_i_deploy_command import can_i_deploy, matrix
 from entente_daemon.cli.config_commands import config_group
 from entente_daemon.cli.deploy_commands import (
@@ -75,6 +76,7 @@ for command in (
     cli.add_command(command)
 cli.add_command(store_group)
 cli.add_command(sync_group)
+cli.add_command(broker_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

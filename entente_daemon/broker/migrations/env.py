@@ -1,0 +1,11 @@
+"""Alembic's environment for the broker: migrations run on the connection the broker hands
+over (`entente_daemon.broker.database.migrate`), never on a URL from a config file."""
+
+from __future__ import annotations
+
+from alembic import context
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, render_as_batch=True)
+with context.begin_transaction():
+    context.run_migrations()
