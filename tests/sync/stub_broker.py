@@ -38,9 +38,11 @@ class BrokerState:
             self.lock.notify_all()
 
 
+#: path -> (table, the event an addition makes, the fields of its id). A list answers under
+#: the table's name, as the broker's does (`client.broker_wire`).
 _TABLES = {
-    "/api/v1/spec-versions": ("spec_versions", "spec.uploaded", ("service", "version")),
-    "/api/v1/service-versions": ("service_versions", None, ("service", "version")),
+    "/api/v1/spec-versions": ("specs", "spec.uploaded", ("service", "version")),
+    "/api/v1/service-versions": ("versions", None, ("service", "version")),
     "/api/v1/environments": ("environments", "environment.created", ("name",)),
     "/api/v1/verifications": ("verifications", "verification.published", ("id",)),
     "/api/v1/deployments": ("deployments", "deployment.recorded", ("id",)),
@@ -148,17 +150,19 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if url.path in _TABLES:
             table, kind, fields = _TABLES[url.path]
+            batch = body.get(table) if table in ("fixtures", "verifications") else [body]
             with state.lock:
                 records = state.records.setdefault(table, {})
-                key = _id(body, fields)
-                if key not in records:
-                    records[key] = body
-                    if kind is not None:
-                        payload = {
-                            k: body[k] for k in ("service", "provider", "consumer") if k in body
-                        }
-                        state.add_event(kind, payload)
-            self._send(201, body)
+                for item in batch:
+                    key = _id(item, fields)
+                    if key not in records:
+                        records[key] = item
+                        if kind is not None:
+                            payload = {
+                                k: item[k] for k in ("service", "provider", "consumer") if k in item
+                            }
+                            state.add_event(kind, payload)
+            self._send(200, body)
             return
         self._send(404, {"error": {"code": "not_found", "message": url.path}})
 

@@ -1,6 +1,7 @@
-"""The daemon's sync, through real daemons on 127.0.0.1 and a broker on loopback: records
-go out on their own, a failing broker or a wrong key keeps the outbox (and the mocks
-serving), and two workstations meet through the broker."""
+"""The daemon's sync, through a real daemon on 127.0.0.1 and a small broker on loopback
+(`stub_broker`: the part under test is the daemon): records go out on their own, and a
+broker answering 500s, or refusing the key, keeps the outbox and the mocks serving. The
+real broker's end-to-end tests are in `test_broker_e2e`."""
 
 from __future__ import annotations
 
@@ -10,18 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from entente_daemon.client import DaemonClient
-from entente_daemon.client.deploy_wire import DeployQuestion
 from entente_daemon.model import (
-    Deployment,
     EventKind,
-    Fixture,
-    FixtureStatus,
-    HttpRequest,
-    HttpResponse,
-    Verification,
-    VerificationResult,
-    utc_now,
 )
 from tests.daemon.castle_project import castle_project, is_event, last_seq, wait_for_event
 from tests.daemon.conftest import Daemon, daemon_cli, interaction, wait_for
@@ -116,118 +107,3 @@ def test_a_wrong_key_is_refused_and_said(
         assert synced.state == "key refused"
         assert synced.queued == 1
     assert state.interactions == {}
-
-
-def _provider_project(root: Path) -> Path:
-    folder = root / "castle-service"
-    folder.mkdir(parents=True)
-    spec = Path(__file__).resolve().parents[2] / "examples" / "castle-service" / "openapi.yaml"
-    (folder / "openapi.yaml").write_bytes(spec.read_bytes())
-    config = folder / "entente.toml"
-    config.write_text(
-        'service = "castle-service"\nversion = "2.0.0"\n\n[provider]\nspec = "openapi.yaml"\n'
-    )
-    return config
-
-
-def test_two_workstations_meet_through_the_broker(
-    broker: tuple[str, BrokerState], tmp_path: Path
-) -> None:
-    """castle-client's daemon records; the sync carries it to the broker; castle-service's
-    daemon pulls it and verifies; the results flow back; a fixture approved on the service's
-    side reaches the client's mock; can-i-deploy answers alike on both sides."""
-    client_side = Daemon(tmp_path / "a" / "h")
-    service_side = Daemon(tmp_path / "b" / "h")
-    project = castle_project(tmp_path / "a")
-    try:
-        client_side.start()
-        service_side.start()
-        with client_side.client() as a, service_side.client() as b:
-            a.attach_project(project.config)
-            b.attach_project(_provider_project(tmp_path / "b"))
-            contracts = _contracts(2)
-            a.upload_interactions(contracts)
-
-            # The provider's daemon pulls the consumer's contracts.
-            wait_for(
-                lambda: len(b.interactions(provider="castle-service").items) == 2,
-                what="the contracts on the provider's side",
-            )
-            # ... verifies them, and the results flow back to the consumer's side.
-            pulled = b.interactions(provider="castle-service").items
-            run = b.open_verification_run("castle-service", "2.0.0", total=len(pulled))
-            verification = Verification(
-                provider="castle-service",
-                provider_version="2.0.0",
-                consumer="castle-client",
-                consumer_version="1.0.0",
-                finished_at=utc_now(),
-                results=[
-                    VerificationResult(
-                        interaction_id=i.id,
-                        interaction_hash=i.content_hash,
-                        operation_id=i.operation_id,
-                        ok=True,
-                    )
-                    for i in pulled
-                ],
-            )
-            b.finish_verification_run(run.id, [verification])
-            b.record_deployment(
-                Deployment(service="castle-service", version="2.0.0", environment="prod")
-            )
-            wait_for(
-                lambda: any(v.id == verification.id for v in a.verifications()),
-                what="the verification on the consumer's side",
-            )
-            wait_for(lambda: bool(a.deployments()), what="the deployment on the client side")
-
-            # A fixture proposed and approved on the service's side reaches the client's mock.
-            fixture = Fixture(
-                provider="castle-service",
-                operation_id="getCastle",
-                request=HttpRequest(method="GET", path=KEEP),
-                response=HttpResponse(
-                    status=200,
-                    body={
-                        "id": KEEP_ID,
-                        "name": "Bran's keep",
-                        "region": "North",
-                        "yearBuilt": 1100,
-                    },
-                ),
-            )
-            b.upload_interactions([], [fixture])
-            stored = b.fixtures(provider="castle-service")
-            assert len(stored) == 1
-            b.approve(stored[0].id, by="ana")
-            wait_for(
-                lambda: any(
-                    f.status is FixtureStatus.APPROVED and f.approved_by == "ana"
-                    for f in a.fixtures(provider="castle-service")
-                ),
-                what="the approved fixture on the client's side",
-            )
-            wait_for(
-                lambda: (
-                    httpx.get(f"{project.url}{KEEP}", timeout=10).headers.get("X-Entente-Source")
-                    == "fixture"
-                ),
-                what="the client's mock to answer with the fixture",
-            )
-            assert httpx.get(f"{project.url}{KEEP}", timeout=10).json()["name"] == ("Bran's keep")
-
-            # can-i-deploy answers the same on both sides.
-            question = DeployQuestion(service="castle-client", version="1.0.0", environment="prod")
-            wait_for(
-                lambda: a.can_i_deploy(question).summary == b.can_i_deploy(question).summary,
-                what="both daemons to answer can-i-deploy alike",
-            )
-            assert a.can_i_deploy(question).summary.deployable
-    finally:
-        client_side.ensure_gone()
-        service_side.ensure_gone()
-
-
-def _status_of(client: DaemonClient) -> str:
-    return client.sync_state().state

@@ -1,8 +1,12 @@
 """`BrokerLink` over the broker's HTTP API (``/api/v1/``, ``Authorization: Bearer <key>``).
 
+Async, unlike the CLI's `client.broker_api.BrokerClient`: the daemon's pull is a long poll
+that a stopping daemon must be able to cancel at once (a request in a worker thread could
+not be). The request and answer shapes are the broker's own wire models
+(`client.broker_wire`), so the two clients cannot drift apart.
+
 Every failure becomes one of `link`'s errors, in a sentence naming the URL and the cause;
-the key never appears in one. Lists are read leniently: a field this version does not know
-is left out (a newer broker may add some) rather than failing the whole pull.
+the key never appears in one.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from entente_daemon.client.broker_wire import BROKER_PREFIX, NewEnvironment
 from entente_daemon.model import (
     Deployment,
     Environment,
@@ -37,7 +42,7 @@ from .link import (
     UploadCount,
 )
 
-API = "/api/v1"
+API = BROKER_PREFIX
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 M = TypeVar("M", bound=Record)
 _REJECTED = {400, 409, 413, 422}
@@ -125,17 +130,15 @@ class HttpBrokerLink:
     # -- push ---------------------------------------------------------------------------------
 
     async def upload_spec(self, spec: SpecVersion) -> None:
-        try:
-            await self._post("/spec-versions", spec)
-        except BrokerRejected as exc:
-            if "409" not in str(exc):  # the same version with other content: said, kept
-                raise
+        # Another content under a version the broker has is refused (409): said, not forced.
+        await self._post("/spec-versions", spec)
 
     async def register_version(self, version: ServiceVersion) -> None:
         await self._post("/service-versions", version)
 
     async def create_environment(self, environment: Environment) -> None:
-        await self._post("/environments", environment)
+        body = NewEnvironment(name=environment.name, production=environment.production)
+        await self._post("/environments", body)
 
     async def upload_interactions(self, interactions: Sequence[Interaction]) -> UploadCount:
         body = {"interactions": [i.model_dump(mode="json") for i in interactions]}
@@ -144,7 +147,8 @@ class HttpBrokerLink:
         return UploadCount(int(data.get("created", 0)), int(data.get("duplicates", 0)))
 
     async def propose_fixture(self, fixture: Fixture) -> None:
-        await self._post("/fixtures", fixture)
+        body = {"fixtures": [fixture.model_dump(mode="json")]}
+        await self._call("POST", "/fixtures", body=body)
 
     async def decide_fixture(
         self, fixture_id: str, status: str, by: str | None, at: datetime, note: str | None
@@ -156,7 +160,8 @@ class HttpBrokerLink:
         await self._call("POST", f"/fixtures/{fixture_id}/{verb}", body=body)
 
     async def publish_verification(self, verification: Verification) -> None:
-        await self._post("/verifications", verification)
+        body = {"verifications": [verification.model_dump(mode="json")]}
+        await self._call("POST", "/verifications", body=body)
 
     async def record_deployment(self, deployment: Deployment) -> None:
         await self._post("/deployments", deployment)
@@ -196,7 +201,7 @@ class HttpBrokerLink:
         )
 
     async def spec_versions(self, service: str) -> list[SpecVersion]:
-        return await self._list("/spec-versions", "spec_versions", SpecVersion, service=service)
+        return await self._list("/spec-versions", "specs", SpecVersion, service=service)
 
     async def fixtures(self, provider: str) -> list[Fixture]:
         return await self._list("/fixtures", "fixtures", Fixture, provider=provider)
