@@ -198,13 +198,13 @@ def test_the_broker_killed_mid_sync_loses_and_doubles_nothing(
     broker: RealBroker, key: str, daemon: Daemon
 ) -> None:
     daemon.start()
-    contracts = _contracts(400, "moat-client", "moat-service")
+    contracts = _contracts(600, "moat-client", "moat-service")
     with daemon.client() as client:
         since = last_seq(client)
-        client.upload_interactions(contracts[:200])
+        client.upload_interactions(contracts[:400])
         wait_for(lambda: client.sync_state().pushed > 0, what="the push to begin", timeout=30)
-        broker.kill()  # in the middle of it: some batches sent, some not
-        client.upload_interactions(contracts[200:])  # recorded while the broker is down
+        broker.kill()  # after the first batch of 200: the next ones in flight or queued
+        client.upload_interactions(contracts[400:])  # recorded while the broker is down
         wait_for_event(
             client, since, is_event(EventKind.SYNC_ERROR, cause="unreachable"), what="sync.error"
         )
@@ -212,8 +212,8 @@ def test_the_broker_killed_mid_sync_loses_and_doubles_nothing(
         broker.start()
         wait_for(lambda: client.sync_state().queued == 0, what="the outbox to empty", timeout=60)
     stored = _at_broker(broker.url, key, "moat-service")
-    assert len(stored) == 400
-    assert len({i.content_hash for i in stored}) == 400  # nothing twice
+    assert len(stored) == 600
+    assert len({i.content_hash for i in stored}) == 600  # nothing twice
 
 
 def test_a_daemon_killed_mid_push_loses_and_doubles_nothing(
