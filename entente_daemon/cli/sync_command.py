@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 
 import click
 
 from entente_daemon.client import DaemonClient
 from entente_daemon.client.wire import BrokerStatus
-from entente_daemon.config import API_KEY_ENV, SERVICE_URL_ENV, load_project_config
-from entente_daemon.daemon.services.sync.engine import Interest, LocalAccess, SyncEngine
-from entente_daemon.daemon.services.sync.http_link import HttpBrokerLink
-from entente_daemon.daemon.services.sync.link import BrokerError
-from entente_daemon.daemon.services.sync.settings import resolve_target, write_credentials
+from entente_daemon.config import ProjectConfig, load_project_config
+from entente_daemon.daemon.services.sync.once import SyncOnceFailed, state_of, sync_once
+from entente_daemon.daemon.services.sync.settings import write_credentials
 from entente_daemon.errors import ConfigError
-from entente_daemon.home import entente_home
+from entente_daemon.home import entente_home, store_dir
 from entente_daemon.store import Store
 
 
@@ -75,71 +72,33 @@ def login(url: str, key_stdin: bool) -> None:
     click.echo(f"saved the broker's URL and key in {path} (readable by you only)")
 
 
-def _interest() -> Interest:
+def _project() -> ProjectConfig | None:
     try:
-        config = load_project_config()
+        return load_project_config()
     except ConfigError:
-        return Interest(everything=True)  # no project here: pull everything
-    consumes = frozenset(p.name for p in config.providers)
-    verifies = frozenset({config.provided_name}) if config.provided_spec else frozenset()
-    return Interest(consumes, verifies)
+        return None  # no project here: pull everything
 
 
 async def _once() -> BrokerStatus:
     try:
-        project = [load_project_config()]
-    except ConfigError:
-        project = []
-    target = resolve_target(entente_home(), os.environ, project)
-    if target is None:
-        raise SyncFailed(
-            f"no broker is configured: set {SERVICE_URL_ENV} (and {API_KEY_ENV}), run "
-            "`entente sync login --url URL`, or give the project a [broker] url"
-        )
-    link = HttpBrokerLink(target.url, target.key)
-    try:
-        with Store.open() as store:
-            store.outbox.enable(target.url)
-            engine = SyncEngine(LocalAccess(store), link, interest=_interest)
-            try:
-                pushed = await engine.push()
-                pulled = await engine.pull_all()
-            except BrokerError as exc:
-                kept = store.outbox.count()
-                raise SyncFailed(f"{exc}; the outbox is kept ({kept} queued)") from None
-            finally:
-                store.flush()
-            click.echo(
-                f"pushed {pushed.sent} record(s) ({pushed.duplicates} the broker had), "
-                f"pulled {pulled.total} from {pulled.events} event(s)"
-            )
-            for line in pushed.rejected:
-                click.secho(f"refused by the broker: {line}", fg="yellow", err=True)
-            return _state_of(store, target.url)
-    finally:
-        await link.aclose()
+        done = await sync_once(entente_home(), _project())
+    except SyncOnceFailed as exc:
+        raise SyncFailed(str(exc)) from None
+    except ConfigError as exc:
+        raise SyncFailed(str(exc)) from None
+    pushed, pulled = done.pushed, done.pulled
+    click.echo(
+        f"pushed {pushed.sent} record(s) ({pushed.duplicates} the broker had), "
+        f"pulled {pulled.total} from {pulled.events} event(s)"
+    )
+    for line in pushed.rejected:
+        click.secho(f"refused by the broker: {line}", fg="yellow", err=True)
+    return done.state
 
 
 def _local_status() -> BrokerStatus:
-    with Store.open(readonly=True) as store:
-        return _state_of(store, store.outbox.state().url)
-
-
-def _state_of(store: Store, url: str | None) -> BrokerStatus:
-    state = store.outbox.state()
-    counts = store.outbox.counts()
-    return BrokerStatus(
-        state="not configured" if not state.enabled else "idle (no daemon)",
-        url=url,
-        queued=sum(counts.values()),
-        queued_by_kind={k: n for k, n in counts.items() if n},
-        dropped=state.dropped,
-        pushed=state.pushed,
-        pulled=state.pulled,
-        cursor=state.cursor,
-        last_push=state.last_push,
-        last_pull=state.last_pull,
-    )
+    with Store.open(store_dir(), readonly=True) as store:
+        return state_of(store, store.outbox.state().url)
 
 
 def _show(state: BrokerStatus, as_json: bool, source: str) -> None:

@@ -1,20 +1,25 @@
-"""``entente sync`` without a daemon (CI): push the local store's outbox, pull once; exit 2
-naming the URL and the cause when the broker cannot be reached or refuses the key."""
+"""A sync without a daemon (``entente sync --once``, for CI): the local store's outbox pushed,
+the feed pulled; a broker that cannot be reached, or refuses the key, is named and the outbox
+kept. The logic is `sync_once`, tested in-process; the command itself through a process."""
 
 from __future__ import annotations
 
+import asyncio
 import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from entente_daemon.cli.main import cli
 from entente_daemon.config import load_project_config
-from entente_daemon.daemon.services.sync.settings import credentials_path, resolve_target
+from entente_daemon.daemon.services.sync.once import SyncOnceFailed, sync_once
+from entente_daemon.daemon.services.sync.settings import (
+    credentials_path,
+    resolve_target,
+    write_credentials,
+)
 from entente_daemon.errors import ConfigError
 from entente_daemon.store import Store
-from tests.daemon.conftest import interaction
+from tests.daemon.conftest import entente_cli, interaction
 from tests.sync.stub_broker import KEY, running_broker
 
 
@@ -25,87 +30,72 @@ def _record(home: Path, n: int) -> None:
             store.interactions.add(made.with_hash())
 
 
-def test_once_pushes_the_local_store_and_pulls(
-    home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.chdir(tmp_path)  # no project here: pull everything
+def _env(url: str, key: str = KEY) -> dict[str, str]:
+    return {"ENTENTE_SERVICE_URL": url, "ENTENTE_API_KEY": key}
+
+
+def test_once_pushes_the_local_store_and_pulls(home: Path) -> None:
     with running_broker() as (url, state):
-        monkeypatch.setenv("ENTENTE_SERVICE_URL", url)
-        monkeypatch.setenv("ENTENTE_API_KEY", KEY)
         with Store.open(home / "store") as store:
             store.outbox.enable(url)  # a CI job that configured the broker before recording
         _record(home, 2)
-        result = CliRunner().invoke(cli, ["sync", "--once"])
-        assert result.exit_code == 0, result.output
-        assert "pushed 2 record(s)" in result.output
+        done = asyncio.run(sync_once(home, None, _env(url)))
+        assert done.pushed.sent == 2
         assert len(state.interactions) == 2
-        status = CliRunner().invoke(cli, ["sync", "--status"])
-        assert "queued:    0" in status.output
-        assert "pushed:    2" in status.output
+        assert done.state.queued == 0
+        assert done.state.pushed == 2
+        assert done.state.last_push is not None
+        again = asyncio.run(sync_once(home, None, _env(url)))  # nothing left, nothing twice
+        assert again.pushed.sent == 0
+        assert len(state.interactions) == 2
 
 
-def test_once_enables_the_outbox_and_sends_what_was_there(
-    home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_once_enables_the_outbox_and_sends_what_was_there(home: Path) -> None:
     _record(home, 3)  # recorded before any broker was known
     with running_broker() as (url, state):
-        monkeypatch.setenv("ENTENTE_SERVICE_URL", url)
-        monkeypatch.setenv("ENTENTE_API_KEY", KEY)
-        result = CliRunner().invoke(cli, ["sync", "--once"])
-        assert result.exit_code == 0, result.output
+        done = asyncio.run(sync_once(home, None, _env(url)))
+        assert done.pushed.sent == 3
         assert len(state.interactions) == 3
 
 
-def test_an_unreachable_broker_exits_2_naming_it(
-    home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_an_unreachable_broker_is_named_and_the_outbox_kept(home: Path) -> None:
     with running_broker() as (url, _state):
         pass  # nothing listens there now
-    monkeypatch.setenv("ENTENTE_SERVICE_URL", url)
-    monkeypatch.setenv("ENTENTE_API_KEY", KEY)
     _record(home, 1)
-    result = CliRunner().invoke(cli, ["sync", "--once"])
-    assert result.exit_code == 2
-    assert f"cannot reach the broker at {url}" in result.output
-    assert "the outbox is kept (1 queued)" in result.output
+    with pytest.raises(SyncOnceFailed) as caught:
+        asyncio.run(sync_once(home, None, _env(url)))
+    assert f"cannot reach the broker at {url}" in str(caught.value)
+    assert "the outbox is kept (1 queued)" in str(caught.value)
 
 
-def test_a_wrong_key_exits_2_and_says_so(
-    home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_a_wrong_key_is_said(home: Path) -> None:
     with running_broker() as (url, state):
-        monkeypatch.setenv("ENTENTE_SERVICE_URL", url)
-        monkeypatch.setenv("ENTENTE_API_KEY", "not-a-key")
         _record(home, 1)
-        result = CliRunner().invoke(cli, ["sync", "--once"])
-        assert result.exit_code == 2
-        assert f"the broker at {url} refused the API key" in result.output
+        with pytest.raises(SyncOnceFailed, match=f"the broker at {url} refused the API key"):
+            asyncio.run(sync_once(home, None, _env(url, "not-a-key")))
         assert state.interactions == {}
 
 
-def test_no_broker_configured_is_said(
-    home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("ENTENTE_SERVICE_URL", raising=False)
-    result = CliRunner().invoke(cli, ["sync", "--once"])
-    assert result.exit_code == 2
-    assert "no broker is configured" in result.output
+def test_no_broker_configured_is_said(home: Path) -> None:
+    with pytest.raises(ConfigError, match="no broker is configured"):
+        asyncio.run(sync_once(home, None, {}))
 
 
-def test_login_keeps_the_key_private_and_the_sync_finds_it(
-    home: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_command_exits_2_naming_the_broker(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("ENTENTE_SERVICE_URL", raising=False)
-    monkeypatch.delenv("ENTENTE_API_KEY", raising=False)
-    result = CliRunner().invoke(
-        cli, ["sync", "login", "--url", "https://broker.example/", "--key-stdin"], input="k-1\n"
-    )
-    assert result.exit_code == 0, result.output
-    path = credentials_path(home)
+    with running_broker() as (url, _state):
+        pass
+    for name, value in _env(url).items():
+        monkeypatch.setenv(name, value)
+    done = entente_cli(home, "sync", "--once", cwd=tmp_path)
+    assert done.returncode == 2
+    assert f"error: cannot reach the broker at {url}" in done.stderr
+
+
+def test_login_keeps_the_key_private_and_the_sync_finds_it(home: Path) -> None:
+    path = write_credentials(home, "https://broker.example/", "k-1")
+    assert path == credentials_path(home)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     target = resolve_target(home, {})
     assert target is not None
