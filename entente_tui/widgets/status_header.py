@@ -47,9 +47,6 @@ class StatusHeader(Widget):
         text.append("  daemon: ")
         live = self.link_status.live
         text.append(self.link_status.describe(), style="bold green" if live else "bold red")
-        broker = header_part(self.broker)  # only once a broker is configured
-        if broker is not None:
-            text.append_text(broker)
         mine = [m for m in self.mocks if self.project is None or m.consumer == self.project.service]
         for mock in mine:
             ok = mock.state == "running" and mock.error is None
@@ -60,4 +57,7 @@ class StatusHeader(Widget):
                 text.append(" (serving its last good spec)", style="red")
             elif not ok:
                 text.append(f" ({mock.state})", style="red")
+        broker = header_part(self.broker)  # only once a broker is configured
+        if broker is not None:
+            text.append_text(broker)
         return text

@@ -32,7 +32,7 @@ SyncNote = tuple[datetime, str, str]
 
 
 def _when(moment: datetime | None) -> str:
-    return "never" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
+    return "never" if moment is None else moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def sync_text(state: BrokerStatus | None, notes: Sequence[SyncNote] = ()) -> Text:
@@ -67,7 +67,7 @@ def sync_text(state: BrokerStatus | None, notes: Sequence[SyncNote] = ()) -> Tex
         text.append("\nRecent\n", style="bold")
         for moment, kind, message in notes:
             style = "red" if kind == payloads.SyncError.KIND else "green"
-            text.append(f"  {moment.strftime('%H:%M:%S')}  ", style="dim")
+            text.append(f"  {moment.astimezone().strftime('%H:%M:%S')}  ", style="dim")
             text.append(f"{message}\n", style=style)
     return text
 

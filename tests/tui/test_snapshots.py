@@ -180,7 +180,8 @@ class SyncViewApp(App[None]):
         yield Static(sync_text(state, notes))
 
 
-def test_sync_view(snap_compare: SnapCompare) -> None:
+def test_sync_view(snap_compare: SnapCompare, scene: Scene) -> None:
+    assert os.environ.get("TZ") == "UTC"  # the scene's: times read the same everywhere
     assert snap_compare(SyncViewApp(), terminal_size=(100, 24))
 
 

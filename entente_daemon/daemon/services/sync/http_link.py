@@ -71,7 +71,6 @@ class HttpBrokerLink:
         params: dict[str, Any] | None = None,
         wait: float | None = None,
     ) -> Any:
-        where = f"{self.url}{API}{path}"
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         extra: dict[str, Any] = {}
         if wait is not None:  # a long poll: the broker may hold the answer this long
@@ -99,7 +98,7 @@ class HttpBrokerLink:
             )
         if status >= 400:
             raise BrokerFailed(
-                f"the broker at {self.url} failed on {method} {where} "
+                f"the broker at {self.url} failed on {method} {API}{path} "
                 f"(HTTP {status}: {_message(response)})"
             )
         if not response.content:
