@@ -11,9 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from entente_daemon.model import (
-    EventKind,
-)
+from entente_daemon.model import EventKind, SpecVersion, content_hash
+from entente_daemon.openapi import load_spec
 from tests.daemon.castle_project import castle_project, is_event, last_seq, wait_for_event
 from tests.daemon.conftest import Daemon, daemon_cli, interaction, wait_for
 from tests.sync.stub_broker import KEY, BrokerState, running_broker
@@ -107,3 +106,38 @@ def test_a_wrong_key_is_refused_and_said(
         assert synced.state == "key refused"
         assert synced.queued == 1
     assert state.interactions == {}
+
+
+def test_a_spec_from_the_broker_starts_the_consumers_mock(
+    daemon: Daemon, broker: tuple[str, BrokerState], tmp_path: Path
+) -> None:
+    """``spec = "from broker"``: no spec yet, the mock cannot start; once the provider's
+    spec version reaches the broker, the sync pulls it and the mock serves it."""
+    url, _state = broker
+    project = castle_project(tmp_path)
+    text = project.config.read_text()
+    project.config.write_text(
+        text.replace('spec = "../castle-service/openapi.yaml"', 'spec = "from broker"')
+    )
+    daemon.start()
+    with daemon.client() as client:
+        client.attach_project(project.config)
+        wait_for(lambda: any(m.state == "error" for m in client.mocks()), what="the mock to wait")
+        document = load_spec(project.spec).document
+        spec = SpecVersion(
+            service="castle-service",
+            version="1.0.0",
+            spec=document,
+            content_hash=content_hash(document),
+        )
+        # Another workstation's sync uploads the provider's spec version.
+        httpx.post(
+            f"{url}/api/v1/spec-versions",
+            json=spec.model_dump(mode="json"),
+            headers={"Authorization": f"Bearer {KEY}"},
+        ).raise_for_status()
+        wait_for(
+            lambda: any(m.state == "running" and m.url for m in client.mocks()),
+            what="the mock to serve the pulled spec",
+        )
+        assert httpx.get(f"{project.url}/castles", timeout=10).status_code == 200
