@@ -62,7 +62,8 @@ class BrokerProcess:
         self.lines = []
 
         def read() -> None:
-            assert self.process is not None and self.process.stdout is not None
+            assert self.process is not None
+            assert self.process.stdout is not None
             for line in self.process.stdout:
                 self.lines.append(line)
                 if "serving on" in line:

@@ -220,7 +220,8 @@ def test_a_spec_version_is_stored_once_and_a_change_is_refused(
         latest = client.latest_spec(service)
         versions = client.service_versions(service)
     assert caught.value.status == 409
-    assert latest is not None and latest.content_hash == changed.content_hash
+    assert latest is not None
+    assert latest.content_hash == changed.content_hash
     assert [v.version for v in versions] == ["1.0.0"]
 
 
