@@ -4,6 +4,7 @@ and a real broker process per module."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,10 +44,11 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return new_database(request.param, tmp_path, request)
 
 
-@pytest.fixture(scope="module", params=DATABASES)
+@pytest.fixture(scope="session", params=DATABASES)
 def broker(request: pytest.FixtureRequest) -> Iterator[BrokerProcess]:
-    """One broker process for the module's tests (they only add records of their own),
-    with a small batch and body limit so that the limits are cheap to reach."""
+    """One broker process per database for the test process (a broker takes seconds to
+    start; the tests only add records under names of their own, `factories.unique`), with
+    a small batch and body limit so that the limits are cheap to reach."""
     folder = Path(tempfile.mkdtemp(prefix="entente-broker-"))
     process = BrokerProcess(
         new_database(request.param, folder, request),
@@ -57,3 +59,4 @@ def broker(request: pytest.FixtureRequest) -> Iterator[BrokerProcess]:
     process.start()
     yield process
     process.stop()
+    shutil.rmtree(folder, ignore_errors=True)

@@ -4,6 +4,7 @@ twice."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import threading
 import time
@@ -79,3 +80,4 @@ def test_a_killed_broker_loses_and_doubles_nothing(
         assert count == BATCHES * SIZE
     finally:
         broker.stop()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import inspect, text
 
@@ -46,7 +47,7 @@ def test_an_upgrade_from_the_first_schema_keeps_every_record(database: str, home
     deployed = Deployment(service="castle-service", version="2", environment="prod")
     now = "2026-01-01T00:00:00.000000"
     with engine.begin() as connection:
-        rows = {
+        rows: dict[str, dict[str, Any]] = {
             "api_keys": dict(name="ci", scope="write", key_hash=hash_key("ent_k"), created_at=now),
             "services": dict(name="castle-service", created_at=now),
             "service_versions": dict(
