@@ -61,6 +61,8 @@ def serve(settings: BrokerSettings, listen: Listen, say: Callable[[str], None]) 
         ssl_keyfile=listen.keyfile,
         timeout_keep_alive=5,
         timeout_graceful_shutdown=5,
+        # a worker still importing on a busy machine is not dead: give it time to answer
+        timeout_worker_healthcheck=60,
         log_level="info",
         # the access log shows method, path and status: never a header, so never a key
         access_log=True,
