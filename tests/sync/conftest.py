@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.broker.conftest import pg_cluster  # the broker's private PostgreSQL cluster
 from tests.daemon.conftest import Daemon
+
+__all__ = ["pg_cluster"]
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """A real broker process (``entente broker serve``) on 127.0.0.1 for the sync's end-to-end
-tests: SQLite in a private folder, a free port, keys made in its database. It can be killed
+tests: SQLite in a private folder (or a PostgreSQL database given), a free port, keys made in
+its database. It can be killed
 (``kill -9``) and started again on the same database and port."""
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ _SERVING = re.compile(r"serving on (http://127\.0\.0\.1:(\d+))")
 
 
 class RealBroker:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, database: str | None = None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
-        self.database = f"sqlite:///{folder / 'broker.db'}"
+        self.database = database or f"sqlite:///{folder / 'broker.db'}"
         self.url = ""
         self.port = 0
         self.process: subprocess.Popen[str] | None = None

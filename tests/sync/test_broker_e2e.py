@@ -34,6 +34,7 @@ from entente_daemon.model import (
     VerificationResult,
     utc_now,
 )
+from tests.broker.postgres import Cluster
 from tests.daemon.castle_project import castle_project, is_event, last_seq, wait_for_event
 from tests.daemon.conftest import Daemon, interaction, wait_for
 from tests.sync.real_broker import RealBroker
@@ -58,12 +59,7 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealBroker]:
 @pytest.fixture
 def key(broker: RealBroker, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> str:
     """A fresh write key, and the environment a daemon started now syncs with."""
-    made = broker.key(request.node.name[:60])
-    monkeypatch.setenv("ENTENTE_SERVICE_URL", broker.url)
-    monkeypatch.setenv("ENTENTE_API_KEY", made)
-    monkeypatch.setenv("ENTENTE_SYNC_WAIT", "1")
-    monkeypatch.setenv("ENTENTE_SYNC_BACKOFF_CAP", "0.5")
-    return made
+    return _use(broker, monkeypatch, request.node.name)
 
 
 def _contracts(n: int, consumer: str, provider: str) -> list[Interaction]:
@@ -95,12 +91,48 @@ def _provider_project(root: Path) -> Path:
     return config
 
 
+@pytest.fixture(scope="module")
+def pg_broker(
+    pg_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RealBroker]:
+    running = RealBroker(tmp_path_factory.mktemp("pg-broker"), pg_cluster.new_database())
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+def _use(broker: RealBroker, monkeypatch: pytest.MonkeyPatch, name: str) -> str:
+    made = broker.key(name[:60])
+    monkeypatch.setenv("ENTENTE_SERVICE_URL", broker.url)
+    monkeypatch.setenv("ENTENTE_API_KEY", made)
+    monkeypatch.setenv("ENTENTE_SYNC_WAIT", "1")
+    monkeypatch.setenv("ENTENTE_SYNC_BACKOFF_CAP", "0.5")
+    return made
+
+
 def test_two_workstations_meet_through_the_broker(
     broker: RealBroker, key: str, tmp_path: Path
 ) -> None:
     """castle-client's daemon records; the sync carries it to the broker; castle-service's
     daemon pulls it and verifies; the results flow back; a fixture approved on the
     service's side reaches the client's mock; can-i-deploy answers alike everywhere."""
+    _two_workstations(broker, key, tmp_path)
+
+
+def test_two_workstations_meet_through_a_postgresql_broker(
+    pg_broker: RealBroker,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+) -> None:
+    """The same through a broker on PostgreSQL (a private cluster; skipped, with the reason,
+    where PostgreSQL is not installed)."""
+    _two_workstations(pg_broker, _use(pg_broker, monkeypatch, request.node.name), tmp_path)
+
+
+def _two_workstations(broker: RealBroker, key: str, tmp_path: Path) -> None:
     client_side = Daemon(tmp_path / "a" / "h")
     service_side = Daemon(tmp_path / "b" / "h")
     project = castle_project(tmp_path / "a")
