@@ -86,7 +86,6 @@ class SyncState(Record):
     pushed: int = 0
     pulled: int = 0
     dropped: int = 0
-    next_seq: int = 1
     # Per fixture: the decision this side knows of, {"status", "by", "at"} (`conflicts`).
     decisions: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
@@ -95,6 +94,12 @@ def _wanted(kind: OutboxKind, doc: dict[str, Any]) -> bool:
     if kind is OutboxKind.INTERACTION:
         return bool(doc.get("test_id")) or bool(doc.get("promoted"))
     return True
+
+
+def _entry(key: str, doc: dict[str, Any]) -> OutboxEntry:
+    kind, record_id = key.split(":", 1)
+    known = {k: v for k, v in doc.items() if k in ("seq", "queued_at", "attempts", "last_error")}
+    return OutboxEntry(key=key, kind=OutboxKind(kind), record_id=record_id, **known)
 
 
 class OutboxRepository:
@@ -107,6 +112,8 @@ class OutboxRepository:
         self._engine = engine
         self.limit = limit
         self._pulling = threading.local()
+        self._seq: int | None = None
+        self._seq_epoch: object = None
 
     # -- the engine's hook -------------------------------------------------------------
 
@@ -122,20 +129,22 @@ class OutboxRepository:
             wanted.append((kind, doc_id))
         if not wanted:
             return []
-        state = self._state_doc()
-        if not state.get("enabled"):
+        state = self._tables().get(SYNC_TABLE, {}).get(_STATE_DOC)  # read, never changed
+        if not state or not state.get("enabled"):
             return []
         return self._entries_for(wanted, state)
 
     def _entries_for(
         self, wanted: list[tuple[OutboxKind, str]], state: dict[str, Any]
     ) -> list[Change]:
+        """The entries to add (plain documents: this runs on every recorded change), and the
+        state's ``dropped`` count when the outbox was full."""
         queue = self._tables().get(OUTBOX_TABLE, {})
         size = len(queue)
-        seq = int(state.get("next_seq", 1))
-        dropped = int(state.get("dropped", 0))
+        dropped = 0
         out: list[Change] = []
         fresh: set[str] = set()
+        now = utc_now().isoformat()
         for kind, record_id in wanted:
             key = f"{kind.value}:{record_id}"
             if key in queue or key in fresh:
@@ -143,15 +152,25 @@ class OutboxRepository:
             if size >= self.limit:
                 dropped += 1
                 continue
-            entry = OutboxEntry(key=key, kind=kind, record_id=record_id, seq=seq)
-            out.append((OUTBOX_TABLE, key, entry.to_json()))
+            # Small: written for every record (kind and id are in the key; attempts and
+            # the last error only once a push failed).
+            doc = {"seq": self._take_seq(queue), "queued_at": now}
+            out.append((OUTBOX_TABLE, key, doc))
             fresh.add(key)
-            seq += 1
             size += 1
-        new_state = {**state, "next_seq": seq, "dropped": dropped}
-        if new_state != state:
-            out.append((SYNC_TABLE, _STATE_DOC, new_state))
+        if dropped:
+            total = int(state.get("dropped", 0)) + dropped
+            out.append((SYNC_TABLE, _STATE_DOC, {**state, "dropped": total}))
         return out
+
+    def _take_seq(self, queue: dict[str, dict[str, Any]]) -> int:
+        """The next queue position: one above the highest queued (read once, then counted
+        here; only the order of the entries queued together matters)."""
+        if self._seq is None or self._seq_epoch is not self._engine.tables:
+            self._seq = max((int(doc.get("seq", 0)) for doc in queue.values()), default=0)
+            self._seq_epoch = self._engine.tables
+        self._seq += 1
+        return self._seq
 
     def _tables(self) -> dict[str, dict[str, dict[str, Any]]]:
         tables: dict[str, dict[str, dict[str, Any]]] = self._engine.tables
@@ -234,18 +253,18 @@ class OutboxRepository:
         """Queued entries per kind (every kind named, zero included)."""
         with self._engine.lock:
             self._engine.check_open()
-            found = Counter(doc["kind"] for doc in self._queue_table.docs().values())
+            found = Counter(key.split(":", 1)[0] for key in self._queue_table.docs())
         return {kind.value: found.get(kind.value, 0) for kind in PUSH_ORDER}
 
     def entries(self, limit: int | None = None) -> list[OutboxEntry]:
         """The oldest entries first, by kind in `PUSH_ORDER` then queue order."""
         with self._engine.lock:
             self._engine.check_open()
-            docs = list(self._queue_table.docs().values())
+            docs = list(self._queue_table.docs().items())
         rank = {kind.value: n for n, kind in enumerate(PUSH_ORDER)}
-        docs.sort(key=lambda d: (rank.get(d["kind"], 99), d["seq"]))
+        docs.sort(key=lambda kv: (rank.get(kv[0].split(":", 1)[0], 99), kv[1].get("seq", 0)))
         chosen = docs if limit is None else docs[:limit]
-        return [OutboxEntry.model_validate(d) for d in chosen]
+        return [_entry(key, doc) for key, doc in chosen]
 
     def sent(self, keys: Sequence[str]) -> int:
         """The broker took these entries (or their record is gone): out of the queue."""
