@@ -8,7 +8,6 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-
 #: Routes that may take longer than the request timeout (ten times it).
 SLOW_PATHS = ("/can-i-deploy", "/matrix")
 

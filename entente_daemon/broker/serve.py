@@ -44,8 +44,8 @@ def serve(settings: BrokerSettings, listen: Listen, say: Callable[[str], None]) 
     if keys.count_active(engine) == 0:
         say(
             "no API keys yet: make the first admin key with\n"
-            "  entente broker keys create --name admin --scope admin"
-            + ("" if "sqlite" not in settings.database else f" --database {settings.database}")
+            "  entente broker keys create --name admin --scope admin "
+            f"--database {describe_url(settings.database)}"
         )
     engine.dispose()
     sock = bind(listen.host, listen.port)

@@ -281,3 +281,15 @@ def test_the_feed_tells_of_uploads_and_waits_for_the_next(
         "consumer": sent.consumer,
     }
     assert told.next == told.events[-1].cursor
+
+
+def test_the_consumer_upload_reaches_the_broker(broker: BrokerProcess, home: Path) -> None:
+    """What the pytest plugin does at the end of a session with a broker configured."""
+    from entente_daemon.consumer.upload import post_to_broker
+
+    provider = unique("p")
+    recorded = [interaction(provider, path=f"/castles/{n}") for n in range(3)]
+    assert post_to_broker(broker.url, broker.keys["write"], recorded) == 3
+    with broker.client() as client:
+        stored = list(client.all_interactions(provider=provider))
+    assert sorted(i.id for i in stored) == sorted(i.id for i in recorded)

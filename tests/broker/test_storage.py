@@ -9,12 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 
 from entente_daemon.broker import deploy_db, events_db, interactions_db, retention
 from entente_daemon.broker.database import migrate, open_engine, writing
 from entente_daemon.broker.interactions_db import InteractionQuery
-from entente_daemon.broker.schema import events, interactions, stamp
+from entente_daemon.broker.schema import api_keys, events, interactions, stamp
 from entente_daemon.broker.settings import BrokerSettings
 from entente_daemon.model import Deployment, utc_now
 
@@ -86,3 +86,31 @@ def test_settings_reach_a_worker_process_through_the_environment(
     for name, value in settings.to_env().items():
         monkeypatch.setenv(name, value)
     assert BrokerSettings.from_env() == settings
+
+
+def test_keys_are_kept_hashed_and_compared_in_constant_time(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, home: Path
+) -> None:
+    import hmac
+
+    from entente_daemon.broker import keys
+
+    compared: list[tuple[str, str]] = []
+    real = hmac.compare_digest
+
+    def spy(a: str, b: str) -> bool:
+        compared.append((a, b))
+        return bool(real(a, b))
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    key = keys.create_key(engine, "ci", keys.Scope.WRITE)
+    with engine.connect() as connection:
+        stored = connection.execute(select(api_keys.c.key_hash)).scalars().all()
+
+    found = keys.authenticate(engine, key)
+
+    assert found is not None
+    assert found.scope is keys.Scope.WRITE
+    assert stored == [keys.hash_key(key)]  # the key itself is nowhere
+    assert compared == [(keys.hash_key(key), keys.hash_key(key))]
+    assert keys.authenticate(engine, key + "x") is None

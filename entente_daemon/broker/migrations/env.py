@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from alembic import context
 
-connection = context.config.attributes["connection"]
-context.configure(connection=connection, render_as_batch=True)
-with context.begin_transaction():
-    context.run_migrations()
+
+def run_migrations() -> None:
+    connection = context.config.attributes["connection"]
+    context.configure(connection=connection, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+# Alembic runs this file; imported any other way (a walk over the package), it does nothing.
+if hasattr(context, "config"):
+    run_migrations()
