@@ -396,6 +396,21 @@ _PROVIDERS_TABLE = (
 )
 
 
+#: Names under [broker] that would hold a credential: refused, whatever their value.
+_SECRET_NAMES = frozenset({"key", "api_key", "apikey", "token", "api_token", "secret", "password"})
+_BROKER_SECRET = (
+    f"the broker's API key never goes in the project file (it would be committed with it): "
+    f"remove this line and set {API_KEY_ENV}, or run `entente sync login --url URL`"
+)
+
+
+def _broker_secrets(raw: dict[str, Any]) -> list[str]:
+    section = raw.get("broker")
+    if not isinstance(section, dict):
+        return []
+    return sorted(name for name in section if name.lower().replace("-", "_") in _SECRET_NAMES)
+
+
 def _problems(raw: dict[str, Any], root: Path) -> list[Problem]:
     """Everything wrong in the configuration's table: its shape (unknown keys, with the
     known one meant; wrong types; tables with the wrong brackets), then what its values
@@ -408,10 +423,17 @@ def _problems(raw: dict[str, Any], root: Path) -> list[Problem]:
     if isinstance(raw.get("providers"), dict):
         problems.append((_PROVIDERS_TABLE, "providers"))
         misshapen.add("providers")
+    secrets = _broker_secrets(raw)
+    problems.extend((_BROKER_SECRET, f"broker.{name}") for name in secrets)
     try:
         _RawConfig.model_validate(raw)
     except ValidationError as exc:
-        errors = [e for e in exc.errors() if not (e["loc"] and e["loc"][0] in misshapen)]
+        errors = [
+            e
+            for e in exc.errors()
+            if not (e["loc"] and e["loc"][0] in misshapen)
+            and tuple(e["loc"][:2]) not in {("broker", name) for name in secrets}
+        ]
         problems.extend(_shape_problems(errors))
     problems.extend(_reference_problems(raw, root))
     return problems

@@ -27,6 +27,7 @@ from entente_daemon.client import (
     StreamState,
     StreamStatus,
 )
+from entente_daemon.client.wire import BrokerStatus
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Event, EventKind
 
@@ -51,6 +52,8 @@ STATUS_KINDS = frozenset(
         EventKind.PROJECT_ERROR,
         EventKind.PROJECT_ATTACHED,
         EventKind.PROJECT_DETACHED,
+        EventKind.SYNC_PROGRESS,  # the header's broker state
+        EventKind.SYNC_ERROR,
     }
 )
 
@@ -80,6 +83,7 @@ class EntenteApp(App[None]):
                 ("3", "fixtures", "Fixtures"),
                 ("4", "alerts", "Alerts"),
                 ("5", "deploy", "Deploy"),
+                ("6", "sync", "Sync"),
             )
         ),
         PaletteBinding(
@@ -105,6 +109,7 @@ class EntenteApp(App[None]):
     project: reactive[ProjectInfo | None] = reactive(None)
     link_status: reactive[LinkStatus] = reactive(LinkStatus())
     mocks: reactive[tuple[MockInfo, ...]] = reactive(())
+    broker: reactive[BrokerStatus | None] = reactive(None)  # the sync (header, nav bar)
     unseen_alerts: reactive[int] = reactive(0)
     pending_fixtures: reactive[int] = reactive(0)
 
@@ -282,6 +287,7 @@ class EntenteApp(App[None]):
         except DaemonError:
             return
         self.mocks = tuple(status.mocks)
+        self.broker = status.broker
         if self.project is not None:
             for project in status.projects:
                 if project.config == self.project.config:

@@ -155,7 +155,17 @@ def _print_status(status: DaemonStatus) -> None:
     click.echo(f"  store:    {status.store.path}: {records}")
     if status.store.error:
         click.secho(f"  store error: {status.store.error}", fg="red")
-    click.echo(f"  broker:   {status.broker.state}")
+    broker = status.broker
+    where = f" ({broker.url})" if broker.url else ""
+    synced = (
+        f", {broker.queued} queued, last push {broker.last_push or 'never'}, "
+        f"last pull {broker.last_pull or 'never'}"
+        if broker.url
+        else ""
+    )
+    click.echo(f"  broker:   {broker.state}{where}{synced}")
+    if broker.last_error:
+        click.secho(f"  sync error: {broker.last_error}", fg="red")
     projects = ", ".join(f"{p.service} ({p.config})" for p in status.projects) or "none"
     click.echo(f"  projects: {projects}")
     if not status.mocks:

@@ -15,6 +15,7 @@ _CLI = "entente_daemon.cli"
 #: Every command: its name → where it is defined (imported only when it runs).
 COMMANDS = {
     "attach": f"{_CLI}.projects_commands:attach",
+    "broker": f"{_CLI}.broker_commands:broker_group",
     "can-i-deploy": f"{_CLI}.can_i_deploy_command:can_i_deploy",
     "config": f"{_CLI}.config_commands:config_group",
     "coverage": f"{_CLI}.coverage_command:coverage_command",
@@ -35,6 +36,7 @@ COMMANDS = {
     "status": f"{_CLI}.deploy_commands:status",
     "store": f"{_CLI}.store_commands:store_group",
     "support-ended": f"{_CLI}.deploy_commands:support_ended",
+    "sync": f"{_CLI}.sync_command:sync_group",
     "undeploy-service": f"{_CLI}.deploy_commands:undeploy_service",
     "upload-spec": f"{_CLI}.deploy_commands:upload_spec",
     "verifications": f"{_CLI}.verify_commands:verifications_group",

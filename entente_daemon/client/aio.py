@@ -38,6 +38,7 @@ from .wire import (
     API_PREFIX,
     SSE_OVERFLOW,
     SSE_READY,
+    BrokerStatus,
     DaemonStatus,
     EventPage,
     FixtureDetail,
@@ -240,6 +241,12 @@ class AsyncDaemonClient:
         return await self._run(calls.deployments(service=service, environment=environment))
 
     # -- what runs where -----------------------------------------------------------------
+
+    async def sync_state(self) -> BrokerStatus:
+        return await self._run(calls.sync_state())
+
+    async def sync_now(self) -> BrokerStatus:
+        return await self._run(calls.sync_now())
 
     async def environments(self) -> list[Environment]:
         return await self._run(deploy_calls.environments())

@@ -26,6 +26,7 @@ from entente_daemon.model import (
 from .errors import DaemonError, DaemonRequestError
 from .wire import (
     API_PREFIX,
+    BrokerStatus,
     DaemonStatus,
     EventPage,
     FixtureDetail,
@@ -201,6 +202,16 @@ def promote_interactions(ids: Iterable[str]) -> Call[list[Interaction]]:
         _list_of(Interaction, "promoted"),
         body=body,
     )
+
+
+def sync_state() -> Call[BrokerStatus]:
+    """The sync with the broker: connected, queued, last push and pull, last error."""
+    return Call("GET", f"{API_PREFIX}/sync", _adapter(BrokerStatus))
+
+
+def sync_now() -> Call[BrokerStatus]:
+    """Push the outbox and pull the broker's news now; the state after."""
+    return Call("POST", f"{API_PREFIX}/sync", _adapter(BrokerStatus), body={})
 
 
 def store_stats() -> Call[StoreStats]:

@@ -405,11 +405,26 @@ class ReadinessChanged(Payload):
 
 
 class SyncProgress(BrokerNotice):
+    """The sync with the broker moved records (``pushed``/``pulled`` this time), or is
+    connected again; ``queued``: what the outbox still holds."""
+
     KIND = EventKind.SYNC_PROGRESS
+    url: str | None = None
+    pushed: int = 0
+    pulled: int = 0
+    queued: int = 0
+    cursor: int = 0
 
 
 class SyncError(BrokerNotice):
+    """The sync failed (the outbox is kept): ``cause`` is ``unreachable`` (no answer),
+    ``key`` (the broker refused the key), ``broker`` (it answered an error),
+    ``rejected`` (records it refused for good, named in the message) or ``outbox full``."""
+
     KIND = EventKind.SYNC_ERROR
+    url: str | None = None
+    cause: str = "broker"
+    queued: int = 0
 
 
 # -- reading -----------------------------------------------------------------------------

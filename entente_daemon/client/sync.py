@@ -28,6 +28,7 @@ from .endpoint import Endpoint, check_version, find_endpoint, require_endpoint
 from .errors import DaemonError, DaemonUnavailable
 from .unix_transport import unix_transport
 from .wire import (
+    BrokerStatus,
     DaemonStatus,
     EventPage,
     FixtureDetail,
@@ -247,6 +248,12 @@ class DaemonClient:
     def promote_interactions(self, ids: Iterable[str]) -> list[Interaction]:
         """Make interactions part of their consumer's contract; those found."""
         return self._run(calls.promote_interactions(ids))
+
+    def sync_state(self) -> BrokerStatus:
+        return self._run(calls.sync_state())
+
+    def sync_now(self) -> BrokerStatus:
+        return self._run(calls.sync_now())
 
     def store_stats(self) -> StoreStats:
         return self._run(calls.store_stats())

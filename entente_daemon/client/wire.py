@@ -67,8 +67,24 @@ class PruneResult(Wire):
 
 
 class BrokerStatus(Wire):
+    """The sync with the broker (``GET /v1/sync``, the daemon's status). ``state``: ``not
+    configured``, ``connecting``, ``connected``, ``error`` or ``key refused``; ``queued``:
+    records waiting in the outbox (``queued_by_kind``: per table); ``dropped``: records the
+    full outbox could not take."""
+
     state: str = "not configured"
     url: str | None = None
+    connected: bool | None = None
+    queued: int = 0
+    queued_by_kind: dict[str, int] = Field(default_factory=dict)
+    dropped: int = 0
+    pushed: int = 0
+    pulled: int = 0
+    cursor: int = 0
+    last_push: datetime | None = None
+    last_pull: datetime | None = None
+    last_error: str | None = None
+    checked_at: datetime | None = None
 
 
 class ProjectInfo(Wire):

@@ -11,7 +11,7 @@ In order:
    go to the spool at once, without waiting: that mock imports the spool as it comes
    (`records.spool`);
 3. and, when a broker is configured (``[broker] url`` and ``ENTENTE_API_KEY``), the
-   interactions are POSTed to ``{url}/api/interactions`` in JSON batches. A broker failure
+   interactions are POSTed to ``{url}/api/v1/interactions`` in JSON batches. A broker failure
    is reported (`UploadResult.broker_error`, `BrokerUploadError`) without losing anything:
    the records are in the store or the spool by then.
 """
@@ -57,7 +57,7 @@ __all__ = [  # the spool's functions, here since before they moved to `records.s
     "upload",
 ]
 
-BROKER_PATH = "/api/interactions"
+BROKER_PATH = "/api/v1/interactions"
 BROKER_BATCH = 200
 BROKER_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -128,7 +128,7 @@ def post_to_broker(
     batch_size: int = BROKER_BATCH,
     timeout: httpx.Timeout = BROKER_TIMEOUT,
 ) -> int:
-    """POST the interactions to ``{url}/api/interactions`` as ``{"interactions": [...]}``
+    """POST the interactions to ``{url}/api/v1/interactions`` as ``{"interactions": [...]}``
     batches; how many were sent. `BrokerUploadError` names the URL and what went wrong."""
     endpoint = url.rstrip("/") + BROKER_PATH
     sent = 0

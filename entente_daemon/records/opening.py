@@ -1,8 +1,8 @@
 """Which records: the daemon's when it runs (it owns the store), else the local store's.
 
-This is the one place that asks. A third implementation, over a remote broker, would be a
-class with the `Records` methods (``source = "broker"``, added to `Source`) chosen here,
-before the daemon, when the project configures a broker and asks to read through it.
+This is the one place that asks. Without a daemon, ``ENTENTE_SERVICE_URL`` (with
+``ENTENTE_API_KEY``) chooses the remote broker's records (`BrokerRecords`): CI has no
+daemon and talks to the team's broker directly. A running daemon keeps them in sync itself.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from entente_daemon.client import DaemonClient
+from entente_daemon.client.broker_api import BrokerClient
 
+from .broker import BrokerRecords
 from .daemon import DaemonRecords
 from .port import Records
 from .store import WRITE_LOCK_TIMEOUT, StoreRecords
@@ -33,10 +35,14 @@ def connect_records(
     store_path: Path | str | None = None,
     lock_timeout: float = WRITE_LOCK_TIMEOUT,
 ) -> Records:
-    """The daemon's records when it runs, else the local store's; close them after."""
+    """The daemon's records when it runs, else the broker's when ``ENTENTE_SERVICE_URL``
+    names one, else the local store's; close them after."""
     found = daemon_records(home, store_path=store_path)
     if found is not None:
         return found
+    broker = BrokerClient.from_env()
+    if broker is not None:
+        return BrokerRecords(broker)
     return StoreRecords(store_path, lock_timeout=lock_timeout)
 
 

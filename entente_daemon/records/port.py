@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from entente_daemon.record.sinks import Sink
     from entente_daemon.records.deploy_store import SpecUpload
 
-Source = Literal["daemon", "store"]
+Source = Literal["daemon", "store", "broker"]
 
 
 @dataclass(frozen=True)

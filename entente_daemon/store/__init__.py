@@ -32,6 +32,7 @@ from .deploy_repositories import (
     ServiceVersionRepository,
 )
 from .engine import DEFAULT_COMPACT_MIN_BYTES, DEFAULT_FLUSH_INTERVAL, Engine
+from .outbox import OutboxRepository
 from .repositories import (
     EventRepository,
     FixtureRepository,
@@ -50,6 +51,7 @@ __all__ = [
     "EventRepository",
     "FixtureRepository",
     "InteractionRepository",
+    "OutboxRepository",
     "ServiceRepository",
     "SpecVersionRepository",
     "Store",
@@ -99,6 +101,9 @@ class Store:
         self.service_versions = ServiceVersionRepository(self._engine)
         self.releases = ReleaseRepository(self._engine)
         self.events = EventRepository(self._engine)
+        # What to send to the broker, queued in the very write that stores a record.
+        self.outbox = OutboxRepository(self._engine)
+        self._engine.observer = self.outbox.observe
 
     @classmethod
     def open(

@@ -14,7 +14,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -172,6 +172,9 @@ class Engine:
         self._journal = JournalWriter(directory)
         self._load_lock = threading.Lock()  # one read of a lazy table at a time
         self._opened: list[LazyTable] = []  # every lazy table's handle, closed on close
+        # The outbox's hook (`outbox.OutboxRepository.observe`): the changes to journal and
+        # apply along with each batch of changes, so a record and its entry land together.
+        self.observer: Callable[[Sequence[Change]], list[Change]] | None = None
 
         if not readonly:
             try:
@@ -296,6 +299,9 @@ class Engine:
     def record(self, changes: Sequence[Change]) -> None:
         """The ``ChangeSink`` of the tables: encode and buffer; called under ``lock``."""
         self.check_writable()
+        extra = self.observer(changes) if self.observer is not None else []
+        if extra:
+            changes = [*changes, *extra]
         seq = self._seq
         try:
             lines = [
@@ -305,6 +311,11 @@ class Engine:
         except (TypeError, ValueError) as exc:
             raise StoreError(f"cannot store a document: not plain JSON ({exc})") from exc
         self._seq = seq + len(lines)
+        for table, doc_id, doc in extra:  # the observer's: applied here, after encoding
+            assert table is not None
+            assert doc_id is not None
+            assert doc is not None
+            self.tables.setdefault(table, {})[doc_id] = doc
         for table, _doc_id, _doc in changes:
             if table is None:
                 self._dirty.update(self.tables)

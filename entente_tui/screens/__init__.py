@@ -2,6 +2,7 @@ from .alerts import AlertsScreen
 from .deploy import DeployScreen
 from .fixtures import FixturesScreen
 from .interactions import InteractionsScreen
+from .sync import SyncScreen
 from .verifications import VerificationsScreen
 
 MAIN_SCREENS = (
@@ -10,6 +11,7 @@ MAIN_SCREENS = (
     FixturesScreen,
     AlertsScreen,
     DeployScreen,
+    SyncScreen,
 )
 
 __all__ = [
@@ -18,5 +20,6 @@ __all__ = [
     "DeployScreen",
     "FixturesScreen",
     "InteractionsScreen",
+    "SyncScreen",
     "VerificationsScreen",
 ]

@@ -1,4 +1,5 @@
-"""The top line: the project, the daemon's state and the mocks it serves with their ports."""
+"""The top line: the project, the daemon's state, the broker's (once one is configured) and
+the mocks it serves with their ports."""
 
 from __future__ import annotations
 
@@ -7,18 +8,25 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from entente_daemon.client import MockInfo, ProjectInfo
+from entente_daemon.client.wire import BrokerStatus
 from entente_tui.link_state import LinkStatus
+from entente_tui.widgets.sync_view import header_part
 
 
 class StatusHeader(Widget):
     project: reactive[ProjectInfo | None] = reactive(None)
     link_status: reactive[LinkStatus] = reactive(LinkStatus())
     mocks: reactive[tuple[MockInfo, ...]] = reactive(())
+    broker: reactive[BrokerStatus | None] = reactive(None)
 
     def on_mount(self) -> None:
         self.watch(self.app, "project", self._set_project)
         self.watch(self.app, "link_status", self._set_link_status)
         self.watch(self.app, "mocks", self._set_mocks)
+        self.watch(self.app, "broker", self._set_broker)
+
+    def _set_broker(self, value: BrokerStatus | None) -> None:
+        self.broker = value
 
     def _set_project(self, value: ProjectInfo | None) -> None:
         self.project = value
@@ -49,4 +57,7 @@ class StatusHeader(Widget):
                 text.append(" (serving its last good spec)", style="red")
             elif not ok:
                 text.append(f" ({mock.state})", style="red")
+        broker = header_part(self.broker)  # only once a broker is configured
+        if broker is not None:
+            text.append_text(broker)
         return text

@@ -140,7 +140,7 @@ def test_recordings_go_to_the_broker_with_the_key_as_bearer(
     assert result.broker_sent == 2
     assert result.broker_error is None
     [post] = broker.received
-    assert (post.method, post.path) == ("POST", "/api/interactions")
+    assert (post.method, post.path) == ("POST", "/api/v1/interactions")
     assert post.headers["authorization"] == "Bearer broker-key-123456"
     sent = json.loads(post.body)["interactions"]
     assert sorted(i["operation_id"] for i in sent) == ["getCastle", "listCastles"]
@@ -172,7 +172,7 @@ def test_a_broker_failure_is_an_error_and_the_store_keeps_the_recordings(
         mock.close()
 
     message = str(raised.value)
-    assert f"{broker.url}/api/interactions refused the interactions: HTTP 503" in message
+    assert f"{broker.url}/api/v1/interactions refused the interactions: HTTP 503" in message
     assert "kept in the local store" in message
     assert len(broker.received) == 1
     with Store.open(readonly=True) as store:

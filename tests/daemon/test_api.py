@@ -171,9 +171,9 @@ def test_fixtures_approve_and_reject(shared_daemon: Daemon) -> None:
 
 def test_not_yet_endpoints_and_empty_lists(shared_daemon: Daemon) -> None:
     with shared_daemon.http() as http:
-        response = http.post("/v1/sync", json={})
-        assert response.status_code == 501
-        assert "not available yet" in response.json()["error"]
+        response = http.post("/v1/sync", json={})  # no broker configured: said how to
+        assert response.status_code == 409
+        assert "ENTENTE_SERVICE_URL" in response.json()["error"]
         # Verifications are started with POST /v1/verify; this path only lists them.
         assert http.post("/v1/verifications", json={}).status_code == 405
         assert http.get("/v1/mocks").json() == {"mocks": []}

@@ -22,7 +22,7 @@ async def test_every_action_from_any_screen(
     async with app.run_test(size=(140, 40)) as pilot:
         await linked(pilot)
         await until(pilot, lambda: app.screen.name == "interactions", "the first screen")
-        for key, screen_class in zip("12345", MAIN_SCREENS, strict=True):
+        for key, screen_class in zip("123456", MAIN_SCREENS, strict=True):
             await pilot.press(key)
             await until(pilot, lambda c=screen_class: isinstance(app.screen, c), "the screen")  # type: ignore[misc]
             offered = {command.title for command in app.get_system_commands(app.screen)}

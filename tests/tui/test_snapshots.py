@@ -16,21 +16,28 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from textual.app import App, ComposeResult
 from textual.command import CommandPalette
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from entente_daemon.client import aio
+from entente_daemon.client.wire import BrokerStatus
 from entente_tui.app import EntenteApp
 from entente_tui.screens.alert_detail import AlertDetailScreen
+from entente_tui.screens.base import LiveScreen
 from entente_tui.screens.deploy import DeployScreen
 from entente_tui.screens.fixture_detail import FixtureDetailScreen
 from entente_tui.screens.help import HelpScreen
 from entente_tui.screens.interactions import InteractionsScreen
 from entente_tui.screens.reject_note import EditNotesScreen, RejectNoteScreen
 from entente_tui.screens.start_verification import StartVerificationScreen
+from entente_tui.screens.sync import SyncScreen
+from entente_tui.widgets.sync_view import SyncNote, sync_text
 
 from .scene import Scene, build_scene, neutral_client_factory
 from .settle import settle, show, until, workers_idle
@@ -124,6 +131,58 @@ def test_deploy_light(snap_compare: SnapCompare, scene_app: Callable[..., Entent
     """The same in the light theme: the states' colours stay readable."""
     run_before = then(showing("deploy", "5"), "down", done=deploy_answered)
     assert snap_compare(scene_app(dark=False), terminal_size=SIZE, run_before=run_before)
+
+
+def test_sync_not_configured(
+    snap_compare: SnapCompare, scene_app: Callable[..., EntenteApp]
+) -> None:
+    """The Sync screen (key 6) of a workstation with no broker: how to configure one."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, EntenteApp)
+        await settle(pilot, lambda: isinstance(app.screen, LiveScreen), "the first screen")
+        await pilot.press("6")
+        await settle(
+            pilot,
+            lambda: isinstance(app.screen, SyncScreen) and app.screen.state is not None,
+            "the Sync screen with its state",
+        )
+
+    assert snap_compare(scene_app(), terminal_size=SIZE, run_before=run_before)
+
+
+class SyncViewApp(App[None]):
+    """The Sync screen's body on a fixed state (a broker down, records queued), as the
+    screen shows it: its times and URL would vary in a live run."""
+
+    def compose(self) -> ComposeResult:
+        moment = datetime(2026, 12, 2, 16, 45, 12, tzinfo=UTC)
+        state = BrokerStatus(
+            state="error",
+            url="https://broker.castle.example",
+            connected=False,
+            queued=14,
+            queued_by_kind={"interactions": 12, "verifications": 1, "deployments": 1},
+            pushed=318,
+            pulled=42,
+            cursor=977,
+            last_push=moment,
+            last_pull=moment,
+            last_error="cannot reach the broker at https://broker.castle.example: "
+            "connection refused",
+        )
+        notes: list[SyncNote] = [
+            (moment, "sync.error", state.last_error or ""),
+            (moment, "sync.progress", "pulled 3 interactions, 1 fixtures"),
+            (moment, "sync.progress", "pushed 12 record(s)"),
+        ]
+        yield Static(sync_text(state, notes))
+
+
+def test_sync_view(snap_compare: SnapCompare, scene: Scene) -> None:
+    assert os.environ.get("TZ") == "UTC"  # the scene's: times read the same everywhere
+    assert snap_compare(SyncViewApp(), terminal_size=(100, 24))
 
 
 def deploy_answered(app: EntenteApp) -> bool:

@@ -19,6 +19,7 @@ from entente_daemon.daemon.services.mocks import MockService
 from entente_daemon.daemon.services.projects import ProjectRegistry
 from entente_daemon.daemon.services.spec_finder import SpecFinder
 from entente_daemon.daemon.services.store_writer import StoreWriter
+from entente_daemon.daemon.services.sync.service import SyncService
 from entente_daemon.daemon.services.test_runs import TestRunService
 from entente_daemon.daemon.services.verification_launcher import VerifyLauncher
 from entente_daemon.daemon.services.verification_runs import VerificationRuns
@@ -39,6 +40,7 @@ class ApiContext:
     watcher: FileWatcher
     spec_finder: SpecFinder
     deployments: DeployService
+    sync: SyncService
     control: ControlServer
     pid: int = field(default_factory=os.getpid)
     started_at: datetime = field(default_factory=utc_now)

@@ -17,6 +17,7 @@ from entente_daemon.daemon.api import (
     routes_fixture_flags,
     routes_records,
     routes_store,
+    routes_sync,
     routes_tests,
     routes_verify,
     stream,
@@ -36,7 +37,9 @@ ROUTES: tuple[tuple[str, str, ContextHandler], ...] = (
     ("GET", "/v1/projects", routes_daemon.list_projects),
     ("POST", "/v1/projects", routes_daemon.attach_project),
     ("POST", "/v1/projects/detach", routes_daemon.detach_project),
-    ("POST", "/v1/sync", routes_daemon.start_sync),
+    # the sync with the broker
+    ("GET", "/v1/sync", routes_sync.sync_state),
+    ("POST", "/v1/sync", routes_sync.sync_now),
     # stored records
     ("GET", "/v1/interactions", routes_records.list_interactions),
     ("POST", "/v1/interactions", routes_records.post_interactions),

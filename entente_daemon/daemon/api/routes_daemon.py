@@ -1,10 +1,9 @@
-"""Control API endpoints about the daemon itself: health, status, projects, mocks, alerts,
-and those not built yet."""
+"""Control API endpoints about the daemon itself: health, status, projects, mocks, alerts."""
 
 from __future__ import annotations
 
 from entente_daemon import __version__
-from entente_daemon.client.wire import BrokerStatus, DaemonStatus, StoreStatus, event_to_wire
+from entente_daemon.client.wire import DaemonStatus, StoreStatus, event_to_wire
 from entente_daemon.daemon.api.context import ApiContext
 from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request, file_path
 from entente_daemon.daemon.api.routes_fixture_flags import current_alerts
@@ -47,7 +46,7 @@ async def status(ctx: ApiContext, request: Request) -> JsonResponse:
             error=ctx.recorder.store_error,
             sampled=ctx.recorder.bounds.sampled,
         ),
-        broker=BrokerStatus(state="not configured"),
+        broker=await ctx.sync.status(),
         projects=ctx.projects.infos(),
         mocks=ctx.mocks.infos(),
         watching=ctx.watched_files(),
@@ -93,14 +92,3 @@ async def detach_project(ctx: ApiContext, request: Request) -> JsonResponse:
         raise HttpError(400, 'the body must be {"path": "<absolute path of entente.toml>"}')
     info = await ctx.projects.detach(file_path(raw, "path"))
     return JsonResponse(info.model_dump(mode="json"))
-
-
-def not_yet(what: str) -> JsonResponse:
-    return JsonResponse(
-        {"error": f"{what} through the daemon is not available yet", "detail": "not yet"},
-        status=501,
-    )
-
-
-async def start_sync(ctx: ApiContext, request: Request) -> JsonResponse:
-    return not_yet("syncing with the broker")

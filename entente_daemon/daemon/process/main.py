@@ -35,6 +35,7 @@ from entente_daemon.daemon.services.mocks import MockService
 from entente_daemon.daemon.services.projects import ProjectRegistry
 from entente_daemon.daemon.services.spec_finder import SpecFinder
 from entente_daemon.daemon.services.store_writer import StoreWriter
+from entente_daemon.daemon.services.sync.service import SyncService
 from entente_daemon.daemon.services.test_runs import TestRunService
 from entente_daemon.daemon.services.verification_launcher import VerifyLauncher
 from entente_daemon.daemon.services.verification_runs import VerificationRuns
@@ -77,6 +78,7 @@ class Assembly:
             ctx.mocks,
             ctx.test_runs,
             ctx.launcher,
+            ctx.sync,
             ctx.projects,
             ctx.watcher,
             self.control,
@@ -107,6 +109,17 @@ def assemble(settings: DaemonSettings) -> Assembly:
     launcher = VerifyLauncher(
         verification_runs, home=settings.home, log_folder=paths.run / "verify"
     )
+    deployments = DeployService(recorder, bus)
+    # The sync with the broker: queued in the store, pushed and pulled in the background;
+    # specs it pulls restart the mocks serving stored specs, facts it pulls are gathered again.
+    sync = SyncService(
+        recorder,
+        settings.home,
+        projects.configs,
+        on_specs=mocks.stored_specs_changed,
+        on_facts=deployments.records_pulled,
+    )
+    projects.on_project_changed(sync.project_changed)
     control = ControlServer(
         lambda guard: build_app(ctx, guard),
         paths.socket,
@@ -125,7 +138,8 @@ def assemble(settings: DaemonSettings) -> Assembly:
         launcher=launcher,
         watcher=watcher,
         spec_finder=SpecFinder(recorder, mocks.served_specs),
-        deployments=DeployService(recorder, bus),
+        deployments=deployments,
+        sync=sync,
         control=control,
     )
     return Assembly(ctx, control)

@@ -179,6 +179,11 @@ class DeployService:
         except StoreError as exc:
             raise Unavailable(f"the store cannot take this now: {exc}") from None
 
+    def records_pulled(self) -> None:
+        """Deployments, releases or verifications came from the broker (the sync): gather
+        the facts again on the next question."""
+        self._changed()
+
     def _changed(self) -> None:
         self._generation += 1
         self._facts = None

@@ -109,6 +109,11 @@ class InteractionIndex:
             elif interaction.run_id:
                 self._rows[position] = self._rows[position]._replace(run_id=interaction.run_id)
 
+    def add_many(self, added: Iterable[tuple[Interaction, str]]) -> None:
+        """Several stored interactions (pulled from the broker), each with its stored id."""
+        for interaction, stored_id in added:
+            self.add(interaction, stored_id)
+
     def remove(self, ids: Iterable[str]) -> None:
         """Forget deleted interactions."""
         gone = set(ids)

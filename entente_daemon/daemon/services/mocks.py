@@ -268,6 +268,21 @@ class MockService:
 
     # -- changes ------------------------------------------------------------------------------
 
+    async def stored_specs_changed(self, providers: set[str]) -> None:
+        """New spec versions of ``providers`` reached the store (the sync pulled them):
+        the mocks that serve a stored spec of one (``spec = "from broker"``) start again on
+        the version `choose_spec` picks now. A mock whose start fails keeps its error."""
+        async with self._lock:
+            for key, mock in list(self._mocks.items()):
+                if mock.entry.spec_path is not None or mock.provider not in providers:
+                    continue
+                del self._mocks[key]
+                await self._stop_mock(mock)
+                fresh = HostedMock(mock.config, mock.entry)
+                self._mocks[fresh.key] = fresh
+                await self._start_mock(fresh)
+            self._watch()
+
     def _watch(self) -> None:
         files: dict[Path, Signature] = {}
         for mock in self._mocks.values():
