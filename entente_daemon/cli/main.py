@@ -10,6 +10,7 @@ from entente_daemon import __version__
 from entente_daemon.cli.attach import auto_attach
 from entente_daemon.cli.can_i_deploy_command import can_i_deploy, matrix
 from entente_daemon.cli.config_commands import config_group
+from entente_daemon.cli.coverage_command import coverage_command
 from entente_daemon.cli.deploy_commands import (
     deploy_service_command,
     environments_group,
@@ -73,6 +74,7 @@ for command in (
 ):
     cli.add_command(command)
 cli.add_command(store_group)
+cli.add_command(coverage_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
