@@ -1,4 +1,6 @@
-"""The top line: the project, the daemon's state and the mocks it serves with their ports."""
+"""The top line: the project, the daemon's state and the mocks it serves with their ports;
+and each provider spec that currently breaks a recorded consumer (``breaks castle-client``),
+or has breaking changes nobody recorded uses (``breaking``)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from entente_daemon.client import MockInfo, ProjectInfo
+from entente_daemon.client.events import BreakingChange
 from entente_tui.link_state import LinkStatus
 
 
@@ -14,11 +17,14 @@ class StatusHeader(Widget):
     project: reactive[ProjectInfo | None] = reactive(None)
     link_status: reactive[LinkStatus] = reactive(LinkStatus())
     mocks: reactive[tuple[MockInfo, ...]] = reactive(())
+    breaking: reactive[tuple[BreakingChange, ...]] = reactive(())
 
     def on_mount(self) -> None:
         self.watch(self.app, "project", self._set_project)
         self.watch(self.app, "link_status", self._set_link_status)
         self.watch(self.app, "mocks", self._set_mocks)
+        if hasattr(self.app, "breaking"):
+            self.watch(self.app, "breaking", self._set_breaking)
 
     def _set_project(self, value: ProjectInfo | None) -> None:
         self.project = value
@@ -28,6 +34,9 @@ class StatusHeader(Widget):
 
     def _set_mocks(self, value: tuple[MockInfo, ...]) -> None:
         self.mocks = value
+
+    def _set_breaking(self, value: tuple[BreakingChange, ...]) -> None:
+        self.breaking = value
 
     def render(self) -> Text:
         text = Text(" Entente ", style="bold reverse")
@@ -49,4 +58,18 @@ class StatusHeader(Widget):
                 text.append(" (serving its last good spec)", style="red")
             elif not ok:
                 text.append(f" ({mock.state})", style="red")
+        self._mark_breaking(text)
         return text
+
+    def _mark_breaking(self, text: Text) -> None:
+        consumers: dict[str, set[str]] = {}
+        for alert in self.breaking:
+            if alert.changes:
+                names = {c.split(" ")[0] for c in alert.consumers}
+                consumers.setdefault(alert.provider, set()).update(names)
+        for provider, names in sorted(consumers.items()):
+            text.append("  ")
+            if names:
+                text.append(f"⚠ {provider} breaks {', '.join(sorted(names))}", style="bold red")
+            else:
+                text.append(f"⚠ {provider} breaking", style="bold yellow")

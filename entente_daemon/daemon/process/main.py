@@ -28,6 +28,7 @@ from entente_daemon.daemon.process.files import remove, write_private
 from entente_daemon.daemon.process.logs import setup_logging
 from entente_daemon.daemon.process.settings import DaemonSettings
 from entente_daemon.daemon.process.stopping import StopDeadline
+from entente_daemon.daemon.services.breaking import BreakingService
 from entente_daemon.daemon.services.bus import EventBus
 from entente_daemon.daemon.services.core import Core
 from entente_daemon.daemon.services.deployments import DeployService
@@ -74,6 +75,7 @@ class Assembly:
         return [
             ctx.bus,
             ctx.deployments,
+            ctx.breaking,
             ctx.mocks,
             ctx.test_runs,
             ctx.launcher,
@@ -100,9 +102,12 @@ def assemble(settings: DaemonSettings) -> Assembly:
     projects = ProjectRegistry(paths.projects, bus.publish, watcher)
     mocks = MockService(core, watcher, ports_file=paths.mock_ports)
     test_runs = TestRunService(core, watcher)
+    breaking = BreakingService(recorder, bus, watcher)  # the mocks hand it each good load
+    mocks.on_spec_loaded(breaking.spec_loaded)
     projects.on_project_changed(recorder.bounds.project_changed)  # [store] bounds
     projects.on_project_changed(mocks.project_changed)
     projects.on_project_changed(test_runs.project_changed)
+    projects.on_project_changed(breaking.project_changed)
     verification_runs = VerificationRuns(core)
     launcher = VerifyLauncher(
         verification_runs, home=settings.home, log_folder=paths.run / "verify"
@@ -126,6 +131,7 @@ def assemble(settings: DaemonSettings) -> Assembly:
         watcher=watcher,
         spec_finder=SpecFinder(recorder, mocks.served_specs),
         deployments=DeployService(recorder, bus),
+        breaking=breaking,
         control=control,
     )
     return Assembly(ctx, control)

@@ -79,7 +79,9 @@ def _escape(name: str) -> str:
 
 
 def _changed_components(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
-    if all(old.get(s) == new.get(s) for s in ("components", "definitions", "parameters", "responses")):
+    if all(
+        old.get(s) == new.get(s) for s in ("components", "definitions", "parameters", "responses")
+    ):
         return set()
     before, after = _component_refs(old), _component_refs(new)
     return {ref for ref in before.keys() | after.keys() if before.get(ref) != after.get(ref)}

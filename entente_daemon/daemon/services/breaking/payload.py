@@ -4,6 +4,7 @@ interactions it breaks, consumers first, then the changes nobody recorded uses."
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -15,7 +16,7 @@ from entente_daemon.client.events import (
     BreakingCounts,
     BreakingImpact,
 )
-from entente_daemon.diff import Change, Level
+from entente_daemon.diff.changes import Change, Level
 from entente_daemon.diff.impact import ImpactReport
 from entente_daemon.openapi import Spec
 from entente_daemon.openapi import pointer as jp
@@ -132,10 +133,8 @@ def schema_at(spec: Spec, pointer: str) -> Any:
             place = jp.parent(place)
             if not place:
                 return None
-    try:
+    with contextlib.suppress(Exception):  # a ref the spec cannot follow: shown as written
         value = spec.deref(value)
-    except Exception:  # a ref the spec cannot follow: show it as written
-        pass
     return _small(value)
 
 

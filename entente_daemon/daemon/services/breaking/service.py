@@ -44,8 +44,8 @@ from entente_daemon.daemon.services.bus import EventBus, Signal, Subscription
 from entente_daemon.daemon.services.spec_loaded import SpecLoaded
 from entente_daemon.daemon.services.store_writer import StoreWriter
 from entente_daemon.daemon.services.watcher import FileWatcher, Signature, stat_all, with_signatures
-from entente_daemon.diff import Change, DiffReport, Level, diff_specs
-from entente_daemon.diff.engine import path_shape
+from entente_daemon.diff.changes import Change, DiffReport, Level
+from entente_daemon.diff.engine import diff_specs, path_shape
 from entente_daemon.diff.impact import impact_of
 from entente_daemon.diff.impact_index import ImpactIndex
 from entente_daemon.model import EventKind
@@ -234,9 +234,7 @@ class BreakingService:
         tracked.previous = loaded.spec
         if payload.changes or (was is not None and was.changes):
             await self._publish(payload)
-        log.info(
-            "%s %s: %s (%.1f ms)", provider, loaded.root, payload.message, payload.detect_ms
-        )
+        log.info("%s %s: %s (%.1f ms)", provider, loaded.root, payload.message, payload.detect_ms)
 
     async def _refresh_baseline(self, tracked: _Tracked, loaded: SpecLoaded) -> None:
         """The registered version when there is one (a newer one replaces the baseline);
@@ -277,11 +275,8 @@ class BreakingService:
         if previous is not None and changed != set():
             since = diff_specs(previous, new, only=changed)
             introduced = {change_key(c) for c in since.changes}
-        standing = [
-            c
-            for c in [*tracked.spec_wide, *(c for k in sorted(tracked.by_operation) for c in tracked.by_operation[k])]
-            if c.level.rank >= Level.WARNING.rank
-        ]
+        filed = [c for k in sorted(tracked.by_operation) for c in tracked.by_operation[k]]
+        standing = [c for c in (*tracked.spec_wide, *filed) if c.level.rank >= Level.WARNING.rank]
         impact = impact_of(DiffReport(tuple(standing)), base.spec, new, index)
         changed_files = [str(f) for f in loaded.changed]
         return build_payload(
