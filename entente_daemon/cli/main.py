@@ -21,6 +21,7 @@ from entente_daemon.cli.deploy_commands import (
     undeploy_service,
     upload_spec,
 )
+from entente_daemon.cli.diff_command import diff_command
 from entente_daemon.cli.events_command import events
 from entente_daemon.cli.fixtures_commands import fixtures_group
 from entente_daemon.cli.interactions_commands import interactions_group
@@ -75,6 +76,7 @@ for command in (
     cli.add_command(command)
 cli.add_command(store_group)
 cli.add_command(coverage_command)
+cli.add_command(diff_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
