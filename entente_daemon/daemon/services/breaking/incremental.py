@@ -102,8 +102,13 @@ def _reaching(document: dict[str, Any], targets: set[str]) -> set[OperationKey]:
                 todo.append(referrer)
     found: set[OperationKey] = set()
     for path, item in _mapping(document.get("paths")).items():
-        if any(ref in closure for ref in _refs_in(item)):
+        shared = {k: v for k, v in _mapping(item).items() if k.lower() not in METHODS}
+        if any(ref in closure for ref in _refs_in(shared)):  # path-level parameters
             found |= _operations_of(path, item)
+            continue
+        for method, operation in _mapping(item).items():
+            if method.lower() in METHODS and any(r in closure for r in _refs_in(operation)):
+                found.add((method.lower(), path))
     return found
 
 

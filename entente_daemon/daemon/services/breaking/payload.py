@@ -83,6 +83,7 @@ def _item(
     change: Change, impacts: Iterable[Any], old: Spec, new: Spec, introduced: bool
 ) -> BreakingChangeItem:
     where = change.location
+    old_schema, new_schema = schemas_at(old, new, where.spec_pointer)
     return BreakingChangeItem(
         rule=change.rule,
         level=change.level.value,
@@ -100,8 +101,8 @@ def _item(
         message=change.message,
         old=_small(change.old),
         new=_small(change.new),
-        old_schema=schema_at(old, where.spec_pointer),
-        new_schema=schema_at(new, where.spec_pointer),
+        old_schema=old_schema,
+        new_schema=new_schema,
         introduced=introduced,
         impacts=[
             BreakingImpact(
@@ -119,20 +120,23 @@ def _item(
     )
 
 
-def schema_at(spec: Spec, pointer: str) -> Any:
-    """What ``spec`` holds at ``pointer``, or at the nearest place above it that exists
-    (a property removed: its parent object), one ``$ref`` followed; cut to size."""
-    if not pointer:
-        return None
+def schemas_at(old: Spec, new: Spec, pointer: str) -> tuple[Any, Any]:
+    """What each spec holds at ``pointer``, or at the nearest place above it that both hold
+    (a property removed: the object it was in, on both sides), one ``$ref`` followed; cut
+    to size."""
     place = pointer
-    while True:
+    while place:
         try:
-            value = jp.resolve(spec.document, place)
-            break
+            before = jp.resolve(old.document, place)
+            after = jp.resolve(new.document, place)
         except jp.PointerError:
             place = jp.parent(place)
-            if not place:
-                return None
+            continue
+        return _shown(old, before), _shown(new, after)
+    return None, None
+
+
+def _shown(spec: Spec, value: Any) -> Any:
     with contextlib.suppress(Exception):  # a ref the spec cannot follow: shown as written
         value = spec.deref(value)
     return _small(value)
