@@ -100,10 +100,11 @@ def assemble(settings: DaemonSettings) -> Assembly:
     # The registry subscribes to the watcher first: a config file and a spec changed
     # together are seen as the config first (the mock may be restarted, not reloaded).
     projects = ProjectRegistry(paths.projects, bus.publish, watcher)
+    # Before the mocks on the watcher: a save is looked at quickly while the mock reloads.
+    breaking = BreakingService(recorder, bus, watcher)
     mocks = MockService(core, watcher, ports_file=paths.mock_ports)
+    mocks.on_spec_loaded(breaking.spec_loaded)  # each good load, not parsed twice
     test_runs = TestRunService(core, watcher)
-    breaking = BreakingService(recorder, bus, watcher)  # the mocks hand it each good load
-    mocks.on_spec_loaded(breaking.spec_loaded)
     projects.on_project_changed(recorder.bounds.project_changed)  # [store] bounds
     projects.on_project_changed(mocks.project_changed)
     projects.on_project_changed(test_runs.project_changed)

@@ -40,13 +40,14 @@ from entente_daemon.daemon.services.breaking.incremental import (
     changed_operations,
 )
 from entente_daemon.daemon.services.breaking.payload import build_payload, change_key
+from entente_daemon.daemon.services.breaking.quick import quick_spec
 from entente_daemon.daemon.services.bus import EventBus, Signal, Subscription
 from entente_daemon.daemon.services.spec_loaded import SpecLoaded
 from entente_daemon.daemon.services.store_writer import StoreWriter
 from entente_daemon.daemon.services.watcher import FileWatcher, Signature, stat_all, with_signatures
-from entente_daemon.diff.changes import Change, DiffReport, Level
+from entente_daemon.diff.changes import DiffReport, Level
 from entente_daemon.diff.engine import diff_specs, path_shape
-from entente_daemon.diff.impact import impact_of
+from entente_daemon.diff.impact import ChangeImpact, ImpactReport, impact_of
 from entente_daemon.diff.impact_index import ImpactIndex
 from entente_daemon.model import EventKind
 from entente_daemon.openapi import Spec, SpecError, load_spec
@@ -69,17 +70,23 @@ _INTERACTIONS_CHANGED = frozenset(
 
 @dataclass
 class _Tracked:
-    """One watched spec: its baseline, its last good load, the changes by operation."""
+    """One watched spec: its baseline, its last good load, the changes by operation (each
+    with the recorded uses it breaks), and the root file's text as last looked at."""
 
     key: SpecKey
     project: str = ""  # the config file of the project that watches it
+    ref_roots: tuple[Path, ...] = ()
+    consumer: str | None = None
     baseline: baselines.Baseline | None = None
-    previous: Spec | None = None
-    by_operation: dict[OperationKey, list[Change]] | None = None  # baseline → previous
-    spec_wide: list[Change] = field(default_factory=list)
+    previous: Spec | None = None  # the last full load
+    text: str | None = None  # the root file's text the changes stand for
+    by_operation: dict[OperationKey, list[ChangeImpact]] | None = None
+    spec_wide: list[ChangeImpact] = field(default_factory=list)
+    index: ImpactIndex | None = None  # the recorded uses the impacts were worked out with
     last: BreakingChange | None = None
     saves: int = 0
-    pending: SpecLoaded | None = None
+    pending: SpecLoaded | None = None  # a full load waiting
+    quick: float | None = None  # a save seen (its time), for a quick look, waiting
     task: asyncio.Task[None] | None = None
 
 
@@ -93,9 +100,12 @@ class BreakingService:
         self._indexes: dict[str, ImpactIndex] = {}  # provider → its recorded uses
         self._subscription: Subscription | None = None
         self._follower: asyncio.Task[None] | None = None
-        self._watch = watcher.subscribe(self._files_changed)  # providers' own specs
+        # Subscribed before the mock service (see `process.main`): a save is seen here
+        # first, and looked at quickly while the mock parses the whole file.
+        self._watch = watcher.subscribe(self._files_changed)
         self._own: dict[Path, ProjectConfig] = {}  # a provider project's spec root → project
         self._own_files: dict[Path, dict[Path, Signature]] = {}
+        self._roots: dict[Path, Signature] = {}  # the consumers' copies, for quick looks
 
     async def start(self) -> None:
         self._subscription = self._bus.subscribe(internal=True)
@@ -131,8 +141,21 @@ class BreakingService:
         key = (loaded.provider, str(loaded.root))
         tracked = self._tracked.setdefault(key, _Tracked(key))
         tracked.pending, tracked.project = loaded, str(loaded.project)
+        tracked.ref_roots, tracked.consumer = loaded.ref_roots, loaded.consumer
+        if loaded.consumer is not None and loaded.root not in self._roots:
+            self._roots[loaded.root] = None  # its signature: the watcher reads it next
+            self._rewatch()
+        self._kick(tracked)
+
+    def _kick(self, tracked: _Tracked) -> None:
         if tracked.task is None or tracked.task.done():
+            key = tracked.key
             tracked.task = asyncio.create_task(self._drain(tracked), name=f"breaking {key}")
+
+    def _rewatch(self) -> None:
+        files = {f: s for files in self._own_files.values() for f, s in files.items()}
+        files.update({root: s for root, s in self._roots.items() if root not in files})
+        self._watch.watch(files)
 
     async def project_changed(self, config: ProjectConfig) -> None:
         """A project (re-)attached: watch a provider's own spec; forget, and clear the
@@ -144,6 +167,7 @@ class BreakingService:
         for key, tracked in list(self._tracked.items()):
             if tracked.project == str(config.file) and key not in listed:
                 del self._tracked[key]
+                self._roots.pop(Path(key[1]), None)
                 if tracked.task is not None:
                     tracked.task.cancel()
                 if tracked.last is not None and tracked.last.changes:
@@ -155,14 +179,19 @@ class BreakingService:
         if own is not None:
             self._own[own] = config
             await self._load_own(own, config, changed=(), seen=time.perf_counter())
-        self._watch.watch({f: s for files in self._own_files.values() for f, s in files.items()})
+        self._rewatch()
 
     async def _files_changed(self, changed: set[Path]) -> None:
         seen = time.perf_counter()
+        for tracked in self._tracked.values():
+            root = Path(tracked.key[1])
+            if root in changed and tracked.text is not None:
+                tracked.quick = seen  # looked at quickly, before the full load
+                self._kick(tracked)
         for root, config in list(self._own.items()):
             if self._own_files.get(root, {}).keys() & changed:
                 await self._load_own(root, config, changed=tuple(sorted(changed)), seen=seen)
-        self._watch.watch({f: s for files in self._own_files.values() for f, s in files.items()})
+        self._rewatch()
 
     async def _load_own(
         self, root: Path, config: ProjectConfig, *, changed: tuple[Path, ...], seen: float
@@ -207,34 +236,90 @@ class BreakingService:
     # -- detecting --------------------------------------------------------------------------
 
     async def _drain(self, tracked: _Tracked) -> None:
-        while tracked.pending is not None:
-            loaded, tracked.pending = tracked.pending, None
+        while tracked.pending is not None or tracked.quick is not None:
             try:
-                await self._detect(tracked, loaded)
+                if tracked.pending is not None:
+                    loaded, tracked.pending = tracked.pending, None
+                    tracked.quick = None  # the full load has it all
+                    await self._detect(tracked, loaded)
+                elif tracked.quick is not None:
+                    seen, tracked.quick = tracked.quick, None
+                    await self._look_quickly(tracked, seen)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a bug here must not stop the next save from being looked at
-                log.exception("could not work out the breaking changes of %s", loaded.root)
+                log.exception("could not work out the breaking changes of %s", tracked.key)
 
     async def _detect(self, tracked: _Tracked, loaded: SpecLoaded) -> None:
+        """A full load: diff what changed since the previous one (everything, the first
+        time or against a new baseline), and publish when the alert changed."""
         provider = loaded.provider
         await self._refresh_baseline(tracked, loaded)
         base = tracked.baseline
         assert base is not None
         index = await self._index(provider)
-        tracked.saves += 1
+        root = loaded.root
 
         def work() -> BreakingChange:
-            return self._compare(tracked, base, loaded, index)
+            changes = self._compare(tracked, base, loaded.spec, index)
+            try:
+                tracked.text = root.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                tracked.text = None  # no quick looks at this one
+            return changes
 
         payload = await asyncio.to_thread(work)
-        payload.detect_ms = round((time.perf_counter() - loaded.seen) * 1000.0, 3)
-        was = tracked.last
-        tracked.last = payload
         tracked.previous = loaded.spec
-        if payload.changes or (was is not None and was.changes):
-            await self._publish(payload)
-        log.info("%s %s: %s (%.1f ms)", provider, loaded.root, payload.message, payload.detect_ms)
+        await self._settle(tracked, payload, loaded.seen, loaded.changed)
+
+    async def _look_quickly(self, tracked: _Tracked, seen: float) -> None:
+        """A save seen before its full load: parse only the path items whose text changed
+        (`quick`), diff and weigh those. Nothing when it cannot be done surely: the full
+        load follows anyway."""
+        base, previous, before = tracked.baseline, tracked.previous, tracked.text
+        if base is None or previous is None or before is None or tracked.by_operation is None:
+            return
+        index = await self._index(tracked.key[0])
+        if index is not tracked.index:
+            return  # the recorded uses changed: the full load weighs every change again
+        root = Path(tracked.key[1])
+
+        def work() -> BreakingChange | None:
+            try:
+                after = root.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                return None
+            if after == before:
+                return None
+            found = quick_spec(before, after, root, tracked.ref_roots)
+            if found is None:
+                return None
+            keys = {(op.method.lower(), op.path) for op in found.spec.operations}
+            keys |= {(op.method.lower(), op.path) for op in previous.operations}
+            changed = {k for k in keys if k[1] in found.paths}
+            payload = self._redo(tracked, base, found.spec, previous, changed, index)
+            tracked.text = after
+            return payload
+
+        payload = await asyncio.to_thread(work)
+        if payload is not None:
+            await self._settle(tracked, payload, seen, (root,))
+
+    async def _settle(
+        self, tracked: _Tracked, payload: BreakingChange, seen: float, changed: tuple[Path, ...]
+    ) -> None:
+        """Publish ``payload`` when it says something else than the last one."""
+        tracked.saves += 1
+        payload.save = tracked.saves
+        payload.file = str(changed[0]) if changed else payload.spec
+        payload.detect_ms = round((time.perf_counter() - seen) * 1000.0, 3)
+        was = tracked.last
+        same = was is not None and was.changes == payload.changes
+        if not same:
+            tracked.last = payload
+            if payload.changes or (was is not None and was.changes):
+                await self._publish(payload)
+        log.info("%s: %s (%.1f ms)", tracked.key, payload.message, payload.detect_ms)
 
     async def _refresh_baseline(self, tracked: _Tracked, loaded: SpecLoaded) -> None:
         """The registered version when there is one (a newer one replaces the baseline);
@@ -258,41 +343,73 @@ class BreakingService:
         log.info("%s: baseline %s", tracked.key, made.info.source)
 
     def _compare(
-        self, tracked: _Tracked, base: baselines.Baseline, loaded: SpecLoaded, index: ImpactIndex
+        self, tracked: _Tracked, base: baselines.Baseline, new: Spec, index: ImpactIndex
     ) -> BreakingChange:
-        """(Worker thread.) Diff what changed, update the per-operation changes, impact."""
-        new, previous = loaded.spec, tracked.previous
+        """(Worker thread.) A full load: the operations that changed since the previous
+        full load are diffed and weighed again; everything when there is nothing to go by."""
+        previous = tracked.previous
         changed = changed_operations(previous, new) if previous is not None else EVERYTHING
-        if tracked.by_operation is None or changed is EVERYTHING:
-            report = diff_specs(base.spec, new)
-            tracked.by_operation = {}
-            tracked.spec_wide = []
-            _file(tracked, report.changes, None)
-        elif changed:
-            report = diff_specs(base.spec, new, only=changed)
-            _file(tracked, report.changes, {_shape(k) for k in changed})
+        if (
+            tracked.by_operation is None
+            or changed is EVERYTHING
+            or previous is None
+            or index is not tracked.index
+        ):
+            report = _standing(diff_specs(base.spec, new))
+            weighed = impact_of(report, base.spec, new, index)
+            tracked.by_operation, tracked.spec_wide, tracked.index = {}, [], index
+            _file(tracked, weighed.changes, None)
+            introduced: set[tuple[object, ...]] = set()
+            if previous is not None:
+                since = (
+                    diff_specs(previous, new)
+                    if changed is EVERYTHING
+                    else (diff_specs(previous, new, only=changed) if changed else DiffReport())
+                )
+                introduced = {change_key(c) for c in since.changes}
+            return self._payload(tracked, base, new, introduced)
+        return self._redo(tracked, base, new, previous, changed, index)
+
+    def _redo(
+        self,
+        tracked: _Tracked,
+        base: baselines.Baseline,
+        new: Spec,
+        previous: Spec,
+        changed: set[OperationKey],
+        index: ImpactIndex,
+    ) -> BreakingChange:
+        """(Worker thread.) Diff and weigh again only ``changed`` (``new`` holds them)."""
         introduced: set[tuple[object, ...]] = set()
-        if previous is not None and changed != set():
+        if changed:
+            report = _standing(diff_specs(base.spec, new, only=changed))
+            weighed = impact_of(report, base.spec, new, index)
+            _file(tracked, weighed.changes, {_shape(k) for k in changed})
             since = diff_specs(previous, new, only=changed)
             introduced = {change_key(c) for c in since.changes}
+        return self._payload(tracked, base, new, introduced)
+
+    def _payload(
+        self,
+        tracked: _Tracked,
+        base: baselines.Baseline,
+        new: Spec,
+        introduced: set[tuple[object, ...]],
+    ) -> BreakingChange:
+        assert tracked.by_operation is not None
         filed = [c for k in sorted(tracked.by_operation) for c in tracked.by_operation[k]]
-        standing = [c for c in (*tracked.spec_wide, *filed) if c.level.rank >= Level.WARNING.rank]
-        impact = impact_of(DiffReport(tuple(standing)), base.spec, new, index)
-        changed_files = [str(f) for f in loaded.changed]
         return build_payload(
-            impact=impact,
+            impact=ImpactReport(tuple([*tracked.spec_wide, *filed])),
             old=base.spec,
             new=new,
             introduced=introduced,
             baseline=base.info,
             fields={
-                "provider": loaded.provider,
-                "spec": str(loaded.root),
-                "file": changed_files[0] if changed_files else str(loaded.root),
-                "project": str(loaded.project),
-                "consumer": loaded.consumer,
+                "provider": tracked.key[0],
+                "spec": tracked.key[1],
+                "project": tracked.project,
+                "consumer": tracked.consumer,
                 "version": new.version,
-                "save": tracked.saves,
             },
         )
 
@@ -341,20 +458,25 @@ def _shape(key: OperationKey) -> OperationKey:
     return (key[0].lower(), path_shape(key[1]))
 
 
+def _standing(report: DiffReport) -> DiffReport:
+    """What an alert lists: breaking changes and warnings."""
+    return DiffReport(tuple(c for c in report.changes if c.level.rank >= Level.WARNING.rank))
+
+
 def _file(
-    tracked: _Tracked, changes: tuple[Change, ...], replacing: set[OperationKey] | None
+    tracked: _Tracked, changes: tuple[ChangeImpact, ...], replacing: set[OperationKey] | None
 ) -> None:
     """Put ``changes`` under their operation; ``replacing``: the operations diffed anew."""
     assert tracked.by_operation is not None
     for key in replacing or ():
         tracked.by_operation.pop(key, None)
-    for change in changes:
-        where = change.location
+    for weighed in changes:
+        where = weighed.change.location
         if where.path is None:
-            tracked.spec_wide.append(change)
+            tracked.spec_wide.append(weighed)
         else:
             key = _shape((where.method or "", where.path))
-            tracked.by_operation.setdefault(key, []).append(change)
+            tracked.by_operation.setdefault(key, []).append(weighed)
 
 
 def _cleared(last: BreakingChange) -> BreakingChange:
