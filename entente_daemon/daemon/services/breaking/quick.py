@@ -30,12 +30,13 @@ class QuickLoad:
 
 
 @dataclass(frozen=True)
-class _Items:
-    """The ``paths:`` section of a text: where it is, and each item's key and lines."""
+class _Section:
+    """The ``paths:`` section of a text: its lines, and the indent of its items."""
 
     start: int  # the line after ``paths:``
     end: int  # the first line after the section
-    items: tuple[tuple[str, int, int], ...]  # (key, first line, line after the last)
+    indent: str
+    first_item: int
 
 
 def quick_spec(
@@ -53,21 +54,20 @@ def quick_spec(
     room = min(len(old), len(new)) - head
     while tail < room and old[len(old) - 1 - tail] == new[len(new) - 1 - tail]:
         tail += 1
-    old_items, new_items = _paths_of(old), _paths_of(new)
-    if old_items is None or new_items is None:
+    old_section, new_section = _section(old), _section(new)
+    if old_section is None or new_section is None:
         return None
-    was = _touched(old_items, head, len(old) - tail)
-    now = _touched(new_items, head, len(new) - tail)
+    was = _touched(old, old_section, head, len(old) - tail)
+    now = _touched(new, new_section, head, len(new) - tail)
     if was is None or now is None or "&" in "".join(new[head : len(new) - tail]):
         return None  # outside paths, or an anchor: the whole file must be read
-    changed = was | now
-    keep = [(a, b) for key, a, b in new_items.items if key in changed]
-    lines = list(new)
-    for n in range(new_items.start, new_items.end):
-        if not any(a <= n < b for a, b in keep):
-            lines[n] = ""
-    if not keep:
-        lines[new_items.start - 1] = "paths: {}"
+    keys = was[0] | now[0]
+    start, end = new_section.start, new_section.end
+    if now[1] is None:  # only lines taken out: no item of the saved text to read
+        lines = [*new[: start - 1], "paths: {}", *([""] * (end - start)), *new[end:]]
+    else:
+        a, b = now[1]
+        lines = [*new[:start], *([""] * (a - start)), *new[a:b], *([""] * (end - b)), *new[end:]]
     try:
         spec = load_spec_text(
             "\n".join(lines) + "\n",
@@ -78,46 +78,59 @@ def quick_spec(
         )
     except SpecError:
         return None  # the full load says what is wrong
-    return QuickLoad(spec, frozenset(changed))
+    return QuickLoad(spec, frozenset(keys))
 
 
-def _paths_of(lines: list[str]) -> _Items | None:
-    """The path items of a block-style ``paths:`` section; None when there is none or its
-    shape is not the plain one (every item a key alone on its line, at one indent)."""
+def _section(lines: list[str]) -> _Section | None:
+    """Where the block-style ``paths:`` section is, and its items' indent."""
     start = next((n + 1 for n, line in enumerate(lines) if _PATHS.match(line)), None)
     if start is None:
         return None
-    end = len(lines)
-    for n in range(start, len(lines)):
-        line = lines[n]
-        if line and not line[0].isspace() and not line.startswith("#"):
-            end = n
-            break
-    items: list[tuple[str, int, int]] = []
-    indent: str | None = None
+    end = next(
+        (n for n in range(start, len(lines)) if lines[n][:1] not in ("", " ", "#", "\t")),
+        len(lines),
+    )
     for n in range(start, end):
         line = lines[n]
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        found = _ITEM.match(line)
-        if indent is None:
-            if found is None:
-                return None
-            indent = found["indent"]
-        if found is not None and found["indent"] == indent:
-            if items:
-                items[-1] = (items[-1][0], items[-1][1], n)
-            items.append((found["key"].strip("'\""), n, end))
-        elif len(line) - len(line.lstrip(" ")) <= len(indent):
-            return None  # something at the items' level that is not an item
-    return _Items(start, end, tuple(items))
+        if line.strip() and not line.lstrip().startswith("#"):
+            found = _ITEM.match(line)
+            return None if found is None else _Section(start, end, found["indent"], n)
+    return None
 
 
-def _touched(section: _Items, first: int, last: int) -> set[str] | None:
-    """The keys of the items that lines ``first``..``last`` (exclusive) touch; None when
-    those lines reach outside the items."""
-    if first >= last:
-        return set()
-    if not section.items or first < section.items[0][1] or last > section.end:
+def _item_key(line: str, indent: str) -> str | None:
+    """The path of an item's first line (``  /castles:``); None for any other line."""
+    if not line.startswith(indent) or line[len(indent) : len(indent) + 1] in (" ", ""):
         return None
-    return {key for key, a, b in section.items if a < last and first < b}
+    found = _ITEM.match(line)
+    return found["key"].strip("'\"") if found is not None and found["indent"] == indent else None
+
+
+def _touched(
+    lines: list[str], section: _Section, first: int, last: int
+) -> tuple[set[str], tuple[int, int] | None] | None:
+    """The keys of the items that lines ``first``..``last`` (exclusive) touch, and the
+    lines of those items; None when those lines reach outside the items."""
+    if first >= last:
+        return set(), None
+    if first < section.first_item or last > section.end:
+        return None
+    a = first
+    while _item_key(lines[a], section.indent) is None:
+        a -= 1  # back to the first line of the item the change begins in
+    b = last
+    while b < section.end and _item_key(lines[b], section.indent) is None:
+        b += 1
+    keys: set[str] = set()
+    for n in range(a, b):
+        line = lines[n]
+        key = _item_key(line, section.indent)
+        if key is not None:
+            keys.add(key)
+        elif (
+            line.strip()
+            and not line.lstrip().startswith("#")
+            and len(line) - len(line.lstrip(" ")) <= len(section.indent)
+        ):
+            return None  # something at the items' level that is not an item
+    return keys, (a, b)

@@ -80,6 +80,7 @@ class _Tracked:
     baseline: baselines.Baseline | None = None
     previous: Spec | None = None  # the last full load
     text: str | None = None  # the root file's text the changes stand for
+    incoming: str | None = None  # its text when a save was seen (what the full load reads)
     by_operation: dict[OperationKey, list[ChangeImpact]] | None = None
     spec_wide: list[ChangeImpact] = field(default_factory=list)
     index: ImpactIndex | None = None  # the recorded uses the impacts were worked out with
@@ -185,9 +186,12 @@ class BreakingService:
         seen = time.perf_counter()
         for tracked in self._tracked.values():
             root = Path(tracked.key[1])
-            if root in changed and tracked.text is not None:
-                tracked.quick = seen  # looked at quickly, before the full load
-                self._kick(tracked)
+            if root in changed:
+                # Read before the mock reads it: the text its full load will stand for.
+                tracked.incoming = await asyncio.to_thread(_read, root)
+                if tracked.text is not None:
+                    tracked.quick = seen  # looked at quickly, before the full load
+                    self._kick(tracked)
         for root, config in list(self._own.items()):
             if self._own_files.get(root, {}).keys() & changed:
                 await self._load_own(root, config, changed=tuple(sorted(changed)), seen=seen)
@@ -260,12 +264,13 @@ class BreakingService:
         index = await self._index(provider)
         root = loaded.root
 
+        incoming, tracked.incoming = tracked.incoming, None
+
         def work() -> BreakingChange:
             changes = self._compare(tracked, base, loaded.spec, index)
-            try:
-                tracked.text = root.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                tracked.text = None  # no quick looks at this one
+            # The text this load read, as far as can be told: the one read when its save was
+            # seen (a first load: the file now). A newer one only widens the next quick look.
+            tracked.text = incoming if incoming is not None else _read(root)
             return changes
 
         payload = await asyncio.to_thread(work)
@@ -285,11 +290,8 @@ class BreakingService:
         root = Path(tracked.key[1])
 
         def work() -> BreakingChange | None:
-            try:
-                after = root.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                return None
-            if after == before:
+            after = _read(root)
+            if after is None or after == before:
                 return None
             found = quick_spec(before, after, root, tracked.ref_roots)
             if found is None:
@@ -456,6 +458,13 @@ class BreakingService:
 
 def _shape(key: OperationKey) -> OperationKey:
     return (key[0].lower(), path_shape(key[1]))
+
+
+def _read(file: Path) -> str | None:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _standing(report: DiffReport) -> DiffReport:
