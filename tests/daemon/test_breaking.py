@@ -22,7 +22,14 @@ from entente_daemon.model import (
     SpecVersion,
 )
 
-from .castle_project import CastleProject, castle_project, is_event, last_seq, wait_for_event
+from .castle_project import (
+    CastleProject,
+    castle_project,
+    is_event,
+    last_seq,
+    wait_for_event,
+    write_atomically,
+)
 from .conftest import Daemon, wait_for
 
 BREAKING = EventKind.BREAKING_CHANGE.value
@@ -218,3 +225,45 @@ def test_the_baseline_is_the_registered_version_else_git_head_else_the_first_loa
         first = breaking_event(client, since, provider="castle-first")
         assert first.baseline is not None
         assert first.baseline.source == "first-load"
+
+
+def test_a_provider_projects_own_spec_and_recordings_that_come_later(
+    daemon: Daemon, tmp_path: Path
+) -> None:
+    """A provider project's ``[provider] spec`` is watched too; a standing alert is weighed
+    again when the consumers' recordings change."""
+    folder = tmp_path / "castle-service"
+    good = castle_project(tmp_path / "source").spec.read_text(encoding="utf-8")
+    folder.mkdir()
+    spec = folder / "openapi.yaml"
+    spec.write_text(good, encoding="utf-8")
+    config = folder / "entente.toml"
+    config.write_text(
+        'service = "castle-service"\nversion = "1.0.0"\n\n[provider]\nspec = "openapi.yaml"\n',
+        encoding="utf-8",
+    )
+    daemon.start()
+    with daemon.client() as client:
+        client.attach_project(config)
+        wait_for(lambda: client.breaking_changes() == [], what="the project")
+        since = last_seq(client)
+        write_atomically(spec, without_region(good))
+        alert = breaking_event(client, since, provider="castle-service")
+        assert alert.consumer is None  # the provider's own spec
+        assert alert.consumers == []
+        assert alert.counts.unused >= 1
+
+        since = last_seq(client)
+        client.upload_interactions([get_castle()])
+        named = breaking_event(client, since, provider="castle-service")
+        assert named.consumers == ["castle-client 1.0.0"]
+
+        since = last_seq(client)
+        write_atomically(spec, good.replace("paths:\n", "paths:\n  /broken: {unclosed\n", 1))
+        error = wait_for_event(client, since, is_event("spec.error"), what="the spec error")
+        assert error.payload["provider"] == "castle-service"
+        assert client.breaking_changes()[0].consumers == ["castle-client 1.0.0"]
+
+        since = last_seq(client)
+        write_atomically(spec, good)
+        assert breaking_event(client, since, provider="castle-service").cleared

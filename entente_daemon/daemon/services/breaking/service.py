@@ -27,7 +27,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from entente_daemon.client import events as payloads
@@ -87,6 +87,7 @@ class _Tracked:
     last: BreakingChange | None = None
     saves: int = 0
     pending: SpecLoaded | None = None  # a full load waiting
+    loaded: SpecLoaded | None = None  # the last full load worked on
     quick: float | None = None  # a save seen (its time), for a quick look, waiting
     task: asyncio.Task[None] | None = None
 
@@ -274,7 +275,7 @@ class BreakingService:
             return changes
 
         payload = await asyncio.to_thread(work)
-        tracked.previous = loaded.spec
+        tracked.previous, tracked.loaded = loaded.spec, loaded
         await self._settle(tracked, payload, loaded.seen, loaded.changed)
 
     async def _look_quickly(self, tracked: _Tracked, seen: float) -> None:
@@ -443,9 +444,24 @@ class BreakingService:
                 continue
             payload = parse_payload(item)
             if isinstance(payload, InteractionRecorded):
+                if not payload.new:
+                    continue  # a repeat: the same use
                 self._indexes.pop(payload.provider, None)
+                self._reweigh(payload.provider)
             else:
                 self._indexes.clear()
+                self._reweigh(None)
+
+    def _reweigh(self, provider: str | None) -> None:
+        """Recorded uses changed: weigh the standing alerts again (a consumer that now
+        reads a removed field is named; one whose recordings went is not)."""
+        for tracked in self._tracked.values():
+            standing = tracked.last is not None and bool(tracked.last.changes)
+            if standing and tracked.loaded is not None and provider in (None, tracked.key[0]):
+                tracked.pending = tracked.pending or replace(
+                    tracked.loaded, changed=(), seen=time.perf_counter()
+                )
+                self._kick(tracked)
 
     # -- events -----------------------------------------------------------------------------
 
