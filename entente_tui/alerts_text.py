@@ -193,10 +193,10 @@ def change_where(item: BreakingChangeItem) -> str:
 
 
 def change_line(item: BreakingChangeItem) -> str:
-    """One change as a row: level, rule, and whom it breaks (or that nobody uses it)."""
+    """One change as a row: the rule, and whom it breaks (or that nobody uses it)."""
     consumers = sorted({f"{i.consumer} {i.consumer_version}".strip() for i in item.impacts})
     whom = f"breaks {', '.join(consumers)}" if consumers else "no recorded consumer uses it"
-    return f"{item.level} {item.rule}: {whom}"
+    return f"{item.rule}: {whom}"
 
 
 def alert_summary(event: Event) -> str:

@@ -46,10 +46,10 @@ class BreakingDetailScreen(ModalScreen[None]):
         with VerticalScroll(id="breaking-detail"):
             yield Static("", id="breaking-title")
             yield Static("", id="breaking-what")
+            yield Static("", id="breaking-impacts")
             with Horizontal(id="breaking-sides"):
                 yield Static("", id="breaking-old", classes="side")
                 yield Static("", id="breaking-new", classes="side")
-            yield Static("", id="breaking-impacts")
             yield Static("", id="breaking-interaction")
 
     def on_mount(self) -> None:
@@ -85,8 +85,9 @@ class BreakingDetailScreen(ModalScreen[None]):
             f"baseline: {against}" + (" · this save introduced it" if item.introduced else ""),
         ]
         self.query_one("#breaking-what", Static).update(Text("\n".join(lines)))
-        self.query_one("#breaking-old", Static).update(_side("baseline", item.old_schema))
-        self.query_one("#breaking-new", Static).update(_side("saved", item.new_schema))
+        old, new = item.old_schema, item.new_schema
+        self.query_one("#breaking-old", Static).update(_side("baseline", old, new))
+        self.query_one("#breaking-new", Static).update(_side("saved", new, old))
         if item.impacts:
             impacts = "\n".join(f"- {i.message}" for i in item.impacts)
             text = f"breaks what consumers recorded:\n{impacts}"
@@ -115,13 +116,25 @@ class BreakingDetailScreen(ModalScreen[None]):
         self.query_one("#breaking-interaction", Static).update(_interaction(found))
 
 
-def _side(label: str, schema: Any) -> Text:
+def _side(label: str, schema: Any, other: Any) -> Text:
+    """One side of the schema, its lines that the other side lacks marked (red on the
+    baseline's side: gone; green on the saved side: new)."""
     if schema is None:
         return Text(f"{label}: (nothing there)", style="dim")
-    text = schema if isinstance(schema, str) else json.dumps(schema, indent=2, sort_keys=True)
+    lines, others = _lines(schema), set(_lines(other))
+    mark = "red" if label == "baseline" else "green"
     body = Text(f"{label}\n", style="bold")
-    body.append(text)
+    for line in lines:
+        body.append(line + "\n", style=mark if other is not None and line not in others else "")
+    body.rstrip()
     return body
+
+
+def _lines(schema: Any) -> list[str]:
+    if schema is None:
+        return []
+    text = schema if isinstance(schema, str) else json.dumps(schema, indent=2, sort_keys=True)
+    return text.splitlines()
 
 
 def _interaction(found: Interaction) -> Text:

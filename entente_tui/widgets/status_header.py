@@ -48,6 +48,7 @@ class StatusHeader(Widget):
         text.append("  daemon: ")
         live = self.link_status.live
         text.append(self.link_status.describe(), style="bold green" if live else "bold red")
+        broken = self._broken()
         mine = [m for m in self.mocks if self.project is None or m.consumer == self.project.service]
         for mock in mine:
             ok = mock.state == "running" and mock.error is None
@@ -58,18 +59,25 @@ class StatusHeader(Widget):
                 text.append(" (serving its last good spec)", style="red")
             elif not ok:
                 text.append(f" ({mock.state})", style="red")
-        self._mark_breaking(text)
+            if mock.provider in broken:
+                _mark(text, broken.pop(mock.provider))
+        for provider, names in sorted(broken.items()):  # specs watched, not mocked here
+            text.append(f"  {provider}", style="bold")
+            _mark(text, names)
         return text
 
-    def _mark_breaking(self, text: Text) -> None:
+    def _broken(self) -> dict[str, set[str]]:
+        """Each provider whose spec has breaking changes now, and the consumers they break."""
         consumers: dict[str, set[str]] = {}
         for alert in self.breaking:
             if alert.changes:
                 names = {c.split(" ")[0] for c in alert.consumers}
                 consumers.setdefault(alert.provider, set()).update(names)
-        for provider, names in sorted(consumers.items()):
-            text.append("  ")
-            if names:
-                text.append(f"⚠ {provider} breaks {', '.join(sorted(names))}", style="bold red")
-            else:
-                text.append(f"⚠ {provider} breaking", style="bold yellow")
+        return consumers
+
+
+def _mark(text: Text, consumers: set[str]) -> None:
+    if consumers:
+        text.append(f" ⚠ breaks {', '.join(sorted(consumers))}", style="bold red")
+    else:
+        text.append(" ⚠ breaking", style="bold yellow")

@@ -48,7 +48,7 @@ async def test_a_save_that_breaks_castle_client_alerts_and_undoing_it_clears(
 
         castle.write_spec(without_region(good))
         await until(pilot, lambda: bool(app.breaking), "the breaking change")
-        assert "castle-service breaks castle-client" in header(app)
+        assert f"castle-service :{castle.port} ⚠ breaks castle-client" in header(app)
         assert any(title == BREAKING for title, _ in toasts(app)), toasts(app)
         assert app.unseen_alerts >= 1
         assert f" {app.unseen_alerts} " in str(app.screen.query_one(NavBar).render())
@@ -117,6 +117,6 @@ async def test_an_alert_standing_before_the_tui_started_is_loaded_on_connect(
     async with app.run_test(size=(140, 40)) as pilot:
         await linked(pilot)
         await until(pilot, lambda: bool(app.breaking), "the standing alert")
-        assert "castle-service breaks castle-client" in header(app)
+        assert f"castle-service :{castle.port} ⚠ breaks castle-client" in header(app)
         await pilot.press("4")
         await until(pilot, lambda: any(r[0] == BREAKING for r in alert_rows(app)), "the row")
