@@ -43,6 +43,20 @@ class Emitter:
     old: Spec
     new: Spec
     changes: list[Change] = field(default_factory=list)
+    _places: dict[tuple[str, bool], tuple[str | None, int | None]] = field(default_factory=dict)
+
+    def _locate(self, spec_pointer: str, gone: bool) -> tuple[str | None, int | None]:
+        """File and line of a place (cached: a component's change shows in many operations)."""
+        key = (spec_pointer, gone)
+        found = self._places.get(key)
+        if found is None:
+            try:
+                path, line, _ = (self.old if gone else self.new).locate(spec_pointer)
+                found = (str(path), line)
+            except Exception:  # a place the locator cannot map: report it without a line
+                found = (None, None)
+            self._places[key] = found
+        return found
 
     def emit(
         self,
@@ -57,14 +71,7 @@ class Emitter:
         new: Any = None,
     ) -> None:
         entry = rule(rule_id)
-        file: str | None = None
-        line: int | None = None
-        if spec_pointer or not gone:
-            try:
-                path, line, _ = (self.old if gone else self.new).locate(spec_pointer)
-                file = str(path)
-            except Exception:  # a place the locator cannot map: report it without a line
-                file, line = None, None
+        file, line = self._locate(spec_pointer, gone)
         where = place.describe()
         if pointer:
             where = f"{where} at {pointer}" if where else pointer

@@ -9,6 +9,7 @@ the schemas compared; the caller prefixes its own place.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,11 @@ from typing import Any
 from entente_daemon.diff.changes import Side
 from entente_daemon.diff.views import Bound, SchemaView, Sub, ViewBuilder, deref, enum_key
 from entente_daemon.openapi import pointer as jp
+
+#: (id(old node), id(new node), side): one pair of schemas compared
+PairKey = tuple[int, int, Side]
+#: (body pointer segment, child pair)
+Edge = tuple[str, PairKey]
 
 #: format pairs where the second accepts every value of the first
 _WIDER_FORMATS = frozenset({("int32", "int64"), ("float", "double"), ("int32", "double")})
@@ -50,6 +56,23 @@ class Finding:
             self.new,
             self.gone,
         )
+
+
+def _first_of_each(findings: list[Finding]) -> tuple[Finding, ...]:
+    """One finding per (kind, place in the documents): a component reached along several
+    paths of one body (Stripe's expandable fields reach the same object dozens of ways) is
+    reported once, at its shortest body pointer. Without this the findings multiply with
+    every level of nesting."""
+    best: dict[tuple[str, str, str], Finding] = {}
+    for finding in findings:
+        key = (finding.kind, finding.spec_pointer, finding.old_spec_pointer)
+        kept = best.get(key)
+        if kept is None or len(finding.pointer) < len(kept.pointer):
+            best[key] = finding
+    if len(best) == len(findings):
+        return tuple(findings)
+    chosen = {id(f) for f in best.values()}
+    return tuple(f for f in findings if id(f) in chosen)
 
 
 def _accepts(types: frozenset[str] | None, kind: str) -> bool:
@@ -115,41 +138,140 @@ class SchemaComparer:
     def __init__(self, resolve_old: Callable[[str], Any], resolve_new: Callable[[str], Any]):
         self._old = ViewBuilder(resolve_old)
         self._new = ViewBuilder(resolve_new)
-        self._memo: dict[tuple[int, int, Side], tuple[Any, Any, tuple[Finding, ...]]] = {}
-        self._active: set[tuple[int, int, Side]] = set()
+        # pair → (old node, new node, its own findings, (body pointer segment, child pair))
+        self._graph: dict[PairKey, tuple[Any, Any, tuple[Finding, ...], tuple[Edge, ...]]] = {}
+        self._building: set[PairKey] = set()
+        self._collected: dict[PairKey, tuple[Finding, ...]] = {}
+        self._keep: list[tuple[Any, Any]] = []
+        self._refs: dict[int, tuple[Any, frozenset[str]]] = {}
+        self._stable_refs: dict[str, bool] = {}
 
     def compare(self, old: Sub, new: Sub, side: Side) -> tuple[Finding, ...]:
-        """Findings between two schemas (raw nodes with their pointers) on ``side``."""
+        """Findings between two schemas (raw nodes with their pointers) on ``side``: the
+        pair's own, then those of every pair reachable from it, breadth first, each pair
+        once, at the first (shortest) body pointer it is reached by."""
+        start = self._node(old, new, side)
+        cached = self._collected.get(start)
+        if cached is not None:
+            return cached
+        found: list[Finding] = []
+        seen = {start}
+        queue: deque[tuple[PairKey, str]] = deque([(start, "")])
+        complete = True
+        while queue:
+            key, prefix = queue.popleft()
+            entry = self._graph.get(key)
+            if entry is None:  # still being built (a branch check inside a cycle)
+                complete = False
+                continue
+            found.extend(f.under(prefix) for f in entry[2])
+            for segment, child in entry[3]:
+                if child not in seen:
+                    seen.add(child)
+                    queue.append((child, prefix + segment))
+        result = _first_of_each(found)
+        if complete:
+            self._collected[start] = result
+        return result
+
+    def _node(self, old: Sub, new: Sub, side: Side) -> PairKey:
+        """The pair's key, its entry built (own findings, edges to child pairs) if new.
+        Building follows children depth first; a pair already being built is just linked
+        to, so recursive schemas end."""
         old_node, old_at = deref(old[0], old[1], self._old.resolve)
         new_node, new_at = deref(new[0], new[1], self._new.resolve)
         key = (id(old_node), id(new_node), side)
-        cached = self._memo.get(key)
-        if cached is not None and cached[0] is old_node and cached[1] is new_node:
-            return cached[2]
-        if key in self._active:
-            return ()  # a recursive schema came round again: compared further up
-        if old_node is new_node:
-            return ()
-        self._active.add(key)
+        if key in self._graph or key in self._building:
+            return key
+        self._keep.append((old_node, new_node))  # ids stay unique while the key lives
+        if old_node is new_node or self._unchanged(old_node, new_node):
+            self._graph[key] = (old_node, new_node, (), ())
+            return key
+        self._building.add(key)
+        edges: list[tuple[str, PairKey]] = []
         try:
-            found = tuple(
-                self._compare_views(
-                    self._old.view(old_node, old_at),
-                    self._new.view(new_node, new_at),
-                    old_at,
-                    new_at,
-                    side,
-                )
+            own = self._compare_views(
+                self._old.view(old_node, old_at),
+                self._new.view(new_node, new_at),
+                old_at,
+                new_at,
+                side,
+                edges,
             )
         finally:
-            self._active.discard(key)
-        self._memo[key] = (old_node, new_node, found)
-        return found
+            self._building.discard(key)
+        self._graph[key] = (old_node, new_node, tuple(own), tuple(edges))
+        return key
+
+    # -- the fast path: the same text, reaching only unchanged components ----------------
+
+    def _unchanged(self, old: Any, new: Any) -> bool:
+        """Equal as written, and every ref inside leads to a component equal in both
+        documents (and so on down): then nothing below can differ. Equality is checked in C,
+        far faster than walking; most of a spec does not change between two versions."""
+        if old != new:
+            return False
+        return all(self._stable(ref) for ref in self._refs_in(old))
+
+    def _refs_in(self, node: Any) -> frozenset[str]:
+        if isinstance(node, list):
+            return frozenset().union(*(self._refs_in(item) for item in node))
+        if not isinstance(node, dict):
+            return frozenset()
+        key = id(node)
+        cached = self._refs.get(key)
+        if cached is not None and cached[0] is node:
+            return cached[1]
+        found: set[str] = set()
+        for name, value in node.items():
+            if name == "$ref" and isinstance(value, str):
+                found.add(value)
+            elif isinstance(value, dict | list):
+                found |= self._refs_in(value)
+        result = frozenset(found)
+        self._refs[key] = (node, result)
+        return result
+
+    def _stable(self, ref: str) -> bool:
+        """Is the component at ``ref`` the same in both documents, and so is every component
+        it reaches? A search over the refs it reaches (cycles are fine: each is visited once);
+        a stable answer holds for every component visited, since each reaches no more than
+        the start does."""
+        known = self._stable_refs.get(ref)
+        if known is not None:
+            return known
+        visited: set[str] = set()
+        todo = [ref]
+        while todo:
+            here = todo.pop()
+            if here in visited or self._stable_refs.get(here) is True:
+                continue
+            visited.add(here)
+            if self._stable_refs.get(here) is False or not self._same_content(here):
+                self._stable_refs[ref] = False
+                return False
+            todo.extend(self._refs_in(self._old.resolve(here)))
+        for here in visited:
+            self._stable_refs[here] = True
+        return True
+
+    def _same_content(self, ref: str) -> bool:
+        """The component's own text is equal in both (refs inside compared as written)."""
+        try:
+            return bool(self._old.resolve(ref) == self._new.resolve(ref))
+        except Exception:  # gone from one side (or broken)
+            return False
 
     # -- one level -------------------------------------------------------------------------
 
     def _compare_views(
-        self, old: SchemaView, new: SchemaView, old_at: str, new_at: str, side: Side
+        self,
+        old: SchemaView,
+        new: SchemaView,
+        old_at: str,
+        new_at: str,
+        side: Side,
+        edges: list[Edge],
     ) -> list[Finding]:
         out: list[Finding] = []
 
@@ -176,11 +298,11 @@ class SchemaComparer:
         self._formats(old, new, request, add)
         self._bounds(old, new, request, add)
         self._enums(old, new, request, add)
-        out.extend(self._objects(old, new, side, old_at, new_at))
+        out.extend(self._objects(old, new, side, old_at, new_at, edges))
         if old.items is not None and new.items is not None:
-            out.extend(f.under("/*") for f in self.compare(old.items, new.items, side))
+            edges.append(("/*", self._node(old.items, new.items, side)))
         if old.branches or new.branches:
-            out.extend(self._branches(old.branches, new.branches, side, old_at, new_at))
+            out.extend(self._branches(old.branches, new.branches, side, old_at, new_at, edges))
         return out
 
     @staticmethod
@@ -242,7 +364,13 @@ class SchemaComparer:
             add("enum-value-added", f"enum values added: {added}", None, added)
 
     def _objects(
-        self, old: SchemaView, new: SchemaView, side: Side, old_at: str, new_at: str
+        self,
+        old: SchemaView,
+        new: SchemaView,
+        side: Side,
+        old_at: str,
+        new_at: str,
+        edges: list[Edge],
     ) -> list[Finding]:
         out: list[Finding] = []
         request = side is Side.REQUEST
@@ -257,7 +385,7 @@ class SchemaComparer:
                 )
             )
         if isinstance(old.additional, tuple) and isinstance(new.additional, tuple):
-            out.extend(f.under("/*") for f in self.compare(old.additional, new.additional, side))
+            edges.append(("/*", self._node(old.additional, new.additional, side)))
         if not (old.properties or new.properties or old.required or new.required):
             return out
         hidden_old = _hidden(old, request, self._old)
@@ -346,7 +474,7 @@ class SchemaComparer:
                             f"{name!r} became optional",
                         )
                     )
-            out.extend(f.under(here) for f in self.compare(old_sub, new_sub, side))
+            edges.append((here, self._node(old_sub, new_sub, side)))
         if request:
             # required without a declared property (``required: [x]`` alone)
             for name in sorted(new_required - old_required):
@@ -369,6 +497,7 @@ class SchemaComparer:
         side: Side,
         old_at: str,
         new_at: str,
+        edges: list[Edge],
     ) -> list[Finding]:
         """Pair each old alternative with a new one that compares clean; pair what is left
         in order when the counts agree; the rest were removed or added."""
@@ -385,7 +514,7 @@ class SchemaComparer:
             return out  # a oneOf appearing or going away: the types said what matters
         if len(left_old) == len(unpaired_new):
             for i, j in zip(left_old, unpaired_new, strict=True):
-                out.extend(self.compare(old[i], new[j], side))
+                edges.append(("", self._node(old[i], new[j], side)))
             return out
         if side is Side.REQUEST:
             for i in left_old:
@@ -421,10 +550,21 @@ def _branch_name(sub: Sub) -> str:
 
 def _hidden(view: SchemaView, request: bool, builder: ViewBuilder) -> frozenset[str]:
     """Properties that do not appear on this side: readOnly ones in a request, writeOnly
-    ones in a response."""
+    ones in a response (read from the property's own schema and its allOf members, without
+    building views: this runs for every object compared)."""
+    flag = "readOnly" if request else "writeOnly"
     hidden = set()
-    for name, sub in view.properties.items():
-        prop = builder.view_of(sub)
-        if (request and prop.read_only) or (not request and prop.write_only):
+    for name, (node, at) in view.properties.items():
+        target, _ = deref(node, at, builder.resolve)
+        if not isinstance(target, dict):
+            continue
+        if target.get(flag) is True:
+            hidden.add(name)
+            continue
+        members = target.get("allOf")
+        if isinstance(members, list) and any(
+            isinstance(m := deref(member, "", builder.resolve)[0], dict) and m.get(flag) is True
+            for member in members
+        ):
             hidden.add(name)
     return frozenset(hidden)

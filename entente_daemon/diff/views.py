@@ -111,25 +111,26 @@ class ViewBuilder:
         if not isinstance(node, dict):
             return EMPTY  # True / False / junk: compared as "anything"
         own = _own_view(node, pointer)
-        branches = list(own.branches)
-        nullable = own.nullable
-        kept: list[Sub] = []
-        for branch in branches:
-            target, at = deref(branch[0], branch[1], self.resolve)
-            if _is_null_schema(target):
-                nullable = True
-            else:
-                kept.append((target, at))
-        own = replace(own, branches=tuple(kept), nullable=nullable)
         members: list[SchemaView] = []
+        branches = own.branches
+        if branches:
+            nullable = own.nullable
+            kept: list[Sub] = []
+            for branch in branches:
+                target, at = deref(branch[0], branch[1], self.resolve)
+                if _is_null_schema(target):
+                    nullable = True
+                else:
+                    kept.append((target, at))
+            if len(kept) == 1 and len(branches) > 1:
+                # ``anyOf: [X, null]``: X itself, nullable
+                members.append(self.view_of(kept[0]))
+                kept = []
+            own = replace(own, branches=tuple(kept), nullable=nullable)
         all_of = node.get("allOf")
         if isinstance(all_of, list):
             for i, member in enumerate(all_of):
                 members.append(self.view_of((member, jp.join(pointer, "allOf", i))))
-        if len(kept) == 1 and len(branches) > 1:
-            # ``anyOf: [X, null]``: X itself, nullable
-            members.append(self.view_of(kept[0]))
-            own = replace(own, branches=())
         if not members:
             return own
         return _merge(own, members)

@@ -542,6 +542,38 @@ CASES: list[tuple[str, Level, Side, Callable[[Doc], Any], dict[str, Any]]] = [
         lambda d: _set(new_castle(d)["secret"], "readOnly", True),
         {**CREATE, "media_type": JSON, "pointer": "/secret"},
     ),
+    (
+        "request-body-added",
+        Level.INFO,
+        Side.REQUEST,
+        lambda d: _set(
+            op(d, "/castles/{id}", "get"),
+            "requestBody",
+            {"content": _json({"type": "object"})},
+        ),
+        GET_ONE,
+    ),
+    (
+        "request-body-removed",
+        Level.WARNING,
+        Side.REQUEST,
+        lambda d: _del(op(d, "/castles", "post"), "requestBody"),
+        CREATE,
+    ),
+    (
+        "request-property-added",
+        Level.INFO,
+        Side.REQUEST,
+        lambda d: _set(new_castle(d), "moat", {"type": "boolean"}),
+        {**CREATE, "media_type": JSON, "pointer": "/moat"},
+    ),
+    (
+        "request-property-became-optional",
+        Level.INFO,
+        Side.REQUEST,
+        lambda d: schemas(d)["NewCastle"].pop("required"),
+        {**CREATE, "media_type": JSON, "pointer": "/name"},
+    ),
     # responses
     (
         "response-success-status-removed",
@@ -729,6 +761,35 @@ CASES: list[tuple[str, Level, Side, Callable[[Doc], Any], dict[str, Any]]] = [
             {"type": "string"},
         ),
         {**CREATE, "status": "201", "parameter": "header:X-Rate"},
+    ),
+    (
+        "response-non-success-status-added",
+        Level.INFO,
+        Side.RESPONSE,
+        lambda d: _set(op(d, "/castles/{id}", "get")["responses"], "410", {"description": "gone"}),
+        {**GET_ONE, "status": "410"},
+    ),
+    (
+        "response-media-type-added",
+        Level.INFO,
+        Side.RESPONSE,
+        lambda d: _set(
+            op(d, "/castles/{id}", "get")["responses"]["200"]["content"],
+            "application/xml",
+            {"schema": {"type": "object"}},
+        ),
+        {**GET_ONE, "status": "200", "media_type": "application/xml"},
+    ),
+    (
+        "response-header-added",
+        Level.INFO,
+        Side.RESPONSE,
+        lambda d: _set(
+            op(d, "/castles", "post")["responses"]["201"]["headers"],
+            "X-New",
+            {"schema": {"type": "string"}},
+        ),
+        {**CREATE, "status": "201", "parameter": "header:X-New"},
     ),
     # security and servers
     (

@@ -214,6 +214,45 @@ def test_recursive_schemas_compare_without_looping() -> None:
     ]
 
 
+def _mutual(region_type: str) -> Doc:
+    """Castle ↔ Keeper, each returned by its own operation: a change in Castle must show in
+    both, however the first comparison met the cycle."""
+    doc = copy.deepcopy(BASE)
+    schemas(doc)["Keeper"] = {
+        "type": "object",
+        "properties": {"castle": {"$ref": "#/components/schemas/Castle"}},
+    }
+    castle(doc)["keeper"] = {"$ref": "#/components/schemas/Keeper"}
+    castle(doc)["region"] = {"type": region_type}
+    ok = op(doc, "/castles/{id}", "get")["responses"]["200"]
+    doc["paths"]["/keepers"] = {
+        "get": {
+            "responses": {
+                "200": {
+                    "description": "ok",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Keeper"}}
+                    },
+                }
+            }
+        }
+    }
+    assert ok["content"]
+    return doc
+
+
+def test_mutually_recursive_schemas_report_the_change_on_every_operation() -> None:
+    report = diff_specs(load(_mutual("string")), load(_mutual("integer")))
+    found = {
+        (c.location.method, c.location.path, c.location.pointer)
+        for c in report.changes
+        if c.rule == "response-property-type-changed"
+    }
+    assert ("get", "/castles/{id}", "/region") in found
+    assert ("get", "/keepers", "/castle/region") in found
+    assert ("get", "/castles", "/*/region") in found
+
+
 def test_swagger2_and_the_same_api_in_openapi3_differ_in_nothing_breaking() -> None:
     old = load_spec(SPECS / "diff" / "pets-swagger2.yaml", validate=False)
     new = load_spec(SPECS / "diff" / "pets-openapi3.yaml", validate=False)
