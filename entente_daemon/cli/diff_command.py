@@ -22,6 +22,12 @@ from pathlib import Path
 
 import click
 
+from entente_daemon.cli.diff_impact import (
+    FAIL_ON_IMPACT,
+    IMPACT_OPTION,
+    PROVIDER_OPTION,
+    print_with_impact,
+)
 from entente_daemon.diff import DiffReport, Level, diff_specs
 from entente_daemon.diff.changes import Change
 from entente_daemon.diff.render import catalogue_text, to_json, to_markdown, to_text
@@ -61,9 +67,12 @@ def report_for(old: Spec, new: Spec) -> DiffReport:
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(["breaking", "warning"]),
-    help="Exit 1 when a change at or above this level is found.",
+    type=click.Choice(["breaking", "warning", FAIL_ON_IMPACT]),
+    help="Exit 1 when a change at or above this level is found (impact: only when a "
+    "recorded consumer is broken).",
 )
+@IMPACT_OPTION
+@PROVIDER_OPTION
 @click.option("--rules", "list_rules", is_flag=True, help="Print the rule catalogue and exit.")
 def diff_command(
     old: Path | None,
@@ -73,6 +82,8 @@ def diff_command(
     output: str,
     fail_on: str | None,
     list_rules: bool,
+    impact: bool,
+    impact_provider: str | None,
 ) -> None:
     """The changes from OLD to NEW spec, breaking ones first in mind.
 
@@ -90,6 +101,18 @@ def diff_command(
     except EntenteError as exc:
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(2)
+    if impact or fail_on == FAIL_ON_IMPACT:
+        sys.exit(
+            print_with_impact(
+                report,
+                old_spec,
+                new_spec,
+                fmt=output,
+                fail_on=fail_on,
+                provider=impact_provider or service,
+                spec_files=(old, new),
+            )
+        )
     if output == "json":
         click.echo(to_json(report))
     elif output == "markdown":

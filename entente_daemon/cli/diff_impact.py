@@ -5,7 +5,10 @@ reads): a seam, so that the diff command only adds two options and a call.
   daemon's when it runs, else the local store), the contract rule applied;
 * `impact_for`: the `ImpactReport` of a diff, every recorded operation read;
 * `render_impact`: text, markdown or JSON, consumers first, then the changes nobody uses;
-* `impact_exit_code`: ``--fail-on impact`` exits 1 only when a recorded consumer is broken.
+* `impact_exit_code`: ``--fail-on impact`` exits 1 only when a recorded consumer is broken;
+* `print_with_impact`: what ``entente diff`` calls with ``--impact`` (or ``--fail-on
+  impact``): the report and its impact printed together (one JSON document for ``--format
+  json``), and the exit status.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import click
 from entente_daemon.diff.changes import DiffReport, Level
 from entente_daemon.diff.impact import ChangeImpact, ImpactReport, impact_of
 from entente_daemon.diff.impact_index import ImpactIndex
+from entente_daemon.diff.render import to_json, to_markdown, to_text
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Interaction
 from entente_daemon.openapi import Spec
@@ -91,6 +95,36 @@ def impact_for(
 def impact_exit_code(impact: ImpactReport) -> int:
     """1 when a recorded consumer is broken, else 0 (``--fail-on impact``)."""
     return 1 if impact.broken else 0
+
+
+def print_with_impact(
+    report: DiffReport,
+    old: Spec,
+    new: Spec,
+    *,
+    fmt: str,
+    fail_on: str | None,
+    provider: str | None,
+    spec_files: tuple[Path | None, ...],
+) -> int:
+    """Print ``report`` and its consumer impact in ``fmt``; the exit status (``fail_on``:
+    ``impact``, a level, or None)."""
+    name, impact = impact_for(report, old, new, provider=provider, spec_files=spec_files)
+    if fmt == "json":
+        shape = json.loads(to_json(report))
+        shape["impact"] = impact_json(name, impact)
+        click.echo(json.dumps(shape, indent=2))
+    elif fmt == "markdown":
+        click.echo(to_markdown(report), nl=False)
+        click.echo("\n" + render_impact(name, impact, "markdown"))
+    else:
+        click.echo(to_text(report))
+        click.echo("\n" + render_impact(name, impact, "text"))
+    if fail_on == FAIL_ON_IMPACT:
+        return impact_exit_code(impact)
+    if fail_on is not None and report.at_least(Level(fail_on)):
+        return 1
+    return 0
 
 
 # -- output -------------------------------------------------------------------------------

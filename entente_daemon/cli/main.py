@@ -75,8 +75,8 @@ for command in (
 ):
     cli.add_command(command)
 cli.add_command(store_group)
-cli.add_command(coverage_command)
 cli.add_command(diff_command)
+cli.add_command(coverage_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

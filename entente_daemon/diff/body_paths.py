@@ -35,7 +35,8 @@ def _walk(value: Any, at: str, depth: int, found: set[str]) -> None:
         return
     if isinstance(value, dict):
         for key, child in value.items():
-            place = jp.join(at, str(key))
+            name = str(key)
+            place = at + "/" + (jp.escape(name) if "~" in name or "/" in name else name)
             found.add(place)
             _walk(child, place, depth + 1, found)
     elif isinstance(value, list):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from entente_daemon.diff.body_paths import readable, touches
-from entente_daemon.diff.impact_index import ImpactIndex, OperationKey, Use
+from entente_daemon.diff.impact_index import ImpactIndex, OperationKey, Use, place_of
 from entente_daemon.openapi import Operation, Spec
 from entente_daemon.openapi import pointer as jp
 
@@ -153,8 +153,11 @@ class Coverage:
 def coverage_of(spec: Spec, index: ImpactIndex) -> Coverage:
     """Who exercises what of ``spec`` (see the module docstring)."""
     operations = tuple(_operation(spec, op, index.uses_of(op)) for op in spec.operations)
-    known = {(op.method, op.path) for op in spec.operations}
-    return Coverage(operations, tuple(sorted(index.keys() - known)))
+    known = {place_of(op.method, op.path) for op in spec.operations}
+    gone = sorted(index.keys() - known)
+    return Coverage(
+        operations, tuple((method, index.template((method, path))) for method, path in gone)
+    )
 
 
 def _operation(spec: Spec, operation: Operation, uses: list[Use]) -> OperationCoverage:

@@ -27,12 +27,13 @@ recordings of the operations that changed.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from entente_daemon.diff.body_paths import readable, touches
 from entente_daemon.diff.changes import Change, DiffReport, Level, Side
-from entente_daemon.diff.impact_index import ImpactIndex, OperationKey, Use, short_test
+from entente_daemon.diff.impact_index import ImpactIndex, OperationKey, Use, place_of, short_test
 from entente_daemon.diff.replay import Replay, replay, violation_key
 from entente_daemon.mock.media import parse_media_type
 from entente_daemon.mock.validation.request import Violation
@@ -63,8 +64,9 @@ _RESPONSE_VERBS: tuple[tuple[str, str], ...] = (
 class Impact:
     """One recorded interaction a change breaks (``level`` breaking) or may break
     (warning). ``rule`` is None when no catalogued change explains it. ``field`` is the
-    place involved as people read it (``region``, ``[*].region``, ``query limit``), None for
-    the operation as a whole."""
+    place involved as people read it: a response field (``region``, ``[*].region``), ``header
+    X-Rate``, ``status 404``, a media type, or what of the request is refused (``body
+    founder``, ``query limit``, ``credentials``); None for the operation as a whole."""
 
     consumer: str
     consumer_version: str
@@ -184,21 +186,41 @@ def impact_of(
         if location.path is None:
             spec_wide.append(change)
         else:
-            key = ((location.method or "").upper(), location.path)
-            by_place.setdefault(key, []).append(change)
-    old_operations = {(op.method, op.path): op for op in old.operations}
+            by_place.setdefault(place_of(location.method or "", location.path), []).append(change)
+    old_operations = _operations_by_place(old)
     places: set[OperationKey] = set(by_place)
     if everywhere or any(c.level.rank > Level.INFO.rank for c in spec_wide):
         places |= index.keys()
         recorded_ids = index.operation_ids()
-        places |= {(op.method, op.path) for op in old.operations if op.operation_id in recorded_ids}
+        places |= {
+            place_of(op.method, op.path) for op in old.operations if op.operation_id in recorded_ids
+        }
     for place in sorted(places):
         old_operation = old_operations.get(place)
+        named = by_place.get(place, [])
+        if old_operation is not None:
+            label = f"{old_operation.method} {old_operation.path}"
+        elif named:
+            label = named[0].location.operation_label()
+        else:
+            label = f"{place[0]} {index.template(place)}"
         operation_id = old_operation.operation_id if old_operation else None
-        candidates = by_place.get(place, []) + spec_wide
         for use in index.uses_at(place[0], place[1], operation_id):
-            _UseCheck(use, place, old, new, old_operation, candidates, found).run()
+            _UseCheck(use, label, old, new, old_operation, named + spec_wide, found).run()
     return found.report()
+
+
+#: Each spec's operations by (method, template), made once per spec (a live check diffs
+#: against the same baseline again and again).
+_PLACES: WeakKeyDictionary[Spec, dict[OperationKey, Operation]] = WeakKeyDictionary()
+
+
+def _operations_by_place(spec: Spec) -> dict[OperationKey, Operation]:
+    found = _PLACES.get(spec)
+    if found is None:
+        found = {place_of(op.method, op.path): op for op in spec.operations}
+        _PLACES[spec] = found
+    return found
 
 
 class _Found:
@@ -237,16 +259,12 @@ class _UseCheck:
     """One recorded use checked against the changes at its operation."""
 
     use: Use
-    place: OperationKey
+    label: str  # "GET /castles/{id}"
     old: Spec
     new: Spec
     old_operation: Operation | None
     candidates: list[Change]
     found: _Found
-    _label: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self._label = f"{self.place[0]} {self.place[1]}"
 
     def run(self) -> None:
         request = self.use.interaction.request
@@ -269,7 +287,7 @@ class _UseCheck:
             consumer_version=interaction.consumer_version,
             test_id=interaction.test_id,
             interaction_id=interaction.id,
-            operation=self._label,
+            operation=self.label,
             operation_id=self.old_operation.operation_id
             if self.old_operation
             else interaction.operation_id,
@@ -299,7 +317,11 @@ class _UseCheck:
                 and c.level is Level.BREAKING
             )
         answer = "405" if now.status is MatchStatus.METHOD_NOT_ALLOWED else "404"
-        what = f"is no longer in the new spec (its request would get {answer})"
+        request = self.use.interaction.request
+        what = (
+            f"can no longer be called as recorded: {request.method.upper()} {request.path} "
+            f"would get {answer} under the new spec"
+        )
         self._impact(change, None, what, Level.BREAKING)
 
     def _rejected(self, now: Replay) -> None:
@@ -373,9 +395,15 @@ def _verb(change: Change) -> str:
         if change.rule.endswith(ending):
             detail = ""
             if ending == "type-changed" and change.old is not None and change.new is not None:
-                detail = f" ({change.old} → {change.new})"
+                detail = f" ({_shown(change.old)} → {_shown(change.new)})"
             return verb + detail
     return f"which the new spec changes ({change.message})"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "/".join(str(v) for v in value)
+    return str(value)
 
 
 def _essence(media_type: str | None) -> str | None:
@@ -386,16 +414,16 @@ def _essence(media_type: str | None) -> str | None:
 
 
 def _violation_place(violation: Violation) -> str | None:
+    """What of the request a violation is about: ``body founder``, ``body``, ``query
+    limit``, ``content-type``, ``credentials``."""
     name = violation.name
     if violation.location == "body":
-        return "the body" if not name else f"body `{readable(name)}`"
+        return f"body {readable(name)}" if name else "body"
     if violation.location in ("path", "query", "header", "cookie") and name:
-        return f"{violation.location} parameter `{name}`"
-    if violation.location == "content-type":
-        return "its media type"
+        return f"{violation.location} {name}"
     if violation.location == "security":
-        return "its credentials"
-    return None
+        return "credentials"
+    return violation.location
 
 
 def _steps(pointer: str) -> list[str]:

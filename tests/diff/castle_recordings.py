@@ -1,8 +1,10 @@
 """The castle client's own tests, run through the castle service's mock, recorded into a
 home of their own: real recordings for consumer impact and coverage.
 
-Slow (a pytest run in a subprocess): record once per test module (a module-scoped fixture)
-and copy the store into each test's home when a command needs to read it.
+Slow (a pytest run in a subprocess, seconds): `castle_recording` records once per test
+process, for the module-scoped fixtures of every module that needs it, into a folder of the
+session's temporary tree; a command that reads the store gets a copy in the test's own home
+(`copy_store`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from entente_daemon.model import Interaction
@@ -33,8 +36,12 @@ def record_castle_client(home: Path) -> list[Interaction]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ENTENTE_", "PYTEST_"))}
     env.pop("CI", None)
     env.update({"ENTENTE_HOME": str(home), "ENTENTE_RUN_ID": "impact-run"})
+    # Only Entente's plugin: the other plugins of this environment (xdist, snapshots,
+    # hypothesis...) cost most of the run's time and have nothing to do with it.
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    plugin = ["-p", "entente_daemon.pytest_plugin"]
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin],
         cwd=CLIENT,
         env=env,
         capture_output=True,
@@ -46,6 +53,18 @@ def record_castle_client(home: Path) -> list[Interaction]:
     with Store.open(home / "store", readonly=True) as store:
         recorded = store.interactions.list(consumer="castle-client")
     return contract_interactions(recorded)
+
+
+#: The one recording of this test process: (its home, its contract interactions).
+_RECORDED: list[tuple[Path, list[Interaction]]] = []
+
+
+def castle_recording(factory: pytest.TempPathFactory) -> tuple[Path, list[Interaction]]:
+    """The castle client's recording (made on first use): its home and interactions."""
+    if not _RECORDED:
+        home = factory.mktemp("castle-recording") / "h"
+        _RECORDED.append((home, record_castle_client(home)))
+    return _RECORDED[0]
 
 
 def copy_store(recorded_home: Path, home: Path) -> None:
