@@ -1,7 +1,9 @@
 """Live breaking-change alerts through a real daemon: a save that removes ``region`` from the
 castle spec alerts naming the consumer whose recorded interaction reads it; undoing the edit
 clears the alert; a spec that does not load keeps the last good one and its alert; the
-baseline is the registered version, else the file at git HEAD, else the first load."""
+baseline is the registered version, else the file at git HEAD, else the first load.
+
+One daemon for the module (`shared_daemon`): each test has providers of its own."""
 
 from __future__ import annotations
 
@@ -23,7 +25,6 @@ from entente_daemon.model import (
 )
 
 from .castle_project import (
-    CastleProject,
     castle_project,
     is_event,
     last_seq,
@@ -45,12 +46,14 @@ def without_region(text: str) -> str:
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
-def get_castle(test: str = "tests/test_castles.py::test_get_castle") -> Interaction:
+def get_castle(
+    test: str = "tests/test_castles.py::test_get_castle", provider: str = "castle-service"
+) -> Interaction:
     """What the castle client's test recorded for GET /castles/{id}: it read ``region``."""
     return Interaction(
         consumer="castle-client",
         consumer_version="1.0.0",
-        provider="castle-service",
+        provider=provider,
         provider_version="1.0.0",
         operation_id="getCastle",
         request=HttpRequest(method="GET", path=f"/castles/{CASTLE_ID}"),
@@ -76,26 +79,30 @@ def _typed(event: Event) -> BreakingChange:
     return typed
 
 
-def attach(daemon: Daemon, client: DaemonClient, project: CastleProject) -> None:
-    client.attach_project(project.config)
-    wait_for(lambda: any(m.url for m in client.mocks()), what="the mock to serve")
+def attach(client: DaemonClient, config: Path, *providers: str) -> None:
+    """Attach the project; wait until the mocks of ``providers`` serve."""
+    client.attach_project(config)
+
+    def serving() -> bool:
+        return all(any(m.provider == p and m.url for m in client.mocks()) for p in providers)
+
+    wait_for(serving, what=f"the mocks of {', '.join(providers)} to serve")
 
 
 def test_removing_a_field_a_consumer_reads_alerts_naming_it_and_undoing_clears(
-    daemon: Daemon, tmp_path: Path
+    shared_daemon: Daemon, tmp_path: Path
 ) -> None:
     project = castle_project(tmp_path)
     good = project.spec.read_text(encoding="utf-8")
-    daemon.start()
-    with daemon.client() as client:
+    with shared_daemon.client() as client:
         client.upload_interactions([get_castle()])
-        attach(daemon, client, project)
-        assert client.breaking_changes() == []  # first load: it is its own baseline
+        attach(client, project.config, "castle-service")
+        # first load: it is its own baseline
+        assert client.breaking_changes(provider="castle-service") == []
 
         since = last_seq(client)
         project.write_spec(without_region(good))
-        alert = breaking_event(client, since)
-        assert alert.provider == "castle-service"
+        alert = breaking_event(client, since, provider="castle-service")
         assert alert.spec == str(project.spec)
         assert alert.consumer == "castle-client"
         assert alert.baseline is not None
@@ -120,40 +127,41 @@ def test_removing_a_field_a_consumer_reads_alerts_naming_it_and_undoing_clears(
 
         since = last_seq(client)
         project.write_spec(good)
-        cleared = breaking_event(client, since)
+        cleared = breaking_event(client, since, provider="castle-service")
         assert cleared.key == alert.key
         assert cleared.changes == []
         assert cleared.cleared
-        assert client.breaking_changes() == []
+        assert client.breaking_changes(provider="castle-service") == []
 
 
 def test_a_spec_that_does_not_load_keeps_the_last_good_one_and_its_alert(
-    daemon: Daemon, tmp_path: Path
+    shared_daemon: Daemon, tmp_path: Path
 ) -> None:
-    project = castle_project(tmp_path)
-    good = project.spec.read_text(encoding="utf-8")
-    daemon.start()
-    with daemon.client() as client:
-        attach(daemon, client, project)
+    good = castle_project(tmp_path / "source").spec.read_text(encoding="utf-8")
+    config, spec = consumer_project(tmp_path / "yaml", "castle-yaml", good)
+    with shared_daemon.client() as client:
+        attach(client, config, "castle-yaml")
         since = last_seq(client)
-        project.write_spec(without_region(good))
-        alert = breaking_event(client, since)
+        write_atomically(spec, without_region(good))
+        alert = breaking_event(client, since, provider="castle-yaml")
         assert alert.counts.breaking >= 1
         assert alert.counts.unused >= 1  # nobody recorded anything: breaking, unused
 
         since = last_seq(client)
-        project.write_spec(good.replace("paths:\n", "paths:\n  /broken: {unclosed\n", 1))
-        error = wait_for_event(client, since, is_event("spec.error"), what="the spec error")
+        write_atomically(spec, good.replace("paths:\n", "paths:\n  /broken: {unclosed\n", 1))
+        error = wait_for_event(
+            client, since, is_event("spec.error", provider="castle-yaml"), what="the error"
+        )
         assert error.payload["line"]
-        standing = client.breaking_changes()
+        standing = client.breaking_changes(provider="castle-yaml")
         assert len(standing) == 1
         assert standing[0].save == alert.save  # no new breaking-change event: no churn
         events = client.events_since(since, 500).events
-        assert not [e for e in events if e.kind == BREAKING]
+        assert not [e for e in events if e.kind == BREAKING and e.payload["spec"] == str(spec)]
 
         since = last_seq(client)
-        project.write_spec(good)
-        assert breaking_event(client, since).cleared
+        write_atomically(spec, good)
+        assert breaking_event(client, since, provider="castle-yaml").cleared
 
 
 def consumer_project(root: Path, provider: str, spec_text: str) -> tuple[Path, Path]:
@@ -181,7 +189,7 @@ def git(folder: Path, *args: str) -> str:
 
 
 def test_the_baseline_is_the_registered_version_else_git_head_else_the_first_load(
-    daemon: Daemon, tmp_path: Path
+    shared_daemon: Daemon, tmp_path: Path
 ) -> None:
     good = castle_project(tmp_path / "source").spec.read_text(encoding="utf-8")
     broken = without_region(good)
@@ -194,8 +202,7 @@ def test_the_baseline_is_the_registered_version_else_git_head_else_the_first_loa
     git_spec.write_text(broken, encoding="utf-8")  # edited since the commit
     first_config, first_spec = consumer_project(tmp_path / "first", "castle-first", broken)
 
-    daemon.start()
-    with daemon.client() as client:
+    with shared_daemon.client() as client:
         document = yaml.safe_load(good)
         client.upload_spec(SpecVersion.of("castle-registered", "1.0.0", document))
         since = last_seq(client)
@@ -213,11 +220,10 @@ def test_the_baseline_is_the_registered_version_else_git_head_else_the_first_loa
         assert any(c.rule == "response-property-removed" for c in at_head.changes)
 
         # The first load is its own baseline: nothing to say until a save breaks it.
-        wait_for(lambda: len(client.mocks()) == 3 and all(m.url for m in client.mocks()))
-        assert {b.provider for b in client.breaking_changes()} == {
-            "castle-registered",
-            "castle-git",
-        }
+        attach(client, first_config, "castle-registered", "castle-git", "castle-first")
+        standing = {b.provider for b in client.breaking_changes()}
+        assert {"castle-registered", "castle-git"} <= standing
+        assert "castle-first" not in standing
         since = last_seq(client)
         integer = "yearBuilt:\n          type: integer"
         assert integer in broken
@@ -228,42 +234,44 @@ def test_the_baseline_is_the_registered_version_else_git_head_else_the_first_loa
 
 
 def test_a_provider_projects_own_spec_and_recordings_that_come_later(
-    daemon: Daemon, tmp_path: Path
+    shared_daemon: Daemon, tmp_path: Path
 ) -> None:
     """A provider project's ``[provider] spec`` is watched too; a standing alert is weighed
     again when the consumers' recordings change."""
-    folder = tmp_path / "castle-service"
+    folder = tmp_path / "castle-own"
     good = castle_project(tmp_path / "source").spec.read_text(encoding="utf-8")
     folder.mkdir()
     spec = folder / "openapi.yaml"
     spec.write_text(good, encoding="utf-8")
     config = folder / "entente.toml"
     config.write_text(
-        'service = "castle-service"\nversion = "1.0.0"\n\n[provider]\nspec = "openapi.yaml"\n',
+        'service = "castle-own"\nversion = "1.0.0"\n\n[provider]\nspec = "openapi.yaml"\n',
         encoding="utf-8",
     )
-    daemon.start()
-    with daemon.client() as client:
+    with shared_daemon.client() as client:
         client.attach_project(config)
-        wait_for(lambda: client.breaking_changes() == [], what="the project")
+        wait_for(lambda: client.breaking_changes(provider="castle-own") == [], what="it")
         since = last_seq(client)
         write_atomically(spec, without_region(good))
-        alert = breaking_event(client, since, provider="castle-service")
+        alert = breaking_event(client, since, provider="castle-own")
         assert alert.consumer is None  # the provider's own spec
         assert alert.consumers == []
         assert alert.counts.unused >= 1
 
         since = last_seq(client)
-        client.upload_interactions([get_castle()])
-        named = breaking_event(client, since, provider="castle-service")
+        client.upload_interactions([get_castle(provider="castle-own")])
+        named = breaking_event(client, since, provider="castle-own")
         assert named.consumers == ["castle-client 1.0.0"]
 
         since = last_seq(client)
         write_atomically(spec, good.replace("paths:\n", "paths:\n  /broken: {unclosed\n", 1))
-        error = wait_for_event(client, since, is_event("spec.error"), what="the spec error")
-        assert error.payload["provider"] == "castle-service"
-        assert client.breaking_changes()[0].consumers == ["castle-client 1.0.0"]
+        wait_for_event(
+            client, since, is_event("spec.error", provider="castle-own"), what="the spec error"
+        )
+        assert client.breaking_changes(provider="castle-own")[0].consumers == [
+            "castle-client 1.0.0"
+        ]
 
         since = last_seq(client)
         write_atomically(spec, good)
-        assert breaking_event(client, since, provider="castle-service").cleared
+        assert breaking_event(client, since, provider="castle-own").cleared
