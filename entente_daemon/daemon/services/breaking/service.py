@@ -58,6 +58,8 @@ log = logging.getLogger("entente.daemon.breaking")
 
 #: (provider, the spec's root file)
 SpecKey = tuple[str, str]
+#: Seconds without new recordings of a provider before its standing alerts are weighed again.
+REWEIGH_AFTER = 0.3
 #: Events after which a provider's recorded uses are read again.
 _INTERACTIONS_CHANGED = frozenset(
     {
@@ -108,6 +110,7 @@ class BreakingService:
         self._own: dict[Path, ProjectConfig] = {}  # a provider project's spec root → project
         self._own_files: dict[Path, dict[Path, Signature]] = {}
         self._roots: dict[Path, Signature] = {}  # the consumers' copies, for quick looks
+        self._reweighing: dict[str, asyncio.TimerHandle] = {}  # provider ("": all) → timer
 
     async def start(self) -> None:
         self._subscription = self._bus.subscribe(internal=True)
@@ -115,6 +118,8 @@ class BreakingService:
 
     async def stop(self) -> None:
         self._watch.watch({})
+        for timer in self._reweighing.values():
+            timer.cancel()
         if self._subscription is not None:
             self._bus.unsubscribe(self._subscription)
             self._subscription.close()
@@ -185,7 +190,7 @@ class BreakingService:
 
     async def _files_changed(self, changed: set[Path]) -> None:
         seen = time.perf_counter()
-        for tracked in self._tracked.values():
+        for tracked in list(self._tracked.values()):
             root = Path(tracked.key[1])
             if root in changed:
                 # Read before the mock reads it: the text its full load will stand for.
@@ -447,14 +452,26 @@ class BreakingService:
                 if not payload.new:
                     continue  # a repeat: the same use
                 self._indexes.pop(payload.provider, None)
-                self._reweigh(payload.provider)
+                self._reweigh_soon(payload.provider)
             else:
                 self._indexes.clear()
-                self._reweigh(None)
+                self._reweigh_soon(None)
+
+    def _reweigh_soon(self, provider: str | None) -> None:
+        """Once recordings have been quiet for `REWEIGH_AFTER` (a test run records many)."""
+        if not any(t.last is not None and t.last.changes for t in self._tracked.values()):
+            return  # no alert stands: the next save reads the new recordings
+        key = provider or ""
+        waiting = self._reweighing.pop(key, None)
+        if waiting is not None:
+            waiting.cancel()
+        loop = asyncio.get_running_loop()
+        self._reweighing[key] = loop.call_later(REWEIGH_AFTER, self._reweigh, provider)
 
     def _reweigh(self, provider: str | None) -> None:
         """Recorded uses changed: weigh the standing alerts again (a consumer that now
         reads a removed field is named; one whose recordings went is not)."""
+        self._reweighing.pop(provider or "", None)
         for tracked in self._tracked.values():
             standing = tracked.last is not None and bool(tracked.last.changes)
             if standing and tracked.loaded is not None and provider in (None, tracked.key[0]):
