@@ -52,6 +52,7 @@ from entente_tui.screens.help import HelpScreen  # noqa: E402
 from entente_tui.screens.interactions import InteractionsScreen  # noqa: E402
 from entente_tui.screens.reject_note import RejectNoteScreen  # noqa: E402
 from entente_tui.screens.start_verification import StartVerificationScreen  # noqa: E402
+from entente_tui.widgets.alert_table import AlertTable  # noqa: E402
 from tests.daemon.castle_project import (  # noqa: E402
     castle_project,
     free_port,
@@ -240,7 +241,10 @@ async def shoot(scene: Scene, out: Path, size: tuple[int, int]) -> list[Path]:
         app.clear_notifications()
         await until(pilot, lambda: breaking_listed(app), "the breaking change listed")
         save("breaking-alerts")
-        await pilot.press("home", "down")
+        table = app.screen.query_one(AlertTable)
+        table.move_cursor(row=0)  # the save (newest first), then its first change
+        await pilot.press("down")
+        await settle(pilot, lambda: on_a_change(table), "the cursor on the first change")
         await modal(pilot, "enter", BreakingDetailScreen)
         await settle(pilot, lambda: interaction_shown(app), "the interaction it breaks")
         save("breaking-detail")
@@ -278,6 +282,11 @@ def breaking_listed(app: EntenteApp) -> bool:
     return isinstance(screen, AlertsScreen) and any(
         row[0] == "spec.breaking_change" for row in alert_rows(app)
     )
+
+
+def on_a_change(table: AlertTable) -> bool:
+    row = table.current_row
+    return row is not None and row[1] == 0
 
 
 def interaction_shown(app: EntenteApp) -> bool:
