@@ -412,7 +412,7 @@ class EventKind(StrEnum):
     MOCK_ERROR = "mock.error"
     CONFIG_ERROR = "config.error"
     PROJECT_ERROR = "project.error"
-    BREAKING_CHANGE = "breaking_change"
+    BREAKING_CHANGE = "spec.breaking_change"
     DEPLOYMENT_RECORDED = "deployment.recorded"
     RELEASE_RECORDED = "release.recorded"
     READINESS_CHANGED = "readiness.changed"

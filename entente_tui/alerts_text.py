@@ -12,9 +12,11 @@ for its finer names ``record.error`` and ``store.recovered``, ``interactions``);
 ``kept``, ``message``); a
 ``fixture.flagged`` ``id``, ``provider``, ``operation_id``, ``problems``; a ``mock.error``,
 ``config.error`` (``config`` for a bad ``entente.toml``) or ``project.error`` what a
-``spec.error`` does. The kind-specific parts read the typed payloads
-(`entente_daemon.client.events`); every alert, and a kind this version does not know (a
-newer daemon's, shown as a notice), reads from the common keys.
+``spec.error`` does; a ``spec.breaking_change`` (`BreakingChange`) the provider, the spec,
+its changes (rule, level, location, the consumers each breaks) and counts: it replaces the
+last one of the same spec, and one without changes clears it. The kind-specific parts read
+the typed payloads (`entente_daemon.client.events`); every alert, and a kind this version
+does not know (a newer daemon's, shown as a notice), reads from the common keys.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Any
 from textual.notifications import SeverityLevel
 
 from entente_daemon.client.events import (
+    BreakingChange,
+    BreakingChangeItem,
     FixtureFlagged,
     SpecError,
     SpecReloaded,
@@ -45,7 +49,7 @@ STORE_ERROR = "store.error"
 STORE_SAMPLED = "store.sampled"
 SYNC_ERROR = "sync.error"
 FIXTURE_FLAGGED = "fixture.flagged"
-BREAKING_CHANGE = "breaking_change"
+BREAKING_CHANGE = "spec.breaking_change"
 
 #: The kinds the Alerts screen lists, and how each one weighs (for colour and toasts).
 ALERT_SEVERITY: dict[str, SeverityLevel] = {
@@ -79,7 +83,20 @@ def is_alert(event: Event) -> bool:
 FINER_SEVERITY: dict[str, SeverityLevel] = {"store.recovered": "information"}
 
 
+def breaking_of(event: Event) -> BreakingChange | None:
+    """The event's breaking changes, when it is a ``spec.breaking_change``."""
+    if kind_of(event) != BREAKING_CHANGE:
+        return None
+    typed = parse_payload(event)
+    return typed if isinstance(typed, BreakingChange) else None
+
+
 def severity_of(event: Event) -> SeverityLevel:
+    breaking = breaking_of(event)
+    if breaking is not None:
+        if breaking.cleared:
+            return "information"
+        return "error" if breaking.consumers else "warning"
     finer = FINER_SEVERITY.get(label_of(event))
     return finer if finer is not None else ALERT_SEVERITY.get(kind_of(event), "information")
 
@@ -100,6 +117,8 @@ def alert_where(event: Event) -> str:
     typed = parse_payload(event)
     if isinstance(typed, FixtureFlagged):
         return " ".join(p for p in (typed.provider, typed.operation_id) if p)
+    if isinstance(typed, BreakingChange):
+        return f"{typed.provider} {_short_path(typed.spec)}".strip()
     place = (
         payload.get("file")
         or payload.get("spec")
@@ -136,6 +155,8 @@ def alert_what(event: Event) -> str:
         if typed.reload_ms is not None:
             text += f" in {typed.reload_ms:.0f} ms"
         return text
+    if isinstance(typed, BreakingChange):
+        return breaking_what(typed)
     if isinstance(typed, FixtureFlagged):
         problems = typed.problems
         short_id = typed.id[:8]
@@ -150,6 +171,32 @@ def alert_what(event: Event) -> str:
     if isinstance(typed, SpecError) and typed.serving is True:
         what = f"{what} (the mock keeps its last good spec)"
     return " ".join(what.split())
+
+
+def breaking_what(alert: BreakingChange) -> str:
+    """One line for a save's breaking changes: how many, whom they break."""
+    if alert.cleared:
+        return f"{alert.provider}: no breaking changes any more ({alert.message or 'cleared'})"
+    return alert.message or f"{len(alert.changes)} change(s)"
+
+
+def change_where(item: BreakingChangeItem) -> str:
+    """Where one change is: the operation, the status or parameter, the body place."""
+    parts = [item.operation or "the whole API"]
+    if item.parameter:
+        parts.append(item.parameter)
+    if item.status:
+        parts.append(item.status)
+    if item.pointer:
+        parts.append(item.pointer)
+    return " ".join(parts)
+
+
+def change_line(item: BreakingChangeItem) -> str:
+    """One change as a row: the rule, and whom it breaks (or that nobody uses it)."""
+    consumers = sorted({f"{i.consumer} {i.consumer_version}".strip() for i in item.impacts})
+    whom = f"breaks {', '.join(consumers)}" if consumers else "no recorded consumer uses it"
+    return f"{item.rule}: {whom}"
 
 
 def alert_summary(event: Event) -> str:
@@ -182,8 +229,29 @@ def alert_detail(event: Event) -> str:
         lines += ["", "problems:", *(f"  - {p}" for p in problems)]
     if kind_of(event) == SPEC_RELOADED:
         lines += ["", alert_what(event)]
+    breaking = breaking_of(event)
+    if breaking is not None:
+        lines += ["", *breaking_text(breaking)]
     lines += ["", "payload:", json.dumps(payload, indent=2, sort_keys=True, default=str)]
     return "\n".join(lines)
+
+
+def breaking_text(alert: BreakingChange) -> list[str]:
+    """A save's changes as lines: consumers first, then the changes nobody uses."""
+    baseline = alert.baseline
+    if baseline is not None:
+        against = baseline.source + (f" {baseline.version}" if baseline.version else "")
+        if baseline.ref:
+            against += f" ({baseline.ref})"
+        lines = [f"against the baseline: {against}"]
+    else:
+        lines = []
+    for item in alert.changes:
+        place = f"{item.file}:{item.line}" if item.file and item.line else item.file or ""
+        lines.append(f"- [{item.level}] {item.rule} at {change_where(item)} {place}".rstrip())
+        lines.append(f"    {item.message}")
+        lines += [f"    {impact.message}" for impact in item.impacts]
+    return lines
 
 
 def spec_context(text: str, line: int, *, around: int = 3) -> tuple[str, int]:

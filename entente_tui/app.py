@@ -27,11 +27,12 @@ from entente_daemon.client import (
     StreamState,
     StreamStatus,
 )
+from entente_daemon.client.events import BreakingChange
 from entente_daemon.client.wire import BrokerStatus
 from entente_daemon.errors import EntenteError
 from entente_daemon.model import Event, EventKind
 
-from .alerts_text import alert_summary, is_alert, label_of, severity_of
+from .alerts_text import alert_summary, breaking_of, is_alert, label_of, severity_of
 from .bindings import PaletteBinding, commands_of
 from .link import Link, open_link
 from .link_state import LOST, LinkState, LinkStatus
@@ -111,6 +112,8 @@ class EntenteApp(App[None]):
     mocks: reactive[tuple[MockInfo, ...]] = reactive(())
     broker: reactive[BrokerStatus | None] = reactive(None)  # the sync (header, nav bar)
     unseen_alerts: reactive[int] = reactive(0)
+    #: The breaking-change alerts that stand, one per watched spec (the header marks them).
+    breaking: reactive[tuple[BreakingChange, ...]] = reactive(())
     pending_fixtures: reactive[int] = reactive(0)
 
     def __init__(
@@ -193,6 +196,7 @@ class EntenteApp(App[None]):
         await self.push_screen("interactions")
         self.refresh_status()
         self.count_pending_fixtures()
+        self.load_breaking()
         self.follow_events()
 
     async def on_unmount(self) -> None:
@@ -248,6 +252,7 @@ class EntenteApp(App[None]):
             if previous in LOST:
                 self.notify("Reconnected; resumed the event stream.", title="Daemon back")
                 self.refresh_status()
+                self.load_breaking()
                 for screen in self._screens.values():
                     screen.daemon_returned()
         elif status.state is StreamState.FELL_BEHIND:
@@ -276,7 +281,10 @@ class EntenteApp(App[None]):
         for event in batch:
             if not is_alert(event):
                 continue
-            if not showing_alerts:
+            breaking = breaking_of(event)
+            if breaking is not None:
+                self.breaking = standing_breaking(self.breaking, breaking)
+            if not showing_alerts and not (breaking is not None and breaking.cleared):
                 self.unseen_alerts += 1
             self.notify(alert_summary(event), title=label_of(event), severity=severity_of(event))
 
@@ -292,6 +300,15 @@ class EntenteApp(App[None]):
             for project in status.projects:
                 if project.config == self.project.config:
                     self.project = project
+
+    @work(exclusive=True, group="breaking")
+    async def load_breaking(self) -> None:
+        """The breaking-change alerts that stand now (emitted before we connected)."""
+        try:
+            found = await self.client.breaking_changes()
+        except DaemonError:
+            return
+        self.breaking = tuple(found)
 
     @work(exclusive=True, group="pending")
     async def count_pending_fixtures(self) -> None:
@@ -370,3 +387,11 @@ class EntenteApp(App[None]):
             if name == "alerts":
                 self.unseen_alerts = 0
             await self.switch_screen(name)
+
+
+def standing_breaking(
+    standing: tuple[BreakingChange, ...], newer: BreakingChange
+) -> tuple[BreakingChange, ...]:
+    """The alerts that stand once ``newer`` replaced its spec's (none left when cleared)."""
+    kept = tuple(b for b in standing if b.key != newer.key)
+    return kept if newer.cleared else (*kept, newer)

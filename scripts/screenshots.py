@@ -10,7 +10,8 @@ a build that changed a field's type (``--variant type-changed``), which fails. O
 approved and one rejected. The client and the good build are recorded as deployed to
 production, the failing build to staging (``entente deploy-service``). Then the app
 (headless, under Pilot) shows each screen and the main modals while the spec is broken and
-fixed under it (an error and a reload on the Alerts screen), and each view is saved as
+fixed under it (an error and a reload on the Alerts screen), then ``region`` taken out of
+it and put back (a breaking change naming castle-client, its detail), and each view is saved as
 ``<out>/<view>.svg``.
 
 The copy lives in a temporary folder: what the TUI is told is rewritten so that it reads
@@ -43,16 +44,21 @@ from entente_daemon.client.lifecycle import start_daemon  # noqa: E402
 from entente_daemon.model import FixtureStatus  # noqa: E402
 from entente_tui.app import EntenteApp  # noqa: E402
 from entente_tui.screens.alert_detail import AlertDetailScreen  # noqa: E402
+from entente_tui.screens.alerts import AlertsScreen  # noqa: E402
+from entente_tui.screens.breaking_detail import BreakingDetailScreen  # noqa: E402
 from entente_tui.screens.deploy import DeployScreen  # noqa: E402
 from entente_tui.screens.fixture_detail import FixtureDetailScreen  # noqa: E402
 from entente_tui.screens.help import HelpScreen  # noqa: E402
 from entente_tui.screens.interactions import InteractionsScreen  # noqa: E402
 from entente_tui.screens.reject_note import RejectNoteScreen  # noqa: E402
 from entente_tui.screens.start_verification import StartVerificationScreen  # noqa: E402
+from entente_tui.widgets.alert_table import AlertTable  # noqa: E402
 from tests.daemon.castle_project import (  # noqa: E402
     castle_project,
     free_port,
 )
+from tests.daemon.test_breaking import without_region  # noqa: E402
+from tests.tui.alerts_helpers import alert_rows  # noqa: E402
 from tests.tui.scene import (  # noqa: E402
     Scene,
     break_and_fix_spec,
@@ -228,6 +234,25 @@ async def shoot(scene: Scene, out: Path, size: tuple[int, int]) -> list[Path]:
         save("alert-detail")
         await pilot.press("escape")
 
+        # region taken out of the castle spec: castle-client's recorded test reads it.
+        good = scene.castle.spec.read_text(encoding="utf-8")
+        scene.castle.write_spec(without_region(good))
+        await settle(pilot, lambda: bool(app.breaking), "the breaking change")
+        app.clear_notifications()
+        await until(pilot, lambda: breaking_listed(app), "the breaking change listed")
+        save("breaking-alerts")
+        table = app.screen.query_one(AlertTable)
+        table.move_cursor(row=0)  # the save (newest first), then its first change
+        await pilot.press("down")
+        await settle(pilot, lambda: on_a_change(table), "the cursor on the first change")
+        await modal(pilot, "enter", BreakingDetailScreen)
+        await settle(pilot, lambda: interaction_shown(app), "the interaction it breaks")
+        save("breaking-detail")
+        await pilot.press("escape")
+        scene.castle.write_spec(good)
+        await settle(pilot, lambda: not app.breaking, "the breaking change cleared")
+        app.clear_notifications()
+
         await modal(pilot, "question_mark", HelpScreen)
         save("help")
         await pilot.press("escape", "1", "t")
@@ -250,6 +275,25 @@ def deploy_answered(app: EntenteApp, environment: str) -> bool:
         and not screen.reading
         and screen.decision("castle-client", "1.0.0") is not None
     )
+
+
+def breaking_listed(app: EntenteApp) -> bool:
+    screen = app.screen
+    return isinstance(screen, AlertsScreen) and any(
+        row[0] == "spec.breaking_change" for row in alert_rows(app)
+    )
+
+
+def on_a_change(table: AlertTable) -> bool:
+    row = table.current_row
+    return row is not None and row[1] == 0
+
+
+def interaction_shown(app: EntenteApp) -> bool:
+    screen = app.screen
+    if not isinstance(screen, BreakingDetailScreen):
+        return False
+    return "castle-client" in str(screen.query_one("#breaking-interaction").render())
 
 
 def detail_open(app: EntenteApp) -> bool:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from entente_daemon.client.events import BreakingChange
 from entente_daemon.model import (
     Deployment,
     Environment,
@@ -290,6 +291,9 @@ class AsyncDaemonClient:
 
     async def alerts(self) -> list[Event]:
         return await self._run(calls.alerts())
+
+    async def breaking_changes(self, provider: str | None = None) -> list[BreakingChange]:
+        return await self._run(calls.breaking_changes(provider))
 
     async def mocks(self) -> list[MockInfo]:
         return await self._run(calls.mocks())

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 from pydantic import TypeAdapter, ValidationError
 
+from entente_daemon.client.events import BreakingChange
 from entente_daemon.model import (
     Deployment,
     Event,
@@ -289,6 +290,18 @@ def deployments(
 
 def alerts() -> Call[list[Event]]:
     return Call("GET", f"{API_PREFIX}/alerts", _events)
+
+
+def breaking_changes(provider: str | None = None) -> Call[list[BreakingChange]]:
+    """The breaking-change alerts that stand (the last ``spec.breaking_change`` of each
+    watched spec, when it has changes)."""
+    params = _params(provider=provider)
+    return Call(
+        "GET",
+        f"{API_PREFIX}/breaking-changes",
+        _list_of(BreakingChange, "breaking_changes"),
+        params,
+    )
 
 
 def mocks() -> Call[list[MockInfo]]:

@@ -363,8 +363,98 @@ class BrokerNotice(Payload):
     message: str | None = None
 
 
-class BreakingChange(BrokerNotice):
+# -- breaking changes (a watched provider spec saved) -------------------------------------
+
+
+class BreakingBaseline(_Wire):
+    """What a saved spec was compared with: the last ``registered`` (uploaded) version of
+    the service in the store, else the file at the ``git`` HEAD (``ref``: the commit),
+    else the spec as the daemon first loaded it (``first-load``)."""
+
+    source: Literal["registered", "git", "first-load"]
+    version: str | None = None  # the baseline's info.version (the registered version)
+    ref: str | None = None  # the git commit, for "git"
+
+
+class BreakingImpact(_Wire):
+    """A recorded contract interaction that a change breaks: whose, which test made it, on
+    which operation, and the field it reads or sends (a JSON path in the body; None: the
+    whole operation or status)."""
+
+    consumer: str
+    consumer_version: str = ""
+    test: str | None = None
+    operation: str = ""  # "GET /castles/{id}"
+    operation_id: str | None = None
+    field: str | None = None
+    interaction_id: str | None = None
+    message: str = ""
+
+
+class BreakingChangeItem(_Wire):
+    """One rule that fired (`entente_daemon.diff.changes.Change`, made JSON), the schema at
+    that place in the baseline and in the new spec (cut to a few KB of JSON), whether
+    this save made it (``introduced``: it was not there before the save), and the recorded
+    interactions it breaks."""
+
+    rule: str
+    level: str  # breaking | warning | info
+    side: str  # request | response | spec
+    operation: str = ""  # "GET /castles/{id}", empty for the whole API
+    path: str | None = None
+    method: str | None = None
+    status: str | None = None
+    media_type: str | None = None
+    parameter: str | None = None
+    pointer: str = ""  # into the body
+    spec_pointer: str = ""  # into the new spec's bundled document
+    file: str | None = None
+    line: int | None = None
+    message: str = ""
+    old: Any = None
+    new: Any = None
+    old_schema: Any = None
+    new_schema: Any = None
+    introduced: bool = False
+    impacts: list[BreakingImpact] = Field(default_factory=list)
+
+
+class BreakingCounts(_Wire):
+    breaking: int = 0
+    warning: int = 0
+    info: int = 0
+    consumers: int = 0  # distinct consumers broken
+    unused: int = 0  # breaking changes no recorded consumer uses
+
+
+class BreakingChange(Named):
+    """The breaking changes of a watched provider spec against its baseline, after a save.
+    Each event **replaces** the previous one for the same ``provider`` and ``spec``: one
+    without ``changes`` clears the alert (the edit was undone)."""
+
     KIND = EventKind.BREAKING_CHANGE
+    provider: str = ""
+    spec: str = ""  # the spec's root file
+    file: str | None = None  # the file saved
+    project: str | None = None
+    consumer: str | None = None  # the consumer project whose copy it is; None: the provider's
+    version: str | None = None
+    baseline: BreakingBaseline | None = None
+    changes: list[BreakingChangeItem] = Field(default_factory=list)
+    consumers: list[str] = Field(default_factory=list)  # "castle-client 1.0.0", broken
+    counts: BreakingCounts = Field(default_factory=BreakingCounts)
+    save: int = 0  # this spec's saves since the daemon started watching it
+    detect_ms: float | None = None  # save seen → event built
+    message: str = ""
+
+    @property
+    def cleared(self) -> bool:
+        return not self.changes
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What a newer event of the same spec replaces."""
+        return (self.provider, self.spec)
 
 
 # -- deployments ---------------------------------------------------------------------------

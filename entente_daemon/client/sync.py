@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from entente_daemon.client.events import BreakingChange
 from entente_daemon.model import (
     Deployment,
     Environment,
@@ -231,6 +232,9 @@ class DaemonClient:
 
     def alerts(self) -> list[Event]:
         return self._run(calls.alerts())
+
+    def breaking_changes(self, provider: str | None = None) -> list[BreakingChange]:
+        return self._run(calls.breaking_changes(provider))
 
     def mocks(self) -> list[MockInfo]:
         return self._run(calls.mocks())

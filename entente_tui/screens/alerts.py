@@ -4,7 +4,12 @@ errors, flagged fixtures and breaking changes, newest first, as they happen.
 What is there at start comes from ``GET /v1/alerts``; the rest from the live stream. The
 daemon keeps its alerts in memory only (and lists no reloads), so this screen keeps every
 alert the stream brings, even while another screen shows and across daemon restarts: a
-restart empties the daemon's list, not this one. ``c`` hides what is listed (only here)."""
+restart empties the daemon's list, not this one. ``c`` hides what is listed (only here).
+
+Breaking changes are the exception: a ``spec.breaking_change`` replaces the last one of the
+same spec (provider and file), and one without changes takes it away, so that what is listed
+is what breaks now. ``enter`` on one of its changes shows the change in detail
+(`BreakingDetailScreen`: old and new schema side by side, the interaction it breaks)."""
 
 from __future__ import annotations
 
@@ -17,12 +22,13 @@ from textual.widgets import Static
 
 from entente_daemon.client.errors import DaemonError
 from entente_daemon.model import Event
-from entente_tui.alerts_text import is_alert
+from entente_tui.alerts_text import breaking_of, is_alert
 from entente_tui.bindings import PaletteBinding
 from entente_tui.widgets.alert_table import AlertTable
 
 from .alert_detail import AlertDetailScreen
 from .base import LiveScreen
+from .breaking_detail import BreakingDetailScreen
 
 KEPT = 1000  # alerts kept in view; older ones drop off
 
@@ -122,11 +128,30 @@ class AlertsScreen(LiveScreen):
 
     def _fold(self, events: Iterable[Event]) -> None:
         for event in events:
-            if is_alert(event):
+            if not is_alert(event):
+                continue
+            breaking = breaking_of(event)
+            if breaking is not None:
+                self._replace_breaking(event, breaking.key, bool(breaking.changes))
+            else:
                 self._known[event.seq] = event
         if len(self._known) > KEPT:
             for seq in sorted(self._known)[: len(self._known) - KEPT]:
                 del self._known[seq]
+
+    def _replace_breaking(self, event: Event, key: tuple[str, str], standing: bool) -> None:
+        """A spec's newer breaking changes replace its older ones; none: the alert goes."""
+        older = [
+            seq
+            for seq, known in self._known.items()
+            if (b := breaking_of(known)) is not None and b.key == key
+        ]
+        if any(seq > event.seq for seq in older):
+            return  # an older event, arriving late (the daemon's list on connect)
+        for seq in older:
+            del self._known[seq]
+        if standing:
+            self._known[event.seq] = event
 
     def _show(self) -> None:
         try:
@@ -148,11 +173,18 @@ class AlertsScreen(LiveScreen):
     # -- actions ------------------------------------------------------------------------
 
     def on_alert_table_opened(self, message: AlertTable.Opened) -> None:
-        self.app.push_screen(AlertDetailScreen(message.event))
+        self._open(message.event, message.change)
 
     def action_open(self) -> None:
-        event = self.table.current
-        if event is not None:
+        row = self.table.current_row
+        if row is not None:
+            self._open(*row)
+
+    def _open(self, event: Event, change: int | None) -> None:
+        breaking = breaking_of(event)
+        if breaking is not None and breaking.changes:
+            self.app.push_screen(BreakingDetailScreen(breaking, change or 0))
+        else:
             self.app.push_screen(AlertDetailScreen(event))
 
     def action_clear(self) -> None:

@@ -16,7 +16,11 @@ import entente_daemon
 from entente_daemon.client import event_from_wire, event_to_wire
 from entente_daemon.client.events import (
     PAYLOADS,
+    BreakingBaseline,
     BreakingChange,
+    BreakingChangeItem,
+    BreakingCounts,
+    BreakingImpact,
     ConfigError,
     DeploymentRecorded,
     FixtureApproved,
@@ -130,7 +134,48 @@ SAMPLES: list[Payload] = [
     VerificationStarted.model_validate(RUN),
     VerificationProgress.model_validate({**RUN, "total": 3, "done": 1, "passed": 1}),
     VerificationFinished.model_validate({**RUN, "state": "passed", "finished_at": WHEN}),
-    BreakingChange(message="removed /castles"),
+    BreakingChange(
+        provider="castle-service",
+        spec="castle-service/openapi.yaml",
+        file="castle-service/openapi.yaml",
+        consumer="castle-client",
+        version="1.0.0",
+        baseline=BreakingBaseline(source="git", version="1.0.0", ref="3f86533"),
+        changes=[
+            BreakingChangeItem(
+                rule="response-property-removed",
+                level="breaking",
+                side="response",
+                operation="GET /castles/{id}",
+                path="/castles/{id}",
+                method="get",
+                status="200",
+                pointer="/region",
+                spec_pointer="/components/schemas/Castle/properties/region",
+                file="castle-service/openapi.yaml",
+                line=181,
+                message="GET /castles/{id} response 200 at /region: property removed",
+                old_schema={"type": "string"},
+                introduced=True,
+                impacts=[
+                    BreakingImpact(
+                        consumer="castle-client",
+                        consumer_version="1.0.0",
+                        test="tests/test_castles.py::test_get_castle",
+                        operation="GET /castles/{id}",
+                        field="region",
+                        interaction_id="i1",
+                        message="breaks castle-client 1.0.0 (test_get_castle): ...",
+                    )
+                ],
+            )
+        ],
+        consumers=["castle-client 1.0.0"],
+        counts=BreakingCounts(breaking=1, consumers=1),
+        save=2,
+        detect_ms=41.5,
+        message="1 breaking, 0 warning change(s); breaks castle-client 1.0.0",
+    ),
     DeploymentRecorded(
         id="d1",
         service="castle-service",

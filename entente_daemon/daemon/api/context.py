@@ -13,6 +13,7 @@ from datetime import datetime
 
 from entente_daemon.daemon.api.control import ControlServer
 from entente_daemon.daemon.process.settings import DaemonSettings
+from entente_daemon.daemon.services.breaking import BreakingService
 from entente_daemon.daemon.services.bus import EventBus
 from entente_daemon.daemon.services.deployments import DeployService
 from entente_daemon.daemon.services.mocks import MockService
@@ -41,6 +42,7 @@ class ApiContext:
     spec_finder: SpecFinder
     deployments: DeployService
     sync: SyncService
+    breaking: BreakingService
     control: ControlServer
     pid: int = field(default_factory=os.getpid)
     started_at: datetime = field(default_factory=utc_now)

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 
 from entente_daemon.daemon.api import (
+    routes_breaking,
     routes_daemon,
     routes_deploy,
     routes_fixture_detail,
@@ -33,6 +34,7 @@ ROUTES: tuple[tuple[str, str, ContextHandler], ...] = (
     ("GET", "/v1/health", routes_daemon.health),
     ("GET", "/v1/status", routes_daemon.status),
     ("GET", "/v1/alerts", routes_daemon.alerts),
+    ("GET", "/v1/breaking-changes", routes_breaking.list_breaking_changes),
     ("GET", "/v1/mocks", routes_daemon.list_mocks),
     ("GET", "/v1/projects", routes_daemon.list_projects),
     ("POST", "/v1/projects", routes_daemon.attach_project),

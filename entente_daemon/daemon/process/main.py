@@ -28,6 +28,7 @@ from entente_daemon.daemon.process.files import remove, write_private
 from entente_daemon.daemon.process.logs import setup_logging
 from entente_daemon.daemon.process.settings import DaemonSettings
 from entente_daemon.daemon.process.stopping import StopDeadline
+from entente_daemon.daemon.services.breaking import BreakingService
 from entente_daemon.daemon.services.bus import EventBus
 from entente_daemon.daemon.services.core import Core
 from entente_daemon.daemon.services.deployments import DeployService
@@ -75,6 +76,7 @@ class Assembly:
         return [
             ctx.bus,
             ctx.deployments,
+            ctx.breaking,
             ctx.mocks,
             ctx.test_runs,
             ctx.launcher,
@@ -100,11 +102,15 @@ def assemble(settings: DaemonSettings) -> Assembly:
     # The registry subscribes to the watcher first: a config file and a spec changed
     # together are seen as the config first (the mock may be restarted, not reloaded).
     projects = ProjectRegistry(paths.projects, bus.publish, watcher)
+    # Before the mocks on the watcher: a save is looked at quickly while the mock reloads.
+    breaking = BreakingService(recorder, bus, watcher)
     mocks = MockService(core, watcher, ports_file=paths.mock_ports)
+    mocks.on_spec_loaded(breaking.spec_loaded)  # each good load, not parsed twice
     test_runs = TestRunService(core, watcher)
     projects.on_project_changed(recorder.bounds.project_changed)  # [store] bounds
     projects.on_project_changed(mocks.project_changed)
     projects.on_project_changed(test_runs.project_changed)
+    projects.on_project_changed(breaking.project_changed)
     verification_runs = VerificationRuns(core)
     launcher = VerifyLauncher(
         verification_runs, home=settings.home, log_folder=paths.run / "verify"
@@ -140,6 +146,7 @@ def assemble(settings: DaemonSettings) -> Assembly:
         spec_finder=SpecFinder(recorder, mocks.served_specs),
         deployments=deployments,
         sync=sync,
+        breaking=breaking,
         control=control,
     )
     return Assembly(ctx, control)

@@ -34,6 +34,7 @@ from entente_daemon.daemon.services.fixture_flags import FixtureFlagger
 from entente_daemon.daemon.services.hosted import FAILED, RUNNING, STOPPED, HostedMock
 from entente_daemon.daemon.services.mock_ports import MockPorts
 from entente_daemon.daemon.services.mock_support import FixtureCache, RecorderSink
+from entente_daemon.daemon.services.spec_loaded import SpecLoaded, SpecLoadedHook
 from entente_daemon.daemon.services.watcher import (
     FileWatcher,
     Signature,
@@ -74,6 +75,32 @@ class MockService:
         self._flags = FixtureFlagger(core.recorder)  # approved fixtures rechecked on each load
         self._watcher = watcher.subscribe(self._files_changed)  # the specs' files
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._loaded_hooks: list[SpecLoadedHook] = []
+
+    def on_spec_loaded(self, hook: SpecLoadedHook) -> None:
+        """Call ``hook`` with each good load of a spec file (start or reload), so that
+        another service can look at the same `Spec` without parsing the save again."""
+        self._loaded_hooks.append(hook)
+
+    def _loaded(self, mock: HostedMock, spec: Spec, changed: tuple[Path, ...], seen: float) -> None:
+        root = mock.entry.spec_path
+        if root is None:
+            return
+        loaded = SpecLoaded(
+            provider=mock.provider,
+            spec=spec,
+            root=root,
+            project=mock.config.file,
+            consumer=mock.config.service,
+            changed=changed,
+            ref_roots=mock.config.spec_ref_roots,
+            seen=seen,
+        )
+        for hook in self._loaded_hooks:
+            try:
+                hook(loaded)
+            except Exception:
+                log.exception("a spec-loaded hook failed")
 
     def infos(self) -> list[MockInfo]:
         """The hosted mocks, as `MockStatus` (``GET /v1/mocks``, ``status``)."""
@@ -130,6 +157,7 @@ class MockService:
 
     async def _start_mock(self, mock: HostedMock) -> None:
         config, entry = mock.config, mock.entry
+        began = time.perf_counter()
         roots = [entry.spec_path] if entry.spec_path is not None else []
         before = await asyncio.to_thread(stat_all, roots)
         try:
@@ -146,6 +174,7 @@ class MockService:
             return
         mock.spec, mock.version = spec, version
         self._flags.recheck_soon(spec, entry.name, version=version, spec_path=entry.spec_path)
+        self._loaded(mock, spec, (), began)
         mock.files = await with_signatures(spec.files, before) if roots else {}
         await self._fixtures.load(entry.name)
         provider = entry.name
@@ -367,6 +396,7 @@ class MockService:
             )
         )
         self._flags.recheck_soon(result, mock.provider, version=result.version, spec_path=root)
+        self._loaded(mock, result, tuple(Path(f) for f in files), began)
 
     # -- events ---------------------------------------------------------------------------
 
