@@ -1,0 +1,87 @@
+"""Each stored interaction's row: the few fields that filters, the bounds and de-duplication
+read (about 200 bytes of JSON, against 1 to 2 KB for the interaction), kept as a table of
+their own, ``interaction_rows``, so that they can be had without reading every interaction.
+
+The rows are *derived*: nobody writes them. The engine makes an interaction's row from each
+change to the interactions as it is recorded and as the journal is replayed at open (the
+same journal line: an interaction and its row can never disagree, whatever a crash leaves),
+and writes the rows' file at compaction whenever the interactions changed. A store whose
+snapshot has no rows file (written before rows existed) has them made once, from the
+interactions, when first asked for (`Engine.complete_derived`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..model import Interaction
+from .bounds import BucketKey
+
+ROWS_TABLE = "interaction_rows"
+
+Row = dict[str, Any]
+
+
+def row_of_doc(doc: dict[str, Any]) -> Row:
+    """The row of a stored interaction document (nothing validated)."""
+    request = doc.get("request") or {}
+    response = doc.get("response") or {}
+    return {
+        "p": str(doc.get("provider", "")),
+        "c": str(doc.get("consumer", "")),
+        "cv": str(doc.get("consumer_version", "")),
+        "pv": str(doc.get("provider_version", "")),
+        "e": str(doc.get("environment", "")),
+        "o": doc.get("operation_id"),
+        "t": doc.get("test_id"),
+        "r": doc.get("run_id"),
+        "m": str(request.get("method", "")),
+        "u": str(request.get("path", "")),
+        "s": int(response.get("status", 0)),
+        "k": bool(doc.get("promoted")) or bool(doc.get("test_id")),
+        "h": doc.get("content_hash"),
+        "at": doc.get("timestamp"),
+    }
+
+
+def row_of(interaction: Interaction) -> Row:
+    """The row of an interaction about to be stored (as `row_of_doc` its document)."""
+    return row_of_doc(interaction.to_json())
+
+
+def bucket_of_row(row: Row) -> BucketKey:
+    """The bucket (`store.bounds`) of the interaction a row stands for."""
+    return (row["p"], row["c"], row["cv"], row["o"], row["s"], row["t"])
+
+
+#: Derived tables: source table -> (derived table, the derived document of a source one).
+DERIVED: dict[str, tuple[str, Callable[[dict[str, Any]], Row]]] = {
+    "interactions": (ROWS_TABLE, row_of_doc),
+}
+
+
+def apply_derived(
+    tables: dict[str, dict[str, dict[str, Any]]],
+    table: str | None,
+    doc_id: str | None,
+    doc: dict[str, Any] | None,
+) -> str | None:
+    """Apply one change of ``table`` (as journaled: doc None deletes, doc_id None drops the
+    table, table None drops all) to its derived table in ``tables``; the derived table's
+    name, None when ``table`` has none."""
+    if table is None:
+        for derived, _make in DERIVED.values():
+            tables.pop(derived, None)
+        return None
+    found = DERIVED.get(table)
+    if found is None:
+        return None
+    derived, make = found
+    if doc_id is None:
+        tables.pop(derived, None)
+    elif doc is None:
+        tables.get(derived, {}).pop(doc_id, None)
+    else:
+        tables.setdefault(derived, {})[doc_id] = make(doc)
+    return derived
