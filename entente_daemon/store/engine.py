@@ -22,7 +22,7 @@ from ..errors import StoreError
 from ..home import ensure_private_dir
 from .journal import Entry, JournalWriter, encode_entry, journal_path, list_generations
 from .lock import WriterLock
-from .rows import DERIVED, apply_derived
+from .rows import DERIVED
 from .snapshot import (
     FORMAT,
     SNAPSHOT_NAME,
@@ -31,6 +31,7 @@ from .snapshot import (
     LazyTable,
     LoadedState,
     TableFile,
+    apply_derived,
     encode_manifest,
     load_state,
     unreferenced_table_files,
@@ -235,9 +236,17 @@ class Engine:
             if derived == name:
                 self.ensure_loaded(source)
                 docs = self.tables.get(source, {})
+                self._lazy.pop(name, None)  # made whole here: its file no longer counts
                 self.tables[name] = {doc_id: make(doc) for doc_id, doc in docs.items()}
                 self._dirty.add(name)
                 self._complete.add(name)
+
+    def known_size(self, name: str) -> int | None:
+        """How many documents ``name`` holds when known without reading it."""
+        lazy = self._lazy.get(name)
+        if lazy is None:
+            return len(self.tables.get(name, {}))
+        return lazy.exact_count
 
     def ensure_loaded(self, name: str) -> None:
         """Read a lazy table (its file, then its journal entries) into the live tables.
@@ -364,7 +373,7 @@ class Engine:
                 self._dirty.update(self.tables)
             else:
                 self._dirty.add(table)
-            derived = apply_derived(self.tables, table, doc_id, doc)
+            derived = apply_derived(self.tables, table, doc_id, doc, self._lazy)
             if derived is not None:
                 self._dirty.add(derived)
         if not self._pending:

@@ -247,6 +247,7 @@ class InteractionRepository(Repository[Interaction]):
 
     def _rows(self) -> dict[str, Row]:
         """The rows by id, in the order first recorded (read, never change); under lock."""
+        self._engine.ensure_loaded(ROWS_TABLE)
         return self._engine.tables.get(ROWS_TABLE, {})
 
     def _rows_complete(self) -> bool:
@@ -259,6 +260,9 @@ class InteractionRepository(Repository[Interaction]):
         the interactions (read without holding the store's lock; a writer's next
         compaction stores them)."""
         give: Callable[[list[tuple[str, Row]]], Any] = then if then is not None else list
+        self._engine.check_open()
+        if self._rows_complete():
+            self._engine.ensure_loaded(ROWS_TABLE)  # parsed without the store's lock
         with self._engine.lock:
             self._engine.check_open()
             if self._rows_complete():
@@ -297,9 +301,13 @@ class InteractionRepository(Repository[Interaction]):
             self._engine.write_lazy(self.table_name, [(record_id, doc)])
 
     def count(self) -> int:
-        """How many interactions (from the rows when complete: none read)."""
+        """How many interactions (from the snapshot's count, else the rows when complete:
+        none read)."""
         with self._engine.lock:
             self._engine.check_open()
+            known = self._engine.known_size(self.table_name)
+            if known is not None:
+                return known
             if self._rows_complete():
                 return len(self._rows())
             return self._engine.table_size(self.table_name)

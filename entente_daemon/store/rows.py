@@ -1,6 +1,8 @@
 """Each stored interaction's row: the few fields that filters, the bounds and de-duplication
 read (about 200 bytes of JSON, against 1 to 2 KB for the interaction), kept as a table of
 their own, ``interaction_rows``, so that they can be had without reading every interaction.
+Like the interactions, the rows are read on first use (`snapshot.LAZY_TABLES`): a process
+that needs neither (``entente mock``, most commands) reads neither.
 
 The rows are *derived*: nobody writes them. The engine makes an interaction's row from each
 change to the interactions as it is recorded and as the journal is replayed at open (the
@@ -31,8 +33,6 @@ def row_of_doc(doc: dict[str, Any]) -> Row:
         "p": str(doc.get("provider", "")),
         "c": str(doc.get("consumer", "")),
         "cv": str(doc.get("consumer_version", "")),
-        "pv": str(doc.get("provider_version", "")),
-        "e": str(doc.get("environment", "")),
         "o": doc.get("operation_id"),
         "t": doc.get("test_id"),
         "r": doc.get("run_id"),
@@ -41,7 +41,6 @@ def row_of_doc(doc: dict[str, Any]) -> Row:
         "s": int(response.get("status", 0)),
         "k": bool(doc.get("promoted")) or bool(doc.get("test_id")),
         "h": doc.get("content_hash"),
-        "at": doc.get("timestamp"),
     }
 
 
@@ -60,28 +59,3 @@ DERIVED: dict[str, tuple[str, Callable[[dict[str, Any]], Row]]] = {
     "interactions": (ROWS_TABLE, row_of_doc),
 }
 
-
-def apply_derived(
-    tables: dict[str, dict[str, dict[str, Any]]],
-    table: str | None,
-    doc_id: str | None,
-    doc: dict[str, Any] | None,
-) -> str | None:
-    """Apply one change of ``table`` (as journaled: doc None deletes, doc_id None drops the
-    table, table None drops all) to its derived table in ``tables``; the derived table's
-    name, None when ``table`` has none."""
-    if table is None:
-        for derived, _make in DERIVED.values():
-            tables.pop(derived, None)
-        return None
-    found = DERIVED.get(table)
-    if found is None:
-        return None
-    derived, make = found
-    if doc_id is None:
-        tables.pop(derived, None)
-    elif doc is None:
-        tables.get(derived, {}).pop(doc_id, None)
-    else:
-        tables.setdefault(derived, {})[doc_id] = make(doc)
-    return derived

@@ -32,14 +32,15 @@ from typing import IO, Any
 from ..errors import StoreError
 from .fsutil import atomic_write
 from .journal import Entry, dumps, journal_path, list_generations, parse_journal
-from .rows import DERIVED, apply_derived
+from .rows import DERIVED, ROWS_TABLE
 
 META_KEY = "_entente_store"
 SNAPSHOT_NAME = "store.json"
 TABLES_DIR = "tables"
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
-LAZY_TABLES = frozenset({"interactions"})
+LAZY_TABLES = frozenset({"interactions", ROWS_TABLE})
+INDEXED_TABLES = frozenset({"interactions"})  # lazy tables whose documents are read alone
 _CHUNK = 500
 _TABLE_FILE = re.compile(r"^tables/[A-Za-z0-9_]+\.\d+\.json$")
 _INDEX_FILE = re.compile(r"^tables/[A-Za-z0-9_]+\.\d+\.idx\.json$")
@@ -221,7 +222,7 @@ def write_tables(directory: Path, tables: Tables, generation: int) -> dict[str, 
     written: dict[str, TableFile] = {}
     for name, table in tables.items():
         relative = table_file_name(name, generation)
-        if name not in LAZY_TABLES:
+        if name not in INDEXED_TABLES:
             size = atomic_write(directory / relative, encode_table(table))
             written[name] = TableFile(relative, len(table), size)
             continue
@@ -255,9 +256,40 @@ def unreferenced_table_files(directory: Path, files: dict[str, TableFile]) -> li
     return [directory / TABLES_DIR / name for name in names if f"{TABLES_DIR}/{name}" not in keep]
 
 
+def apply_derived(
+    tables: Tables,
+    table: str | None,
+    doc_id: str | None,
+    doc: dict[str, Any] | None,
+    lazy: dict[str, LazyTable] | None = None,
+) -> str | None:
+    """Apply one change of ``table`` (as journaled: doc None deletes, doc_id None drops the
+    table; table None drops all, which the caller does) to its derived table (`rows.DERIVED`)
+    in ``tables``, or to its entries when it is a lazy table not read yet; the derived
+    table's name, None when ``table`` has none."""
+    found = DERIVED.get(table) if table is not None else None
+    if found is None:
+        return None
+    derived, make = found
+    pending = None if lazy is None else lazy.get(derived)
+    if pending is not None:
+        if doc_id is None:
+            pending.drop()
+        else:
+            made = None if doc is None else make(doc)
+            pending.entries.append(Entry(0, derived, doc_id, made))
+    elif doc_id is None:
+        tables.pop(derived, None)
+    elif doc is None:
+        tables.get(derived, {}).pop(doc_id, None)
+    else:
+        tables.setdefault(derived, {})[doc_id] = make(doc)
+    return derived
+
+
 def apply_entry(tables: Tables, entry: Entry, lazy: dict[str, LazyTable] | None = None) -> None:
     lazy = lazy if lazy is not None else {}
-    apply_derived(tables, entry.table, entry.doc_id, entry.doc)
+    apply_derived(tables, entry.table, entry.doc_id, entry.doc, lazy)
     if entry.table is None:
         tables.clear()
         for table in lazy.values():
@@ -391,7 +423,7 @@ def _derive_at_load(tables: Tables, files: dict[str, TableFile], found_format: i
     inline layout (format 1), derived here from the source, read already."""
     complete: set[str] = set()
     for source, (derived, make) in DERIVED.items():
-        if found_format == 1:
+        if found_format == 1 and source in tables:
             docs = tables.get(source, {})
             tables[derived] = {doc_id: make(doc) for doc_id, doc in docs.items()}
             complete.add(derived)

@@ -142,39 +142,62 @@ def run_case(
     return statistics.median(rates), statistics.median(others), p99, each[-1] * 1000
 
 
+SLICES = 20  # short turns, so that the load of a shared machine weighs on both alike
+
+
 def limits_cost(spec: Any, count: int, runs: int) -> None:
-    """Rates with the limits' checks on and off, taking turns, per route; the ratios."""
+    """Rates with the limits' checks on and off per route: each round runs ``count``
+    requests through each app in `SLICES` alternating turns; a round's figure is the median
+    rate of the "on" turns over that of the "off" turns."""
     checked = app_module._over_limits
+
+    def unchecked(scope: Any, limits: Any) -> None:
+        return None
+
     print(
         f"command: python -m tests.benchmarks.bench_mock_app --limits --requests {count} "
         f"--runs {runs}",
         flush=True,
     )
     print(f"{'route':18} {'round':>5} {'limits on rps':>14} {'off rps':>9} {'on/off':>7}")
+    per_slice = max(count // SLICES, 1)
     for route in ROUTES:
-        ratios: list[float] = []
-        for round_ in range(1, runs + 1):
-            rates: dict[bool, float] = {}
-            for on in (True, False) if round_ % 2 else (False, True):
-                app_module._over_limits = checked if on else (lambda scope, limits: None)
+        requests = scopes(ROUTES[route])
+        apps = {True: MockApp(MockEngine(spec)), False: MockApp(MockEngine(spec))}
+        loop = asyncio.new_event_loop()
+        try:
+
+            def turn(
+                on: bool,
+                n: int,
+                loop: asyncio.AbstractEventLoop = loop,
+                apps: dict[bool, MockApp] = apps,
+                requests: list[dict[str, Any]] = requests,
+            ) -> float:
+                app_module._over_limits = checked if on else unchecked
                 try:
-                    app = MockApp(MockEngine(spec))
-                    requests = scopes(ROUTES[route])
-                    loop = asyncio.new_event_loop()
-                    try:
-                        loop.run_until_complete(drive(app, requests, DISTINCT * 2))  # warm
-                        wall, _, _ = loop.run_until_complete(drive(app, requests, count))
-                    finally:
-                        loop.close()
+                    wall, _, _ = loop.run_until_complete(drive(apps[on], requests, n))
                 finally:
                     app_module._over_limits = checked
-                rates[on] = count / wall
-            ratios.append(rates[True] / rates[False])
-            print(
-                f"{route:18} {round_:>5} {rates[True]:>14,.0f} {rates[False]:>9,.0f} "
-                f"{ratios[-1]:>7.3f}",
-                flush=True,
-            )
+                return n / wall
+
+            for on in (True, False):
+                turn(on, DISTINCT * 2)  # warm caches
+            ratios: list[float] = []
+            for round_ in range(1, runs + 1):
+                rates: dict[bool, list[float]] = {True: [], False: []}
+                for n in range(SLICES):
+                    for on in (True, False) if n % 2 else (False, True):
+                        rates[on].append(turn(on, per_slice))
+                on_rate, off_rate = statistics.median(rates[True]), statistics.median(rates[False])
+                ratios.append(on_rate / off_rate)
+                print(
+                    f"{route:18} {round_:>5} {on_rate:>14,.0f} {off_rate:>9,.0f} "
+                    f"{ratios[-1]:>7.3f}",
+                    flush=True,
+                )
+        finally:
+            loop.close()
         print(f"{route:18} on/off range {min(ratios):.3f}-{max(ratios):.3f}", flush=True)
 
 
