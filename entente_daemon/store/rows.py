@@ -58,4 +58,3 @@ def bucket_of_row(row: Row) -> BucketKey:
 DERIVED: dict[str, tuple[str, Callable[[dict[str, Any]], Row]]] = {
     "interactions": (ROWS_TABLE, row_of_doc),
 }
-
