@@ -695,7 +695,7 @@ class Engine:
         self._stop_threads()
         if not self.readonly:
             self.flush()
-            if self._compact_on_close and self._journal_bytes:
+            if self._compact_on_close and (self._journal_bytes or self._dirty):
                 try:
                     self.compact()
                 except StoreError as exc:

@@ -497,7 +497,15 @@ class InteractionRepository(Repository[Interaction]):
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Interaction]:
-        """Matching interactions in the order first recorded."""
+        """Matching interactions in the order first recorded (unfiltered, with complete
+        rows: the page alone is read)."""
+        if provider is consumer is test_id is run_id is operation_id is None:
+            with self._engine.lock:
+                self._engine.check_open()
+                if self._rows_complete() and not self._engine.loaded(self.table_name):
+                    ids = _page(self._rows(), limit, offset)
+                    docs = (self._peek(record_id) for record_id in ids)
+                    return [self._load(doc) for doc in docs if doc is not None]
         return self._list(
             limit,
             offset,
