@@ -15,7 +15,7 @@ interactions, when first asked for (`Engine.complete_derived`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import Interaction
 from .bounds import BucketKey
@@ -23,6 +23,53 @@ from .bounds import BucketKey
 ROWS_TABLE = "interaction_rows"
 
 Row = dict[str, Any]
+
+
+class FilterRow(NamedTuple):
+    """What a filter (`client.filters.InteractionFilter.matches`) reads of an interaction,
+    from its row or its model."""
+
+    id: str
+    provider: str
+    consumer: str
+    test_id: str | None
+    operation_id: str | None
+    run_id: str | None
+    method: str
+    path: str
+    status: int
+    contract: bool
+
+    @classmethod
+    def of_stored(cls, stored_id: str, row: Row) -> FilterRow:
+        """Of a stored row (`row_of_doc`; nothing validated)."""
+        return cls(
+            stored_id,
+            row["p"],
+            row["c"],
+            row["t"],
+            row["o"],
+            row["r"],
+            row["m"],
+            row["u"],
+            row["s"],
+            row["k"],
+        )
+
+    @classmethod
+    def of(cls, interaction: Interaction, stored_id: str) -> FilterRow:
+        return cls(
+            stored_id,
+            interaction.provider,
+            interaction.consumer,
+            interaction.test_id,
+            interaction.operation_id,
+            interaction.run_id,
+            interaction.request.method,
+            interaction.request.path,
+            interaction.response.status,
+            interaction.contract,
+        )
 
 
 def row_of_doc(doc: dict[str, Any]) -> Row:

@@ -1,6 +1,6 @@
 """Issue 13, item 11: a store that stays small and fast, at 10,000 to 1,000,000 interactions.
 
-    python -m tests.benchmarks.bench_store_scale [--sizes 10000,100000] [--base bc4ecc0]
+    python -m tests.benchmarks.bench_store_scale [--sizes 10000,100000] [--base 3f86533]
         [--load 20000] [--skip-mock]
 
 For each size N it writes N distinct ~1 KB interactions straight into a store (a fast bulk
@@ -397,7 +397,7 @@ def report(count: int, ours: Figures, empty: Figures, base: Figures | None) -> N
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--base", default=None, help="a revision to compare with (bc4ecc0)")
+    parser.add_argument("--base", default=None, help="a revision to compare with (3f86533)")
     parser.add_argument("--load", type=int, default=0, help="distinct requests via a mock")
     parser.add_argument("--skip-mock", action="store_true")
     args = parser.parse_args()

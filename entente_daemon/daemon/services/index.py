@@ -19,55 +19,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.model import Interaction
 from entente_daemon.store import Store
+from entente_daemon.store.rows import FilterRow
 
-
-class Row(NamedTuple):
-    id: str
-    provider: str
-    consumer: str
-    test_id: str | None
-    operation_id: str | None
-    run_id: str | None
-    method: str
-    path: str
-    status: int
-    contract: bool
-
-    @classmethod
-    def of_stored(cls, stored_id: str, row: dict[str, Any]) -> Row:
-        """The row of a stored row (`store.rows.row_of_doc`; nothing validated)."""
-        return cls(
-            stored_id,
-            row["p"],
-            row["c"],
-            row["t"],
-            row["o"],
-            row["r"],
-            row["m"],
-            row["u"],
-            row["s"],
-            row["k"],
-        )
-
-    @classmethod
-    def of(cls, interaction: Interaction, stored_id: str) -> Row:
-        return cls(
-            stored_id,
-            interaction.provider,
-            interaction.consumer,
-            interaction.test_id,
-            interaction.operation_id,
-            interaction.run_id,
-            interaction.request.method,
-            interaction.request.path,
-            interaction.response.status,
-            interaction.contract,
-        )
+#: One interaction's filter fields (`store.rows.FilterRow`).
+Row = FilterRow
 
 
 class InteractionIndex:
