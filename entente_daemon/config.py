@@ -138,6 +138,17 @@ def _spec_ref_roots(section: SpecSection, root: Path) -> tuple[Path, ...]:
     return (root.resolve(), *allowed)
 
 
+def spec_ref_roots_near(spec: Path) -> tuple[Path, ...]:
+    """The folders the project around a spec file lets its ``$ref``s read (the project's
+    root, ``[spec] allow_refs_outside``), for a spec loaded outside any attached project
+    (``entente fixtures check --spec``, ``POST /v1/fixtures/check``). None outside a
+    project, or when its configuration does not load: then the spec's own folder tree only."""
+    try:
+        return load_project_config(find_config(spec.resolve().parent)).spec_ref_roots
+    except ConfigError:
+        return ()
+
+
 # -- end of [spec] --------------------------------------------------------------------------
 # -- [store]: how many recorded interactions the home's store keeps (issue 13, item 11) --
 

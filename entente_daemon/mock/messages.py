@@ -127,7 +127,10 @@ class MockResponse:
 @dataclass(frozen=True, init=False)
 class MockResult:
     """What the engine answered and why. ``request_body``/``response_body`` are the bodies
-    already parsed (JSON value, text, or None), so that recording does not parse twice."""
+    already parsed (JSON value, text, or None), so that recording does not parse twice.
+    ``answered_as``: the method the request was answered as when not its own (a ``HEAD`` on
+    a route documenting only ``GET`` is answered as that ``GET``, without the body); such a
+    request is not recorded (see `entente_daemon.mock.serving.app.MockApp.answered`)."""
 
     response: MockResponse
     match: MatchContext
@@ -136,6 +139,7 @@ class MockResult:
     response_body: Any = None
     provider_state: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    answered_as: str | None = None
 
     def __init__(
         self,
@@ -146,6 +150,7 @@ class MockResult:
         response_body: Any = None,
         provider_state: str | None = None,
         extras: dict[str, Any] | None = None,
+        answered_as: str | None = None,
     ) -> None:
         fields = self.__dict__
         fields["response"] = response
@@ -155,3 +160,4 @@ class MockResult:
         fields["response_body"] = response_body
         fields["provider_state"] = provider_state
         fields["extras"] = {} if extras is None else extras
+        fields["answered_as"] = answered_as

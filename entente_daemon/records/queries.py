@@ -10,6 +10,7 @@ from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.model import Interaction, utc_now
 from entente_daemon.store import Store
 from entente_daemon.store.bounds import DEFAULT_EXPLORATORY_RETENTION_DAYS
+from entente_daemon.store.rows import FilterRow
 
 from .pruning import PrunePlan, prune_plan
 
@@ -20,24 +21,21 @@ def page_interactions(
     """A page of matching interactions in recording order, the total, and the page's
     offset. Without ``offset``: the newest ``limit`` (the page that ends with the newest).
 
-    Unfiltered, only the page is read; filtered, every interaction is (the store has no
-    filtered count), about 60 µs each: the daemon uses its `index.InteractionIndex`.
+    Filtered through the store's rows (`store.rows`), then only the page is read; a store
+    written before rows has them made first (reading every interaction, once per writer).
     """
     if where.empty:
         total = store.interactions.count()
         start = max(total - limit, 0) if offset is None else offset
         return store.interactions.list(limit=limit, offset=start), total, start
-    matching = store.interactions.list(
-        provider=where.provider,
-        consumer=where.consumer,
-        test_id=where.stored_test_id,
-        operation_id=where.operation_id,
-        run_id=where.run_id,
-    )
-    if not where.stored_fields_only:
-        matching = [i for i in matching if where.accepts(i)]
+    matching = [
+        row_id
+        for row_id, row in store.interactions.rows()
+        if where.matches(FilterRow.of_stored(row_id, row))
+    ]
     start = max(len(matching) - limit, 0) if offset is None else offset
-    return matching[start : start + limit], len(matching), start
+    found = (store.interactions.get(row_id) for row_id in matching[start : start + limit])
+    return [i for i in found if i is not None], len(matching), start
 
 
 def plan_prune(store: Store, retention_days: float | None) -> PrunePlan:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from entente_daemon.config import spec_ref_roots_near
 from entente_daemon.openapi import Spec, load_spec, load_spec_text
 
 from .errors import NoSpecError
@@ -19,7 +20,8 @@ def load_target(
     from .store import StoreRecords
 
     if target.path is not None:
-        spec = load_spec(target.path, validate=False)
+        roots = spec_ref_roots_near(target.path)  # as the project's mocks read it
+        spec = load_spec(target.path, validate=False, ref_roots=roots)
         return spec, str(target.path.resolve()), spec.version
     published = StoreRecords(store_path)
     if target.version is None:

@@ -14,6 +14,7 @@ A consumer's own project may set another bound (``[store] max_interactions_per_k
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,8 +77,9 @@ class BucketCounts:
         self.sampled: Counter[str] = Counter()
         self.unsaved = 0  # sampled-out since the counters were last written
 
-    def load(self, docs: Any, saved: dict[str, Any] | None) -> None:
-        self.stored = Counter(bucket_of(doc) for doc in docs)
+    def load(self, keys: Iterable[BucketKey], saved: dict[str, Any] | None) -> None:
+        """Count the stored interactions' buckets ``keys``; take the saved counters."""
+        self.stored = Counter(keys)
         providers = (saved or {}).get("providers", {})
         self.sampled = Counter({str(k): int(v) for k, v in providers.items() if isinstance(v, int)})
         self.unsaved = 0

@@ -16,19 +16,22 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..errors import StoreError
 from ..home import ensure_private_dir
-from .journal import JournalWriter, encode_entry, journal_path, list_generations
+from .journal import Entry, JournalWriter, encode_entry, journal_path, list_generations
 from .lock import WriterLock
+from .rows import DERIVED
 from .snapshot import (
     FORMAT,
     SNAPSHOT_NAME,
     TABLES_DIR,
+    UNKNOWN,
     LazyTable,
     LoadedState,
     TableFile,
+    apply_derived,
     encode_manifest,
     load_state,
     unreferenced_table_files,
@@ -137,6 +140,7 @@ class Engine:
     # `_recover_by_snapshot`).
     _needs_snapshot = False
     _recover_not_before = 0.0
+    _migrating: int | None = None  # the older format read at open, until a compaction
 
     def __init__(
         self,
@@ -202,7 +206,10 @@ class Engine:
             self._start_threads()
             atexit.register(self._flush_at_exit)
             if state.format not in (0, FORMAT):
-                self._migrate(state.format)
+                # Migrated by the compactor, in the background: opening reads the old layout
+                # as it is (a migration at 100,000 interactions took two minutes of open).
+                self._migrating = state.format
+                self._compact_wake.set()
 
     # -- the layout: one file per table, the big ones read on first use (h13-store) -------
 
@@ -213,6 +220,36 @@ class Engine:
         self._opened.extend(state.lazy.values())
         self._files: dict[str, TableFile] = state.files
         self._dirty: set[str] = set(self.tables) if state.journal_bytes else set()
+        self._complete: set[str] = state.complete
+        self._dirty |= {name for name in state.complete if name not in state.files}
+
+    # -- derived tables (`store.rows`): made from their source's changes, never written to --
+
+    def derived_complete(self, name: str) -> bool:
+        """Whether the derived table ``name`` stands for every document of its source (else
+        only for those changed since open: `complete_derived` makes it whole)."""
+        return name in self._complete
+
+    def complete_derived(self, name: str) -> None:
+        """Make the derived table ``name`` from its whole source (read first, if lazy);
+        call under ``lock``, best after reading the source without it (``ensure_loaded``)."""
+        if name in self._complete:
+            return
+        for source, (derived, make) in DERIVED.items():
+            if derived == name:
+                self.ensure_loaded(source)
+                docs = self.tables.get(source, {})
+                self._lazy.pop(name, None)  # made whole here: its file no longer counts
+                self.tables[name] = {doc_id: make(doc) for doc_id, doc in docs.items()}
+                self._dirty.add(name)
+                self._complete.add(name)
+
+    def known_size(self, name: str) -> int | None:
+        """How many documents ``name`` holds when known without reading it."""
+        lazy = self._lazy.get(name)
+        if lazy is None:
+            return len(self.tables.get(name, {}))
+        return lazy.exact_count
 
     def ensure_loaded(self, name: str) -> None:
         """Read a lazy table (its file, then its journal entries) into the live tables.
@@ -244,6 +281,32 @@ class Engine:
         if lazy.entries or lazy.dropped:
             self._dirty.add(name)
 
+    def peek(self, name: str, doc_id: str) -> dict[str, Any] | None:
+        """One document of ``name``, without reading a lazy table whose file has an index
+        (`LazyTable.peek`); call under ``lock``. Read, never change."""
+        lazy = self._lazy.get(name)
+        if lazy is not None:
+            found = lazy.peek(doc_id)
+            if found is not UNKNOWN:
+                return cast("dict[str, Any] | None", found)
+            self.ensure_loaded(name)
+        return self.tables.get(name, {}).get(doc_id)
+
+    def write_lazy(self, name: str, docs: Sequence[tuple[str, dict[str, Any] | None]]) -> bool:
+        """Put (or, doc None, delete) documents of ``name`` without reading it, when it is
+        a lazy table not read yet: journaled as any change, and kept with its journal
+        entries (so `peek` and the eventual read see them). False when ``name`` is in
+        memory: the caller changes it through its table. Call under ``lock``."""
+        lazy = self._lazy.get(name)
+        if lazy is None:
+            return False
+        first = self._seq + 1
+        self.record([(name, doc_id, doc) for doc_id, doc in docs])
+        lazy.entries.extend(
+            Entry(seq, name, doc_id, doc) for seq, (doc_id, doc) in enumerate(docs, start=first)
+        )
+        return True
+
     def loaded(self, name: str) -> bool:
         """Whether ``name`` is in memory (not a lazy table still unread)."""
         return name not in self._lazy
@@ -264,16 +327,16 @@ class Engine:
             if lazy is not None:
                 lazy.drop()
 
-    def _migrate(self, old_format: int) -> None:
-        """A store of an older layout: write it anew (one compaction, atomic as any)."""
-        try:
-            self.compact()
-        except StoreError as exc:
-            log.warning(
-                "%s: the store stays in format %d for now: %s", self.directory, old_format, exc
-            )
-        else:
-            log.info("%s: store migrated from format %d to %d", self.directory, old_format, FORMAT)
+    @property
+    def migrating(self) -> bool:
+        """Whether the store is still in an older layout, to be written anew by the
+        compactor (one compaction, atomic as any; retried after a failure)."""
+        return self._migrating is not None
+
+    def _migrated(self) -> None:
+        old, self._migrating = self._migrating, None
+        if old is not None:
+            log.info("%s: store migrated from format %d to %d", self.directory, old, FORMAT)
 
     # -- recording ----------------------------------------------------------------------
 
@@ -316,11 +379,14 @@ class Engine:
             assert doc_id is not None
             assert doc is not None
             self.tables.setdefault(table, {})[doc_id] = doc
-        for table, _doc_id, _doc in changes:
+        for table, doc_id, doc in changes:
             if table is None:
                 self._dirty.update(self.tables)
             else:
                 self._dirty.add(table)
+            derived = apply_derived(self.tables, table, doc_id, doc, self._lazy)
+            if derived is not None:
+                self._dirty.add(derived)
         if not self._pending:
             self._pending_since = time.monotonic()
         self._pending.extend(lines)
@@ -467,6 +533,7 @@ class Engine:
             self._snapshot_bytes = size + sum(entry.bytes for entry in files.values())
             self._remove_journals_before(generation)
             self._remove_unreferenced_tables()
+            self._migrated()
         finally:
             self._compact_lock.release()
         self._needs_snapshot = False
@@ -477,8 +544,8 @@ class Engine:
     def _wants_compaction(self) -> bool:
         return (
             self._journal_bytes > max(self._compact_min_bytes, self._snapshot_bytes)
-            and time.monotonic() >= self._compact_not_before
-        )
+            or self._migrating is not None
+        ) and time.monotonic() >= self._compact_not_before
 
     def compact(self) -> None:
         """Write a new snapshot (the tables changed since the last one, then the manifest)
@@ -529,6 +596,7 @@ class Engine:
             self._snapshot_bytes = size + sum(entry.bytes for entry in files.values())
             self._remove_journals_before(generation)
             self._remove_unreferenced_tables()
+            self._migrated()
 
     def _remove_unreferenced_tables(self) -> None:
         for path in unreferenced_table_files(self.directory, self._files):
@@ -638,7 +706,7 @@ class Engine:
         self._stop_threads()
         if not self.readonly:
             self.flush()
-            if self._compact_on_close and self._journal_bytes:
+            if self._compact_on_close and (self._journal_bytes or self._dirty):
                 try:
                     self.compact()
                 except StoreError as exc:

@@ -42,6 +42,7 @@ from .bounds import (
     bucket_of_interaction,
 )
 from .engine import Engine
+from .rows import ROWS_TABLE, Row, bucket_of_row
 from .storage import JournaledTable
 
 M = TypeVar("M", bound=Record)
@@ -222,19 +223,94 @@ class InteractionRepository(Repository[Interaction]):
         self._index_epoch = -1
 
     def _hash_index(self) -> dict[str, str]:
-        """content_hash → id (and the bucket counts), built on first use; call under the
-        lock."""
+        """content_hash → id (and the bucket counts), built on first use from the rows
+        when they are complete (no interaction read), else from the interactions; call
+        under the lock."""
         if self._index_epoch != self._engine.epoch:
-            docs = self._table.docs()
-            self._by_hash = {
-                doc["content_hash"]: doc_id
-                for doc_id, doc in docs.items()
-                if doc.get("content_hash")
-            }
             meta = self._engine.db.table(META_TABLE).docs().get(SAMPLED_DOC)
-            self._buckets.load(docs.values(), meta)
+            if self._rows_complete():
+                rows = self._rows()
+                self._by_hash = {row["h"]: row_id for row_id, row in rows.items() if row["h"]}
+                self._buckets.load(map(bucket_of_row, rows.values()), meta)
+            else:
+                docs = self._table.docs()
+                self._by_hash = {
+                    doc["content_hash"]: doc_id
+                    for doc_id, doc in docs.items()
+                    if doc.get("content_hash")
+                }
+                self._buckets.load(map(bucket_of, docs.values()), meta)
             self._index_epoch = self._engine.epoch
         return self._by_hash
+
+    # -- the rows (`store.rows`): each interaction's filter fields, kept beside it ----------
+
+    def _rows(self) -> dict[str, Row]:
+        """The rows by id, in the order first recorded (read, never change); under lock."""
+        self._engine.ensure_loaded(ROWS_TABLE)
+        return self._engine.tables.get(ROWS_TABLE, {})
+
+    def _rows_complete(self) -> bool:
+        return self._engine.derived_complete(ROWS_TABLE)
+
+    def rows(self, then: Callable[[list[tuple[str, Row]]], T] | None = None) -> Any:
+        """Every stored interaction's row, in the order first recorded (``then(rows)``
+        when given, called under the store's lock: no interaction is added in between).
+        Read from the rows table when complete (no interaction read); else made once from
+        the interactions (read without holding the store's lock; a writer's next
+        compaction stores them)."""
+        give: Callable[[list[tuple[str, Row]]], Any] = then if then is not None else list
+        self._engine.check_open()
+        if self._rows_complete():
+            self._engine.ensure_loaded(ROWS_TABLE)  # parsed without the store's lock
+        with self._engine.lock:
+            self._engine.check_open()
+            if self._rows_complete():
+                return give(list(self._rows().items()))
+        self.load()  # the slow part, without the store's lock
+        with self._engine.lock:
+            self._engine.check_open()
+            self._engine.complete_derived(ROWS_TABLE)
+            return give(list(self._rows().items()))
+
+    def _peek(self, record_id: str) -> Doc | None:
+        """A stored interaction's document, read alone when the table is not in memory
+        (`Engine.peek`); call under the lock."""
+        return self._engine.peek(self.table_name, record_id)
+
+    def get(self, record_id: str) -> Interaction | None:
+        with self._engine.lock:
+            self._engine.check_open()
+            doc = self._peek(record_id)
+            return None if doc is None else self._load(doc)
+
+    def _write(self, record_id: str, doc: Doc) -> None:
+        """Store one interaction's document (and its row) without reading the others
+        when they are not in memory (`Engine.write_lazy`); call under the lock."""
+        if not self._engine.write_lazy(self.table_name, [(record_id, doc)]):
+            self._table.put(record_id, doc)
+
+    def _insert_doc(self, record_id: str, doc: Doc) -> None:
+        """Store a new interaction's document (and its row), as `_write`; ValueError when
+        the id is taken. Call under the lock."""
+        if self._engine.loaded(self.table_name):
+            self._table.insert_new(record_id, doc)
+        else:
+            if self._peek(record_id) is not None:
+                raise ValueError(f"Document with ID {record_id} already exists")
+            self._engine.write_lazy(self.table_name, [(record_id, doc)])
+
+    def count(self) -> int:
+        """How many interactions (from the snapshot's count, else the rows when complete:
+        none read)."""
+        with self._engine.lock:
+            self._engine.check_open()
+            known = self._engine.known_size(self.table_name)
+            if known is not None:
+                return known
+            if self._rows_complete():
+                return len(self._rows())
+            return self._engine.table_size(self.table_name)
 
     def admits(self, interaction: Interaction) -> bool:
         """Whether ``add_counted`` would keep it (a repeat of a stored one, or room in its
@@ -330,7 +406,7 @@ class InteractionRepository(Repository[Interaction]):
             index = self._hash_index()
             table = self._table
             existing_id = index.get(interaction.content_hash)
-            existing = None if existing_id is None else table.docs().get(existing_id)
+            existing = None if existing_id is None else self._peek(existing_id)
             if existing_id is not None and existing is not None:
                 seen = interaction.last_seen or interaction.timestamp
                 count = int(existing.get("count", 1)) + interaction.count
@@ -344,7 +420,8 @@ class InteractionRepository(Repository[Interaction]):
                     "match": interaction.match.to_json(),
                     "duration_ms": interaction.duration_ms,
                 }
-                table.put(existing_id, doc)
+                if not self._engine.write_lazy(self.table_name, [(existing_id, doc)]):
+                    table.put(existing_id, doc)
                 return Added(existing_id, False, count)
             doc = interaction.to_json()
             key = bucket_of_interaction(interaction)
@@ -352,7 +429,7 @@ class InteractionRepository(Repository[Interaction]):
                 if self._buckets.sample_out(interaction.provider):
                     self.save_counters()
                 return Added("", False, 0, kept=False)
-            table.insert_new(interaction.id, doc)
+            self._insert_doc(interaction.id, doc)
             index[interaction.content_hash] = interaction.id
             self._buckets.stored[key] += 1
             self.save_counters()
@@ -395,13 +472,12 @@ class InteractionRepository(Repository[Interaction]):
         """Make these interactions part of their consumer's contract; those found, changed."""
         with self._engine.lock:
             self._engine.check_writable()
-            table = self._table
             promoted: list[Interaction] = []
             for record_id in record_ids:
-                doc = table.docs().get(record_id)
+                doc = self._peek(record_id)
                 if doc is None:
                     continue
-                table.put(record_id, {**doc, "promoted": True})
+                self._write(record_id, {**doc, "promoted": True})
                 promoted.append(self._load({**doc, "promoted": True}))
             return promoted
 
@@ -421,7 +497,15 @@ class InteractionRepository(Repository[Interaction]):
         limit: int | None = None,
         offset: int = 0,
     ) -> list[Interaction]:
-        """Matching interactions in the order first recorded."""
+        """Matching interactions in the order first recorded (unfiltered, with complete
+        rows: the page alone is read)."""
+        if provider is consumer is test_id is run_id is operation_id is None:
+            with self._engine.lock:
+                self._engine.check_open()
+                if self._rows_complete() and not self._engine.loaded(self.table_name):
+                    ids = _page(self._rows(), limit, offset)
+                    docs = (self._peek(record_id) for record_id in ids)
+                    return [self._load(doc) for doc in docs if doc is not None]
         return self._list(
             limit,
             offset,

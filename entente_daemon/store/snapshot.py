@@ -15,7 +15,8 @@ are kept aside until then. So opening costs what the small tables cost, whatever
 of stored interactions: ``entente mock`` (fixtures) and the daemon's start read none.
 
 Format 1 (before): ``store.json`` held every table inline. It still opens (all eagerly), and
-a writer migrates it on open: one compaction to format 2, atomic as any other.
+a writer's compactor migrates it in the background after open: one compaction to format 2,
+atomic as any other (retried after a failure; until then the store works on in format 1).
 """
 
 from __future__ import annotations
@@ -31,29 +32,40 @@ from typing import IO, Any
 from ..errors import StoreError
 from .fsutil import atomic_write
 from .journal import Entry, dumps, journal_path, list_generations, parse_journal
+from .rows import DERIVED, ROWS_TABLE
 
 META_KEY = "_entente_store"
 SNAPSHOT_NAME = "store.json"
 TABLES_DIR = "tables"
 FORMAT = 2
 READABLE_FORMATS = (1, 2)
-LAZY_TABLES = frozenset({"interactions"})
+LAZY_TABLES = frozenset({"interactions", ROWS_TABLE})
+INDEXED_TABLES = frozenset({"interactions"})  # lazy tables whose documents are read alone
 _CHUNK = 500
 _TABLE_FILE = re.compile(r"^tables/[A-Za-z0-9_]+\.\d+\.json$")
+_INDEX_FILE = re.compile(r"^tables/[A-Za-z0-9_]+\.\d+\.idx\.json$")
+#: What `LazyTable.peek` answers when only reading the whole table can tell.
+UNKNOWN: Any = object()
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
 class TableFile:
-    """One table's snapshot file (relative to the store's folder), its documents and size."""
+    """One table's snapshot file (relative to the store's folder), its documents and size.
+    ``index``: for a lazy table, the file of each document's place in it (``{id: [start,
+    length]}``), so that one document can be read alone (`LazyTable.peek`)."""
 
     file: str
     count: int
     bytes: int
+    index: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "count": self.count, "bytes": self.bytes}
+        out: dict[str, Any] = {"file": self.file, "count": self.count, "bytes": self.bytes}
+        if self.index is not None:
+            out["index"] = self.index
+        return out
 
 
 @dataclass
@@ -65,6 +77,8 @@ class LazyTable:
     count: int
     entries: list[Entry] = field(default_factory=list)
     dropped: bool = False  # the journal (or a caller) dropped it: its file no longer counts
+    index_handle: IO[bytes] | None = None  # its documents' places (`TableFile.index`)
+    _offsets: dict[str, list[int]] | None = None
 
     @property
     def exact_count(self) -> int | None:
@@ -101,10 +115,39 @@ class LazyTable:
                 docs[entry.doc_id] = entry.doc
         return docs
 
+    def peek(self, doc_id: str) -> Any:
+        """One document without reading the table: the journal's last word on it, else its
+        bytes in the file found through the index (None: not there). `UNKNOWN` when the
+        file has no index (written before indexes existed): then only reading it all tells."""
+        for entry in reversed(self.entries):
+            if entry.doc_id == doc_id:
+                return entry.doc
+        if self.dropped or self.handle is None:
+            return None
+        offsets = self._places()
+        if offsets is None:
+            return UNKNOWN
+        place = offsets.get(doc_id)
+        if place is None:
+            return None
+        start, length = place
+        raw = os.pread(self.handle.fileno(), length, start)
+        found = json.loads(b"{" + raw + b"}").get(doc_id)
+        return found if isinstance(found, dict) else None
+
+    def _places(self) -> dict[str, list[int]] | None:
+        if self._offsets is None and self.index_handle is not None:
+            fd = self.index_handle.fileno()
+            parsed = json.loads(os.pread(fd, os.fstat(fd).st_size, 0))
+            self._offsets = parsed if isinstance(parsed, dict) else {}
+        return self._offsets
+
     def close(self) -> None:
-        if self.handle is not None:
-            self.handle.close()
-            self.handle = None
+        for handle in (self.handle, self.index_handle):
+            if handle is not None:
+                handle.close()
+        self.handle = self.index_handle = None
+        self._offsets = None
 
 
 @dataclass
@@ -118,6 +161,7 @@ class LoadedState:
     lazy: dict[str, LazyTable] = field(default_factory=dict)
     files: dict[str, TableFile] = field(default_factory=dict)  # the snapshot's tables
     format: int = FORMAT  # 0: no snapshot yet
+    complete: set[str] = field(default_factory=set)  # derived tables wholly derived (`rows`)
 
     def close(self) -> None:
         for table in self.lazy.values():
@@ -131,6 +175,30 @@ class _ChangedWhileReading(Exception):
 def table_file_name(name: str, generation: int) -> str:
     safe = name if re.fullmatch(r"[a-z0-9_]+", name) else "x_" + name.encode().hex()
     return f"{TABLES_DIR}/{safe}.{generation}.json"
+
+
+def index_file_name(name: str, generation: int) -> str:
+    return table_file_name(name, generation).removesuffix(".json") + ".idx.json"
+
+
+def encode_indexed_table(table: dict[str, Any], places: dict[str, list[int]]) -> Iterator[bytes]:
+    """As `encode_table` (the same JSON), noting each document's ``[start, length]`` in
+    ``places``: the bytes of ``"id":{...}``, so that one can be read alone."""
+    yield b"{"
+    position = 1
+    items = list(table.items())
+    for start in range(0, len(items), _CHUNK):
+        pieces = []
+        for doc_id, doc in items[start : start + _CHUNK]:
+            piece = dumps({doc_id: doc})[1:-1]
+            if position > 1:
+                position += 1  # the comma before it
+            places[doc_id] = [position, len(piece)]
+            position += len(piece)
+            pieces.append(piece)
+        joined = b",".join(pieces)
+        yield b"," + joined if start else joined
+    yield b"}"
 
 
 def encode_table(table: dict[str, Any]) -> Iterator[bytes]:
@@ -154,8 +222,15 @@ def write_tables(directory: Path, tables: Tables, generation: int) -> dict[str, 
     written: dict[str, TableFile] = {}
     for name, table in tables.items():
         relative = table_file_name(name, generation)
-        size = atomic_write(directory / relative, encode_table(table))
-        written[name] = TableFile(relative, len(table), size)
+        if name not in INDEXED_TABLES:
+            size = atomic_write(directory / relative, encode_table(table))
+            written[name] = TableFile(relative, len(table), size)
+            continue
+        places: dict[str, list[int]] = {}
+        size = atomic_write(directory / relative, encode_indexed_table(table, places))
+        index = index_file_name(name, generation)
+        size += atomic_write(directory / index, [dumps(places)])
+        written[name] = TableFile(relative, len(table), size, index)
     return written
 
 
@@ -173,6 +248,7 @@ def write_snapshot(directory: Path, chunks: Iterable[bytes]) -> int:
 def unreferenced_table_files(directory: Path, files: dict[str, TableFile]) -> list[Path]:
     """Files in ``tables/`` the manifest does not name (older generations, leftovers)."""
     keep = {entry.file for entry in files.values()}
+    keep.update(entry.index for entry in files.values() if entry.index is not None)
     try:
         names = os.listdir(directory / TABLES_DIR)
     except FileNotFoundError:
@@ -180,8 +256,40 @@ def unreferenced_table_files(directory: Path, files: dict[str, TableFile]) -> li
     return [directory / TABLES_DIR / name for name in names if f"{TABLES_DIR}/{name}" not in keep]
 
 
+def apply_derived(
+    tables: Tables,
+    table: str | None,
+    doc_id: str | None,
+    doc: dict[str, Any] | None,
+    lazy: dict[str, LazyTable] | None = None,
+) -> str | None:
+    """Apply one change of ``table`` (as journaled: doc None deletes, doc_id None drops the
+    table; table None drops all, which the caller does) to its derived table (`rows.DERIVED`)
+    in ``tables``, or to its entries when it is a lazy table not read yet; the derived
+    table's name, None when ``table`` has none."""
+    found = DERIVED.get(table) if table is not None else None
+    if found is None:
+        return None
+    derived, make = found
+    pending = None if lazy is None else lazy.get(derived)
+    if pending is not None:
+        if doc_id is None:
+            pending.drop()
+        else:
+            made = None if doc is None else make(doc)
+            pending.entries.append(Entry(0, derived, doc_id, made))
+    elif doc_id is None:
+        tables.pop(derived, None)
+    elif doc is None:
+        tables.get(derived, {}).pop(doc_id, None)
+    else:
+        tables.setdefault(derived, {})[doc_id] = make(doc)
+    return derived
+
+
 def apply_entry(tables: Tables, entry: Entry, lazy: dict[str, LazyTable] | None = None) -> None:
     lazy = lazy if lazy is not None else {}
+    apply_derived(tables, entry.table, entry.doc_id, entry.doc, lazy)
     if entry.table is None:
         tables.clear()
         for table in lazy.values():
@@ -239,12 +347,19 @@ def parse_snapshot(raw: bytes, path: Path) -> _Snapshot:
             raise StoreError(f"{path}: the manifest lists no tables")
         for name, entry in listed.items():
             try:
+                index = entry.get("index")
                 files[name] = TableFile(
-                    str(entry["file"]), int(entry["count"]), int(entry["bytes"])
+                    str(entry["file"]),
+                    int(entry["count"]),
+                    int(entry["bytes"]),
+                    None if index is None else str(index),
                 )
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, AttributeError):
                 raise StoreError(f"{path}: table {name!r} is not listed right") from None
-            if not _TABLE_FILE.match(files[name].file):
+            listed_files = [files[name].file]
+            if files[name].index is not None and not _INDEX_FILE.match(files[name].index or ""):
+                raise StoreError(f"{path}: table {name!r} names an odd index {index!r}")
+            if not all(_TABLE_FILE.match(f) for f in listed_files):
                 raise StoreError(f"{path}: table {name!r} names an odd file {files[name].file!r}")
         data = {}
     for name, table in data.items():
@@ -290,9 +405,31 @@ def _open_tables(
             raise StoreError(f"{path}: cannot read the store ({exc.strerror})") from exc
         if name in LAZY_TABLES:
             lazy[name] = LazyTable(handle, entry.count)
+            if entry.index is not None:
+                try:
+                    lazy[name].index_handle = open(directory / entry.index, "rb")  # noqa: SIM115
+                except FileNotFoundError:
+                    raise _ChangedWhileReading from None
+                except OSError as exc:
+                    raise StoreError(f"{path}: cannot read the store ({exc.strerror})") from exc
             continue
         with handle:
             tables[name] = _parse_table(handle.read(), path)
+
+
+def _derive_at_load(tables: Tables, files: dict[str, TableFile], found_format: int) -> set[str]:
+    """The derived tables complete once loaded: those the snapshot has a file of, or whose
+    source has none (all its documents came from the journal, which derived them); in the
+    inline layout (format 1), derived here from the source, read already."""
+    complete: set[str] = set()
+    for source, (derived, make) in DERIVED.items():
+        if found_format == 1 and source in tables:
+            docs = tables.get(source, {})
+            tables[derived] = {doc_id: make(doc) for doc_id, doc in docs.items()}
+            complete.add(derived)
+        elif derived in files or source not in files:
+            complete.add(derived)
+    return complete
 
 
 def _load_once(directory: Path) -> LoadedState:
@@ -344,6 +481,7 @@ def _load_once(directory: Path) -> LoadedState:
             tables, seq, generation, snapshot_bytes, journal_bytes, damaged, lazy, files
         )
         state.format = found_format
+        state.complete = _derive_at_load(tables, files, found_format)
         lazy = {}  # handed over
         return state
     finally:

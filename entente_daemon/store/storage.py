@@ -107,7 +107,9 @@ class _Tracked(MutableMapping[str, Any]):
         self.cleared = True
 
     def changes(self, table: str) -> list[Change]:
-        out: list[Change] = [(table, None, None)] if self.cleared else []
+        if self.cleared:  # everything left was set after the clear: in the live order
+            return [(table, None, None), *((table, key, doc) for key, doc in self.data.items())]
+        out: list[Change] = []
         for key in self.undo:
             doc = self.data.get(key)
             if doc is not None or not self.cleared:

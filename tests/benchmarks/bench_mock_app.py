@@ -3,6 +3,7 @@
 Run from the repository root:
 
     python -m tests.benchmarks.bench_mock_app [--requests 40000] [--runs 3]
+    python -m tests.benchmarks.bench_mock_app --limits [--requests 40000] [--runs 3]
 
 Drives `MockApp.__call__` directly with ASGI messages, the way uvicorn does, cycling
 through 1,000 distinct ``GET /castles/{id}`` requests (as ``bench_mock`` does with wrk),
@@ -15,6 +16,10 @@ for the static (example) and the schema-generated (``Prefer: dynamic=true``) rou
 It reports requests per second (median of ``--runs``), the CPU time the recorder's threads
 took per request (process CPU minus the loop thread's), and the 99th percentile and maximum
 of one request's time (the p99 lever: a flusher thread holding the GIL delays answers).
+``--limits`` measures instead what the app's own limits (`ServerLimits`: the head's size
+and count, the body's size) cost: each round runs the same requests, without recording,
+through the app with its checks and through the app with them taken out (the check made a
+no-op), taking turns, and prints the ratio of the two rates per round and their range.
 Sockets and the HTTP parser are left out: this is the Python work a request costs us, which
 the end-to-end figures of ``bench_mock`` cannot separate on a machine shared with the load
 generator.
@@ -35,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from entente_daemon.mock.answer.engine import MockEngine
+from entente_daemon.mock.serving import app as app_module
 from entente_daemon.mock.serving.app import MockApp
 from entente_daemon.openapi import load_spec
 from entente_daemon.record import InteractionCapture, LocalStoreSink, Redaction
@@ -136,12 +142,75 @@ def run_case(
     return statistics.median(rates), statistics.median(others), p99, each[-1] * 1000
 
 
+SLICES = 20  # short turns, so that the load of a shared machine weighs on both alike
+
+
+def limits_cost(spec: Any, count: int, runs: int) -> None:
+    """Rates with the limits' checks on and off per route: each round runs ``count``
+    requests through each app in `SLICES` alternating turns; a round's figure is the median
+    rate of the "on" turns over that of the "off" turns."""
+    checked = app_module._over_limits
+
+    def unchecked(scope: Any, limits: Any) -> None:
+        return None
+
+    print(
+        f"command: python -m tests.benchmarks.bench_mock_app --limits --requests {count} "
+        f"--runs {runs}",
+        flush=True,
+    )
+    print(f"{'route':18} {'round':>5} {'limits on rps':>14} {'off rps':>9} {'on/off':>7}")
+    per_slice = max(count // SLICES, 1)
+    for route in ROUTES:
+        requests = scopes(ROUTES[route])
+        apps = {True: MockApp(MockEngine(spec)), False: MockApp(MockEngine(spec))}
+        loop = asyncio.new_event_loop()
+        try:
+
+            def turn(
+                on: bool,
+                n: int,
+                loop: asyncio.AbstractEventLoop = loop,
+                apps: dict[bool, MockApp] = apps,
+                requests: list[dict[str, Any]] = requests,
+            ) -> float:
+                app_module._over_limits = checked if on else unchecked
+                try:
+                    wall, _, _ = loop.run_until_complete(drive(apps[on], requests, n))
+                finally:
+                    app_module._over_limits = checked
+                return n / wall
+
+            for on in (True, False):
+                turn(on, DISTINCT * 2)  # warm caches
+            ratios: list[float] = []
+            for round_ in range(1, runs + 1):
+                rates: dict[bool, list[float]] = {True: [], False: []}
+                for n in range(SLICES):
+                    for on in (True, False) if n % 2 else (False, True):
+                        rates[on].append(turn(on, per_slice))
+                on_rate, off_rate = statistics.median(rates[True]), statistics.median(rates[False])
+                ratios.append(on_rate / off_rate)
+                print(
+                    f"{route:18} {round_:>5} {on_rate:>14,.0f} {off_rate:>9,.0f} "
+                    f"{ratios[-1]:>7.3f}",
+                    flush=True,
+                )
+        finally:
+            loop.close()
+        print(f"{route:18} on/off range {min(ratios):.3f}-{max(ratios):.3f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=40_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--limits", action="store_true", help="the limits' cost: checks on vs off")
     args = parser.parse_args()
     spec = load_spec(CASTLE)
+    if args.limits:
+        limits_cost(spec, args.requests, args.runs)
+        return
     print("command: python -m tests.benchmarks.bench_mock_app", flush=True)
     print(
         f"{'route':18} {'recording':>10} {'rps':>9} {'recorder µs/req':>16} "

@@ -11,6 +11,7 @@ import pytest
 from entente_daemon.client.filters import PARAMS, InteractionFilter
 from entente_daemon.daemon.services.index import Row
 from entente_daemon.model import HttpRequest, HttpResponse, Interaction
+from entente_daemon.store.rows import FilterRow, row_of
 from entente_tui.widgets.interaction_rows import InteractionRow, describe_filter
 
 
@@ -83,6 +84,8 @@ def test_the_queries_the_index_and_the_tui_agree(
     assert where.matches(interaction) is passes  # the daemon's queries
     assert where.accepts(interaction) is passes  # ... by the name they knew it
     assert where.matches(Row.of(interaction, interaction.id)) is passes  # the daemon's index
+    stored = FilterRow.of_stored(interaction.id, row_of(interaction))
+    assert where.matches(stored) is passes  # ... built from the store's rows
     assert where.matches(InteractionRow.of(interaction)) is passes  # the TUI's table
 
 

@@ -37,6 +37,7 @@ def interaction(n: int, prefix: str) -> Interaction:
 def write(directory: str, batch: int, compact_min_bytes: int) -> None:
     store = Store.open(directory, compact_min_bytes=compact_min_bytes, lock_timeout=30)
     store.interactions.clear()
+    store.interactions.rows()  # the rows are complete from here on: kept beside each change
     n = 0
     while True:
         ids = store.interactions.add_many(interaction(n + i, "w") for i in range(batch))

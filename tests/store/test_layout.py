@@ -1,16 +1,23 @@
 """The store's layout (issue 13, item 11): one file per table, the interactions read on
-first use, older stores migrated on open, and the crash-safety invariants kept."""
+first use, older stores migrated in the background after open, and the crash-safety
+invariants kept."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from entente_daemon.errors import StoreError
 from entente_daemon.model import Fixture, HttpRequest, HttpResponse
 from entente_daemon.store import Store, fsutil
+from entente_daemon.store import engine as engine_module
+from entente_daemon.store import snapshot as snapshot_module
 from entente_daemon.store.journal import encode_entry
 
 from .conftest import interaction
@@ -40,7 +47,7 @@ def test_opening_reads_no_interaction_until_one_is_used(tmp_path: Path) -> None:
         store.fixtures.add(fixture(1))
     tables = manifest(tmp_path)["tables"]
     assert isinstance(tables, dict)
-    assert sorted(tables) == ["fixtures", "interactions"], "one file per table"
+    assert sorted(tables) == ["fixtures", "interaction_rows", "interactions"], "one per table"
     assert all((tmp_path / entry["file"]).is_file() for entry in tables.values())
     for readonly in (True, False):
         with Store.open(tmp_path, readonly=readonly) as store:
@@ -87,7 +94,8 @@ def test_a_compaction_rewrites_only_the_tables_that_changed(tmp_path: Path) -> N
     assert after["interactions"] == before["interactions"], "the interactions file is kept"
     assert after["fixtures"] != before["fixtures"]
     files = {p.relative_to(tmp_path).as_posix() for p in (tmp_path / "tables").iterdir()}
-    assert files == {entry["file"] for entry in after.values()}, "older files are removed"
+    listed = {entry[key] for entry in after.values() for key in ("file", "index") if key in entry}
+    assert files == listed, "older files are removed"
 
 
 def test_a_reader_keeps_its_unread_interactions_when_a_compaction_removes_their_file(
@@ -128,14 +136,40 @@ def format_1_store(directory: Path, count: int) -> list[str]:
     return [*docs, late.id]
 
 
-def test_a_format_1_store_is_migrated_on_first_open_and_reads_the_same(tmp_path: Path) -> None:
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting: {what}"
+        time.sleep(0.01)
+
+
+def test_a_format_1_store_is_migrated_in_the_background_and_reads_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first writer's open reads the old layout as it is; its compactor writes the new
+    one meanwhile (held here until the open has returned and the store was used)."""
     ids = format_1_store(tmp_path, 12)
     with Store.open(tmp_path, readonly=True) as reader:  # a reader does not migrate
         assert reader.interactions.ids() == ids
     assert manifest(tmp_path)["format"] == 1
+    opened = threading.Event()
+    real_write_tables = snapshot_module.write_tables
+
+    def held_write_tables(*args: Any, **kwargs: Any) -> Any:
+        opened.wait(30)
+        return real_write_tables(*args, **kwargs)
+
+    monkeypatch.setattr(engine_module, "write_tables", held_write_tables)
     with Store.open(tmp_path) as store:
-        assert manifest(tmp_path)["format"] == 2, "migrated on open"
-        assert store.interactions.ids() == ids
+        assert manifest(tmp_path)["format"] == 1, "not migrated by the open itself"
+        assert store._engine.migrating
+        added = store.interactions.add(interaction(99))
+        assert store.interactions.ids() == [*ids, added]
+        opened.set()
+        wait_until(lambda: not store._engine.migrating, "the background migration")
+        assert manifest(tmp_path)["format"] == 2
+        assert store.interactions.ids() == [*ids, added]
+    ids.append(added)
     assert not list(tmp_path.glob("journal.1.log")), "the old journal is in the snapshot"
     with Store.open(tmp_path, readonly=True) as reader:
         assert not reader._engine.loaded("interactions")
@@ -155,11 +189,15 @@ def test_a_migration_that_fails_leaves_the_old_store_whole(
     with monkeypatch.context() as patch:
         patch.setattr(fsutil, "write_all", full_disk)
         with Store.open(tmp_path, compact_on_close=False) as store:
+            engine = store._engine
+            wait_until(lambda: engine._compact_not_before > 0, "the migration to fail")
+            assert engine.migrating, "to be tried again"
             assert store.interactions.ids() == ids  # it works on, in format 1
     assert (tmp_path / "store.json").read_bytes() == before
     assert list((tmp_path / "tables").glob("*")) == [], "no half-written table is left"
     with Store.open(tmp_path) as store:
         assert store.interactions.ids() == ids
+        wait_until(lambda: not store._engine.migrating, "the background migration")
     assert manifest(tmp_path)["format"] == 2
 
 

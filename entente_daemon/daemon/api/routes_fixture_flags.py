@@ -3,7 +3,8 @@ fixtures against a spec (what ``entente fixtures check`` calls while a daemon ru
 flagged fixtures that ``GET /v1/alerts`` lists beside the bus's alert events.
 
 ``POST /v1/fixtures/check`` takes ``{"provider": NAME, "spec": "/abs/openapi.yaml"}`` (a spec
-file the daemon reads, ``$ref``'d files included) or ``{"provider": NAME, "version": V}``
+file the daemon reads, ``$ref``'d files included, within the folders the project around it
+allows: `entente_daemon.config.spec_ref_roots_near`) or ``{"provider": NAME, "version": V}``
 (that version as published to the store; no ``version``: the newest). It answers with the
 `FlagReport`: how many were checked, the fixtures flagged, which were announced or cleared.
 """
@@ -14,6 +15,7 @@ import asyncio
 import json
 from pathlib import Path
 
+from entente_daemon.config import spec_ref_roots_near
 from entente_daemon.daemon.api.context import ApiContext
 from entente_daemon.daemon.api.framework import HttpError, JsonResponse, Request, file_path
 from entente_daemon.daemon.services.fixture_flags import recheck_fixtures
@@ -53,8 +55,14 @@ async def check_fixtures(ctx: ApiContext, request: Request) -> JsonResponse:
 async def _spec_file(raw: object) -> tuple[Spec, str, str]:
     if not isinstance(raw, str) or not file_path(raw, "spec").is_absolute():
         raise HttpError(400, f'"spec" must be the absolute path of a spec file, not {raw!r}')
+    path = Path(raw)
+
+    def load() -> Spec:
+        # The refs the project around the file allows, as its mocks and verifier read it.
+        return load_spec(path, validate=False, ref_roots=spec_ref_roots_near(path))
+
     try:
-        spec = await asyncio.to_thread(load_spec, Path(raw), validate=False)
+        spec = await asyncio.to_thread(load)
     except SpecError as exc:
         raise HttpError(400, f"the spec does not load: {exc}") from None
     return spec, raw, spec.version

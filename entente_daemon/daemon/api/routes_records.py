@@ -17,7 +17,6 @@ from entente_daemon.daemon.api.validation import describe_validation
 from entente_daemon.daemon.services.credentials import without_credentials
 from entente_daemon.errors import StoreError
 from entente_daemon.model import Fixture, FixtureStatus, Interaction
-from entente_daemon.records.queries import page_interactions
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 1000
@@ -76,15 +75,11 @@ async def list_interactions(ctx: ApiContext, request: Request) -> JsonResponse:
     limit = request.int_arg("limit", default=DEFAULT_PAGE, maximum=MAX_PAGE) or 0
     offset = request.int_arg("offset")
 
-    if where.empty:
-        items, total, start = await ctx.recorder.read(
-            lambda store: page_interactions(store, where, limit, offset)
-        )
-    else:
-        index = await ctx.recorder.ensure_index()
-        ids, total, start = index.page(where, limit, offset)
-        found = await ctx.recorder.read(lambda store: [store.interactions.get(i) for i in ids])
-        items = [i for i in found if i is not None]
+    # Through the index even unfiltered: it pages without reading every interaction.
+    index = await ctx.recorder.ensure_index()
+    ids, total, start = index.page(where, limit, offset)
+    found = await ctx.recorder.read(lambda store: [store.interactions.get(i) for i in ids])
+    items = [i for i in found if i is not None]
     return JsonResponse(
         {
             "items": [i.to_json() for i in items],

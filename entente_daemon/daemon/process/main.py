@@ -233,9 +233,11 @@ class Daemon:
 
 
 async def _warm_index(recorder: StoreWriter) -> None:
-    """Once the daemon is up, read the interactions and build the filter index in the
-    background (never on the writer thread): the store opened without reading them, so the
-    daemon answered at once, and the first filtered list then finds the index ready."""
+    """Once the daemon is up, build the filter index from the store's rows in the
+    background (never on the writer thread): the store opened without reading any
+    interaction, so the daemon answered at once, and the first filtered list finds the index
+    ready and reads only its page. (A store written before rows has them made here once,
+    which reads every interaction.)"""
     try:
         await recorder.ensure_index()
     except StoreError as exc:

@@ -3,70 +3,31 @@
 The store can only filter by reading (and validating) every interaction, about 60 µs
 each: a second for 20,000. The daemon is the store's only writer, so it can keep the few
 fields that queries filter on in memory instead: built once, in the background when the
-daemon starts (or on the first filtered query), from the stored documents (no models), then
+daemon starts (or on the first filtered query), from the store's rows (`store.rows`: each
+interaction's filter fields, a small table of their own, so no interaction is read), then
 extended by the recorder as it stores new interactions. A filtered page is then a scan of
-small tuples, plus reading the page's records.
+small tuples, plus reading the page's records by id (read alone from the table's file while
+the interactions are not in memory).
 
-Building never runs on the recorder's writer thread: the interactions are read from disk
-first without the store's lock, then the rows are made and installed under it in one go
-(a fraction of a second for 100,000), so no interaction is recorded half-way through.
+Building never runs on the recorder's writer thread. A store without complete rows (written
+before they existed) has them made once from the interactions, read from disk first without
+the store's lock; the rows are installed under it in one go, so no interaction is recorded
+half-way through.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 from entente_daemon.client.filters import InteractionFilter
 from entente_daemon.model import Interaction
 from entente_daemon.store import Store
+from entente_daemon.store.rows import FilterRow
 
-
-class Row(NamedTuple):
-    id: str
-    provider: str
-    consumer: str
-    test_id: str | None
-    operation_id: str | None
-    run_id: str | None
-    method: str
-    path: str
-    status: int
-    contract: bool
-
-    @classmethod
-    def of_doc(cls, stored_id: str, doc: dict[str, Any]) -> Row:
-        """The row of a stored document (as `of` its model; nothing validated)."""
-        request = doc.get("request") or {}
-        response = doc.get("response") or {}
-        return cls(
-            stored_id,
-            str(doc.get("provider", "")),
-            str(doc.get("consumer", "")),
-            doc.get("test_id"),
-            doc.get("operation_id"),
-            doc.get("run_id"),
-            str(request.get("method", "")),
-            str(request.get("path", "")),
-            int(response.get("status", 0)),
-            bool(doc.get("promoted")) or bool(doc.get("test_id")),
-        )
-
-    @classmethod
-    def of(cls, interaction: Interaction, stored_id: str) -> Row:
-        return cls(
-            stored_id,
-            interaction.provider,
-            interaction.consumer,
-            interaction.test_id,
-            interaction.operation_id,
-            interaction.run_id,
-            interaction.request.method,
-            interaction.request.path,
-            interaction.response.status,
-            interaction.contract,
-        )
+#: One interaction's filter fields (`store.rows.FilterRow`).
+Row = FilterRow
 
 
 class InteractionIndex:
@@ -86,15 +47,15 @@ class InteractionIndex:
         """Build the rows from the store (any thread but the writer's; see the module)."""
         if self._rows is not None:
             return
-        store.interactions.load()  # the slow part, without the store's lock
 
-        def install(rows: list[Row]) -> None:
+        def install(stored: list[tuple[str, dict[str, Any]]]) -> None:
+            rows = [Row.of_stored(row_id, row) for row_id, row in stored]
             with self._lock:
                 if self._rows is None:
                     self._rows = rows
                     self._positions = {row.id: n for n, row in enumerate(rows)}
 
-        store.interactions.scan(Row.of_doc, install)
+        store.interactions.rows(install)
 
     def add(self, interaction: Interaction, stored_id: str) -> None:
         """Note a stored interaction. One merged into an earlier one keeps its place; its run
@@ -141,6 +102,9 @@ class InteractionIndex:
         with self._lock:
             if self._rows is None:
                 raise RuntimeError("the interaction index is not built")
-            matching = [row.id for row in self._rows if where.matches(row)]
+            if where.empty:
+                matching = [row.id for row in self._rows]
+            else:
+                matching = [row.id for row in self._rows if where.matches(row)]
         start = max(len(matching) - limit, 0) if offset is None else offset
         return matching[start : start + limit], len(matching), start

@@ -6,7 +6,9 @@ decision is written into the result's `MatchContext` (``reasons``: short sentenc
 application/json``; ``validation_errors``: what does not fit the spec):
 
 1. **Match the operation**: an unknown path is a ``404`` problem listing the documented
-   paths; a known path with an undocumented method a ``405`` with an ``Allow`` header.
+   paths; a known path with an undocumented method a ``405`` with an ``Allow`` header. A
+   ``HEAD`` where only ``GET`` is documented is answered as that ``GET`` (RFC 9110 9.3.2;
+   the servers send its status and headers, ``Content-Length`` included, and no body).
 2. **Validate the request** (``validate_requests``) with
    `entente_daemon.mock.validation.request.validate_request`: violations give a ``400`` (or
    ``415``/``406``) ``application/problem+json`` body naming each one (location, name,
@@ -162,6 +164,8 @@ class MockEngine:
         """The answer to ``request`` and why (see the module docstring). Never raises."""
         trace = _Trace()
         try:
+            if request.method.upper() == "HEAD":
+                return self._head(request, trace)
             return self._handle(request, trace)
         except Exception as exc:  # a bug must not take the consumer's test down with it
             _log.exception("the mock failed on %s %s", request.method, request.path)
@@ -178,6 +182,30 @@ class MockEngine:
                 self._matches.clear()
             self._matches[key] = found
         return found
+
+    def _head(self, request: MockRequest, trace: _Trace) -> MockResult:
+        """A ``HEAD``: its own operation when the spec documents one, else the ``GET``'s
+        answer marked ``answered_as="GET"`` (the server leaves the body out)."""
+        found = self._match("HEAD", request.path)
+        if found.status is not MatchStatus.METHOD_NOT_ALLOWED or "GET" not in (
+            found.allowed_methods
+        ):
+            return self._handle(request, trace)
+        as_get = MockRequest(
+            "GET", request.path, request.query_string, request.headers, request.body
+        )
+        trace.reasons.append("HEAD answered as GET, without the body")
+        got = self._handle(as_get, trace)
+        return MockResult(
+            got.response,
+            got.match,
+            operation_id=got.operation_id,
+            request_body=got.request_body,
+            response_body=got.response_body,
+            provider_state=got.provider_state,
+            extras=got.extras,
+            answered_as="GET",
+        )
 
     def _handle(self, request: MockRequest, trace: _Trace) -> MockResult:
         found = self._match(request.method, request.path)

@@ -135,7 +135,8 @@ class MockApp:
                 "headers": response.wire_headers,  # made once per response object
             }
         )
-        await send({"type": "http.response.body", "body": _body_of(response)})
+        body_out = _body_of(response) if request.method != "HEAD" else b""
+        await send({"type": "http.response.body", "body": body_out})
         self.answered(request, result, perf_counter() - start, test_id, run_id)
 
     # -- what any server serving this app calls --------------------------------------------
@@ -162,9 +163,14 @@ class MockApp:
         test_id: str | None,
         run_id: str | None,
     ) -> None:
-        """After the answer went out: record it, and call ``on_request``."""
+        """After the answer went out: record it, and call ``on_request``.
+
+        A ``HEAD`` answered as a ``GET`` (``result.answered_as``) is not recorded: it has
+        no body, so as an example of the ``GET`` operation it would be a false one (the
+        verifier replays what it stores and would find the provider's body missing), and
+        it adds nothing to the contract the ``GET``s do not. The request log shows it."""
         recorder = self.recorder
-        if recorder is not None:
+        if recorder is not None and result.answered_as is None:
             recorder.record(request, result, duration, test_id, run_id)
         if self.on_request is not None:
             try:
