@@ -46,7 +46,7 @@ def _check_name(value: str) -> str:
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class ProviderDependency(_Section):

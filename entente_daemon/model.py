@@ -41,7 +41,7 @@ def content_hash(value: Any) -> str:
 class Record(BaseModel):
     """Base of every stored model: strict about unknown fields, JSON both ways."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)

@@ -15,7 +15,7 @@ State = Literal["verified", "failed", "unknown", "ignored"]
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="ignore")  # a newer daemon may say more
+    model_config = ConfigDict(extra="ignore")  # a newer daemon may say more
 
 
 class VerificationUsed(_Wire):
@@ -85,7 +85,7 @@ class ReadinessMatrix(_Wire):
 class DeployQuestion(_Wire):
     """What can-i-deploy is asked (the body of ``POST /v1/can-i-deploy``)."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     service: str
     version: str

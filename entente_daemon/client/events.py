@@ -25,7 +25,7 @@ class Payload(BaseModel):
     carries the fields its maker set (an optional field left out stays out, as it always
     did), and leaves out those that are None when ``OMIT_NONE``."""
 
-    model_config = ConfigDict(defer_build=True, extra="allow")
+    model_config = ConfigDict(extra="allow")
 
     KIND: ClassVar[EventKind]
     OMIT_NONE: ClassVar[bool] = False
@@ -269,7 +269,7 @@ VerificationState = Literal["running", "passed", "failed", "error"]
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="ignore")
+    model_config = ConfigDict(extra="ignore")
 
 
 class VerificationStep(_Wire):
@@ -337,7 +337,7 @@ class VerificationRun(_Wire):
 
 
 class VerificationPayload(VerificationRun, Payload):
-    model_config = ConfigDict(defer_build=True, extra="allow")
+    model_config = ConfigDict(extra="allow")
 
     @classmethod
     def of(cls, run: VerificationRun) -> Self:

@@ -91,7 +91,7 @@ class RunPaths:
 class RuntimeInfo(BaseModel):
     """``run/daemon.json``: how to reach the running daemon."""
 
-    model_config = ConfigDict(defer_build=True, extra="ignore")
+    model_config = ConfigDict(extra="ignore")
 
     pid: int
     version: str

@@ -32,7 +32,7 @@ SSE_OVERFLOW = "overflow"  # the client fell behind: resume from your last id
 
 
 class Wire(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="ignore")
+    model_config = ConfigDict(extra="ignore")
 
 
 class StoreStatus(Wire):

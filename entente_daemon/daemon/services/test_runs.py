@@ -34,7 +34,7 @@ MAX_RUNS = 100  # finished runs remembered (in memory only)
 
 
 class Counts(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     passed: int = Field(default=0, ge=0)
     failed: int = Field(default=0, ge=0)
@@ -46,7 +46,7 @@ class TestEvent(BaseModel):
     """The body of ``POST /v1/test-runs/events``."""
 
     __test__ = False  # not a pytest test class
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     kind: Literal["test_run.started", "test_run.finished", "test.started", "test.finished"]
     run_id: str = Field(min_length=1, max_length=200)

@@ -51,7 +51,7 @@ class VerifyRequest(BaseModel):
     """The body of ``POST /v1/verify``; unset options default to the project's
     ``[provider]`` settings."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     project: str = Field(min_length=1, max_length=4096)
     base_url: str | None = Field(default=None, max_length=2000)

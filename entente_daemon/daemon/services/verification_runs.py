@@ -57,7 +57,7 @@ RUN_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$"
 class RunOpen(BaseModel):
     """The body of ``POST /v1/verification-runs``."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: str | None = Field(default=None, pattern=RUN_ID_PATTERN)
     provider: str = Field(min_length=1, max_length=200)
@@ -71,7 +71,7 @@ class RunOpen(BaseModel):
 class RunProgress(BaseModel):
     """The body of ``POST /v1/verification-runs/{id}/progress``."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     done: int = Field(ge=0)
     passed: int = Field(ge=0)
@@ -82,7 +82,7 @@ class RunProgress(BaseModel):
 class RunFinish(BaseModel):
     """The body of ``POST /v1/verification-runs/{id}/finish``: the results, or an error."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     verifications: list[Verification] = Field(default_factory=list)
     fixtures: list[Fixture] = Field(default_factory=list)
