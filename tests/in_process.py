@@ -10,6 +10,7 @@ exit codes (2 for an error a user can act on, click's for usage errors) and the 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,20 +68,45 @@ def _working_in(folder: Path | None) -> Iterator[None]:
         os.chdir(before)
 
 
+@contextmanager
+def _imported_afresh(packages: Sequence[str]) -> Iterator[None]:
+    """Inside the block, ``packages`` (and their modules) are not imported yet, as in a new
+    process: a command importing a project's module (state handlers) finds the project's own
+    copy, not one this process imported earlier from elsewhere. After the block, what it
+    imported is forgotten, the earlier modules are back, and ``sys.path`` is as it was."""
+
+    def ours(name: str) -> bool:
+        return any(name == p or name.startswith(f"{p}.") for p in packages)
+
+    earlier = {name: module for name, module in sys.modules.items() if ours(name)}
+    path = list(sys.path)
+    for name in earlier:
+        del sys.modules[name]
+    try:
+        yield
+    finally:
+        for name in [name for name in sys.modules if ours(name)]:
+            del sys.modules[name]
+        sys.modules.update(earlier)
+        sys.path[:] = path
+
+
 def entente(
     home: Path | None,
     *args: str,
     cwd: Path | None = None,
     env: Mapping[str, str | None] | None = None,
     stdin: str | None = None,
+    fresh: Sequence[str] = (),
 ) -> Ran:
     """``entente ARGS`` for the Entente home ``home`` (None: the one the environment names),
-    in the folder ``cwd`` (default: here), with the environment overrides ``env``."""
+    in the folder ``cwd`` (default: here), with the environment overrides ``env``; the
+    packages ``fresh`` imported afresh (`_imported_afresh`)."""
     overrides: dict[str, str | None] = dict(env or {})
     if home is not None:
         overrides["ENTENTE_HOME"] = str(home)
     runner = CliRunner(catch_exceptions=False)
-    with _working_in(cwd):
+    with _working_in(cwd), _imported_afresh(fresh):
         done = runner.invoke(
             cast(click.Command, _EntryPoint()), list(args), input=stdin, env=overrides
         )
