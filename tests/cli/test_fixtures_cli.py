@@ -1,11 +1,9 @@
-"""``entente fixtures``: the approval workflow, as real processes over a seeded store."""
+"""``entente fixtures``: the approval workflow over a seeded store (the commands run in this
+process, `tests.in_process`; a real daemon for the one that goes through it)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,8 @@ from entente_daemon.model import (
 )
 from entente_daemon.store import Store
 from tests.daemon.conftest import Daemon
+from tests.in_process import Ran
+from tests.in_process import entente as entente_in_process
 
 ROOT = Path(__file__).resolve().parents[2]
 CASTLE = ROOT / "examples" / "castle-service" / "openapi.yaml"
@@ -63,17 +63,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def entente(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ENTENTE_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "entente_daemon.cli", "fixtures", *args],
-        cwd=home.parent,  # no project config here: the spec comes from --spec or nowhere
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+def entente(home: Path, *args: str) -> Ran:
+    # here: no project config, so the spec comes from --spec or nowhere
+    return entente_in_process(home, "fixtures", *args, cwd=home.parent)
 
 
 def stored(home: Path, fixture_id: str) -> Fixture:

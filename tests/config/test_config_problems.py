@@ -13,6 +13,7 @@ import pytest
 
 from entente_daemon.config import load_project_config
 from entente_daemon.errors import ConfigError
+from tests.child_pytest import child_pytest_env
 
 
 def entente(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -174,7 +175,7 @@ def test_under_pytest_a_config_error_is_its_problems_not_a_traceback(tmp_path: P
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts="],
         cwd=suite,
-        env=env,
+        env=child_pytest_env(env),
         capture_output=True,
         text=True,
         timeout=110,

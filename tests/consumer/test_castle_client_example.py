@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from entente_daemon.store import Store
+from tests.child_pytest import child_pytest_env
 
 from .conftest import ROOT
 
@@ -23,7 +24,7 @@ def test_the_example_records_each_tests_interactions(home: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=EXAMPLE,
-        env=env,
+        env=child_pytest_env(env),
         capture_output=True,
         text=True,
         timeout=110,

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from entente_daemon.store import Store
+from tests.child_pytest import child_pytest_env
 
 from .conftest import write_project
 
@@ -45,7 +46,7 @@ def run_pytest(folder: Path, home: Path, *args: str) -> subprocess.CompletedProc
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
         cwd=folder,
-        env=env,
+        env=child_pytest_env(env),
         capture_output=True,
         text=True,
         timeout=110,

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from entente_daemon.client import DaemonClient
 from entente_daemon.model import Event
+from tests.child_pytest import child_pytest_env
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -86,7 +87,7 @@ def run_castle_tests(
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
         cwd=project_dir,
-        env=env,
+        env=child_pytest_env(env),
         capture_output=True,
         text=True,
         timeout=100,

@@ -1,19 +1,19 @@
-"""What a recording means, through the real daemon and CLI: stray traffic is exploratory
-and never verified (unless promoted), each consumer version is verified against its latest
-test run, and interactions and projects can be cleaned up."""
+"""What a recording means, through the real daemon and the CLI (run in this process): stray
+traffic is exploratory and never verified (unless promoted), each consumer version is
+verified against its latest test run, and interactions and projects can be cleaned up."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from entente_daemon.model import EventKind
+from tests.in_process import Ran
+from tests.in_process import entente as entente_in_process
 from tests.verify.test_castle_service import SERVICE
 from tests.verify.test_verify_cli import Service
 
@@ -28,16 +28,11 @@ from .castle_project import (
 from .conftest import Daemon, env_for, wait_for
 
 
-def entente(home: Path, *args: str, cwd: Path | None = None, stdin: str = "") -> Any:
-    return subprocess.run(
-        [sys.executable, "-m", "entente_daemon.cli", *args],
-        cwd=cwd,
-        env={k: v for k, v in env_for(home).items() if k != "PYTHONPATH"},
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+def entente(home: Path, *args: str, cwd: Path | None = None, stdin: str = "") -> Ran:
+    """``entente ARGS`` in this process (`tests.in_process`), the castle service's state
+    handlers imported from the project it runs in."""
+    return entente_in_process(
+        home, *args, cwd=cwd, env={"PYTHONPATH": None}, stdin=stdin, fresh=("castle_service",)
     )
 
 

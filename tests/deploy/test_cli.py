@@ -1,10 +1,10 @@
 """The deployment commands through the real CLI, against the local store and through a
-running daemon: the same answers, exit codes and JSON either way."""
+running daemon: the same answers, exit codes and JSON either way. The commands run in this
+process (`tests.in_process`); a usage error goes through the real ``entente`` process."""
 
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +14,7 @@ import pytest
 from entente_daemon.model import Interaction, Verification, VerificationResult
 from entente_daemon.store import Store
 from tests.daemon.conftest import Daemon, entente_cli, interaction, wait_for
+from tests.in_process import Ran, entente
 
 WEB = "castle-client"
 
@@ -58,8 +59,8 @@ def cli_home(request: pytest.FixtureRequest, home: Path) -> Iterator[Path]:
         daemon.ensure_gone()
 
 
-def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return entente_cli(home, *args, cwd=home.parent)
+def run(home: Path, *args: str) -> Ran:
+    return entente(home, *args, cwd=home.parent)
 
 
 def ask(home: Path, service: str, version: str, *extra: str) -> tuple[int, Any]:
@@ -186,7 +187,7 @@ def test_the_human_answer_says_why_and_what_next(cli_home: Path) -> None:
 
 
 def test_usage_errors_exit_2(cli_home: Path) -> None:
-    done = run(
+    done = entente_cli(  # the real entry point, in its own process
         cli_home,
         "can-i-deploy",
         "--service",
@@ -197,6 +198,7 @@ def test_usage_errors_exit_2(cli_home: Path) -> None:
         "prod",
         "--with",
         "castle-service",
+        cwd=cli_home.parent,
     )
     assert done.returncode == 2
     assert "expected SERVICE@VERSION" in done.stderr

@@ -1,5 +1,6 @@
-"""``entente verify`` and ``entente verifications list`` as a user runs them: subprocesses,
-against castle-service running as its own process on 127.0.0.1."""
+"""``entente verify`` and ``entente verifications list`` as a user runs them, against
+castle-service running as its own process on 127.0.0.1 (the commands run in this process,
+`tests.in_process`, the project's state handlers imported afresh each time)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from tests.in_process import Ran
+from tests.in_process import entente as entente_in_process
 from tests.verify.test_castle_service import SERVICE, START_TIMEOUT, accepts, free_port
 from tests.verify.test_runner import record_consumer_run
 
@@ -99,16 +102,20 @@ def project(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> tuple[Path, dict
     return work, env
 
 
-def entente(work: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+#: The projects' own packages of state handlers: each command imports them from its project.
+PROJECT_PACKAGES = ("castle_states", "castle_service")
+
+
+def entente(work: Path, env: dict[str, str], *args: str) -> Ran:
+    """``entente ARGS`` in the folder ``work``, for the home ``env`` names; the state
+    handlers call back the provider at ``CASTLE_URL`` (the base URL among ``args``)."""
     url = next((a for a in args if a.startswith("http://")), "")
-    return subprocess.run(
-        [sys.executable, "-m", "entente_daemon.cli", *args],
+    return entente_in_process(
+        None,
+        *args,
         cwd=work,
-        env={**env, "CASTLE_URL": url},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
+        env={"ENTENTE_HOME": env.get("ENTENTE_HOME"), "CASTLE_URL": url, "PYTHONPATH": None},
+        fresh=PROJECT_PACKAGES,
     )
 
 
