@@ -32,6 +32,18 @@ class Baseline:
     spec: Spec
     info: BreakingBaseline
     key: str  # what tells that the registered version changed: "id:content hash"
+    #: Files read from a scratch copy (git HEAD) are shown as ``HEAD:<path in the repo>``:
+    #: (the scratch folder, that label's prefix). The copy is gone once loaded.
+    shown_as: tuple[str, str] | None = None
+
+    def file_label(self, file: str | None) -> str | None:
+        """How a file of this baseline is named to people."""
+        if file is None or self.shown_as is None:
+            return file
+        scratch, label = self.shown_as
+        if file.startswith(scratch + "/"):
+            return label + file[len(scratch) + 1 :]
+        return file
 
 
 def registered(found: SpecVersion) -> Baseline | None:
@@ -74,7 +86,7 @@ def at_git_head(spec: Spec, ref_roots: tuple[Path, ...] = ()) -> Baseline | None
             log.info("%s at HEAD does not load (%s): not a baseline", spec.root, exc)
             return None
     info = BreakingBaseline(source="git", version=head.version, ref=commit.strip())
-    return Baseline(head, info, key=f"git:{commit.strip()}")
+    return Baseline(head, info, key=f"git:{commit.strip()}", shown_as=(str(copy), "HEAD:"))
 
 
 def first_load(spec: Spec) -> Baseline:

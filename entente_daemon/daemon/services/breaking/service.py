@@ -406,7 +406,7 @@ class BreakingService:
     ) -> BreakingChange:
         assert tracked.by_operation is not None
         filed = [c for k in sorted(tracked.by_operation) for c in tracked.by_operation[k]]
-        return build_payload(
+        payload = build_payload(
             impact=ImpactReport(tuple([*tracked.spec_wide, *filed])),
             old=base.spec,
             new=new,
@@ -420,6 +420,9 @@ class BreakingService:
                 "version": new.version,
             },
         )
+        for item in payload.changes:  # a removed place is in the baseline's files
+            item.file = base.file_label(item.file)
+        return payload
 
     # -- recorded uses ----------------------------------------------------------------------
 
