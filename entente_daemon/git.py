@@ -1,29 +1,57 @@
-"""What git says about a folder (its commit, branch), when it is a git work tree (else None).
+"""What git says about a folder (its commit, branch, a file at a ref), when it is a git work
+tree.
 
-One place for it: the CLI records commits and branches with deployments, the config falls
-back on the short commit for a version."""
+One place for running git: the CLI records commits and branches with deployments, the config
+falls back on the short commit for a version, `entente diff --base git:REF` and the daemon's
+breaking-change baseline read files as committed.
+"""
 
 from __future__ import annotations
 
 import subprocess
 from pathlib import Path
 
+GIT_TIMEOUT = 10.0  # seconds for one git command
 
-def git(folder: Path, *args: str) -> str | None:
-    """``git ARGS`` run in ``folder``: its output, stripped; None when git fails or is missing."""
+
+class GitError(Exception):
+    """git is missing, timed out, or said no (the message is its last line of stderr)."""
+
+
+def run_git(
+    folder: Path, *args: str, stdin: bytes | None = None, timeout: float = GIT_TIMEOUT
+) -> bytes:
+    """``git -C FOLDER ARGS``: its standard output, as bytes; `GitError` when it fails."""
     try:
         done = subprocess.run(
-            ["git", *args],
-            cwd=folder,
+            ["git", "-C", str(folder), *args],
+            input=stdin,
             capture_output=True,
-            text=True,
-            timeout=5,
+            timeout=timeout,
             check=False,
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except FileNotFoundError:
+        raise GitError("git is not installed") from None
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise GitError(f"git {' '.join(args)}: {exc}") from None
+    if done.returncode != 0:
+        said = done.stderr.decode(errors="replace").strip().splitlines()
+        raise GitError(f"git {' '.join(args)}: {said[-1] if said else 'failed'}")
+    return done.stdout
+
+
+def git_text(folder: Path, *args: str) -> str | None:
+    """git's output as text, as it printed it; None when git fails or is missing."""
+    try:
+        return run_git(folder, *args).decode(errors="replace")
+    except GitError:
         return None
-    out = done.stdout.strip()
-    return out if done.returncode == 0 and out else None
+
+
+def git(folder: Path, *args: str) -> str | None:
+    """git's output, stripped; None when git fails, is missing, or prints nothing."""
+    out = git_text(folder, *args)
+    return out.strip() or None if out is not None else None
 
 
 def git_sha(folder: Path) -> str | None:

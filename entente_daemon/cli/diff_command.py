@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from entente_daemon.diff import DiffReport, Level, diff_specs
 from entente_daemon.diff.changes import Change
 from entente_daemon.diff.render import catalogue_text, to_json, to_markdown, to_text
 from entente_daemon.errors import EntenteError
+from entente_daemon.git import GitError, run_git
 from entente_daemon.openapi import Spec, load_spec, load_spec_text
 
 #: what git may hold of a spec: the files read at a ref
@@ -171,19 +171,9 @@ def _existing(path: Path) -> Path:
 
 def _git(folder: Path, *args: str, stdin: bytes | None = None) -> bytes:
     try:
-        done = subprocess.run(
-            ["git", "-C", str(folder), *args],
-            input=stdin,
-            capture_output=True,
-            timeout=_GIT_TIMEOUT,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise BaseError("--base git:REF needs git, and git is not installed") from None
-    if done.returncode != 0:
-        message = done.stderr.decode(errors="replace").strip().splitlines()
-        raise BaseError(f"git {' '.join(args)}: {message[-1] if message else 'failed'}")
-    return done.stdout
+        return run_git(folder, *args, stdin=stdin, timeout=_GIT_TIMEOUT)
+    except GitError as exc:
+        raise BaseError(f"--base git:REF: {exc}") from None
 
 
 @contextmanager

@@ -13,18 +13,16 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from entente_daemon.client.events import BreakingBaseline
+from entente_daemon.git import git_text
 from entente_daemon.model import SpecVersion
 from entente_daemon.openapi import Spec, SpecError, load_spec, load_spec_text
 
 log = logging.getLogger("entente.daemon.breaking")
-
-GIT_TIMEOUT = 10.0  # seconds for one git command
 
 
 @dataclass(frozen=True)
@@ -61,8 +59,8 @@ def at_git_head(spec: Spec, ref_roots: tuple[Path, ...] = ()) -> Baseline | None
     """``spec``'s files as committed at HEAD, loaded; None outside a repository, when a
     file is not committed, or when git is missing."""
     folder = spec.root.parent
-    top = _git(folder, "rev-parse", "--show-toplevel")
-    commit = _git(folder, "rev-parse", "--short", "HEAD")
+    top = git_text(folder, "rev-parse", "--show-toplevel")
+    commit = git_text(folder, "rev-parse", "--short", "HEAD")
     if top is None or commit is None:
         return None
     top_path = Path(top.strip()).resolve()
@@ -73,7 +71,7 @@ def at_git_head(spec: Spec, ref_roots: tuple[Path, ...] = ()) -> Baseline | None
                 relative = file.resolve().relative_to(top_path)
             except ValueError:
                 return None  # a $ref'd file outside the repository: no committed version
-            text = _git(top_path, "show", f"HEAD:{relative.as_posix()}")
+            text = git_text(top_path, "show", f"HEAD:{relative.as_posix()}")
             if text is None:
                 return None
             target = copy / relative
@@ -92,17 +90,3 @@ def at_git_head(spec: Spec, ref_roots: tuple[Path, ...] = ()) -> Baseline | None
 def first_load(spec: Spec) -> Baseline:
     info = BreakingBaseline(source="first-load", version=spec.version)
     return Baseline(spec, info, key="first-load")
-
-
-def _git(folder: Path, *args: str) -> str | None:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(folder), *args],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout if done.returncode == 0 else None
