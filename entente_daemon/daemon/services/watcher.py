@@ -41,7 +41,7 @@ log = logging.getLogger("entente.daemon.watcher")
 logging.getLogger("watchfiles").setLevel(logging.WARNING)  # not a line per change
 
 OnChange = Callable[[set[Path]], Awaitable[None]]
-STEP_MS = 50  # quiet time that ends a burst of changes
+STEP_MS = 20  # quiet time that ends a burst of changes (an editor's save is one burst)
 DEBOUNCE_MS = 1600  # longest a burst is grouped before it is reported anyway
 RETRY_SECONDS = 1.0  # after watchfiles itself failed (a folder removed, say)
 LISTENING_MS = 200  # awatch yields this long after it starts: it listens by then
