@@ -15,53 +15,38 @@ from entente_daemon.mock.messages import MockResponse
 _CLOSE = (("connection", "close"),)
 
 
+def _refusal(kind: str, status: int, title: str, what: str, setting: str) -> MockResponse:
+    """A refusal saying ``what`` went over, and which setting (and option) raises it."""
+    flag = "--" + setting.replace("_", "-")
+    detail = f"{what}; raise {setting} under [limits] in entente.toml (or {flag})"
+    response, _ = problem_response(kind, status, detail, headers=_CLOSE, title=title)
+    return response
+
+
 def headers_too_large(limits: ServerLimits, *, count: int | None = None) -> MockResponse:
     if count is not None:
-        detail = (
-            f"the request has more than {limits.max_headers} header lines; raise "
-            "max_headers under [limits] in entente.toml (or --max-headers)"
-        )
+        what = f"the request has more than {limits.max_headers} header lines"
+        setting = "max_headers"
     else:
-        detail = (
-            f"the request line and headers exceed {limits.max_header_bytes} bytes; raise "
-            "max_header_bytes under [limits] in entente.toml (or --max-header-bytes)"
-        )
-    response, _ = problem_response(
-        "headers-too-large", 431, detail, headers=_CLOSE, title="Request headers too large"
-    )
-    return response
+        what = f"the request line and headers exceed {limits.max_header_bytes} bytes"
+        setting = "max_header_bytes"
+    return _refusal("headers-too-large", 431, "Request headers too large", what, setting)
 
 
 def body_too_large(limits: ServerLimits, size: int | None = None) -> MockResponse:
     said = f" (Content-Length: {size})" if size is not None else ""
-    detail = (
-        f"the request body exceeds {limits.max_body_bytes} bytes{said}; raise "
-        "max_body_bytes under [limits] in entente.toml (or --max-body-bytes)"
-    )
-    response, _ = problem_response(
-        "body-too-large", 413, detail, headers=_CLOSE, title="Request body too large"
-    )
-    return response
+    what = f"the request body exceeds {limits.max_body_bytes} bytes{said}"
+    return _refusal("body-too-large", 413, "Request body too large", what, "max_body_bytes")
 
 
 def too_slow(limits: ServerLimits) -> MockResponse:
-    detail = (
-        f"the request did not arrive whole within {limits.request_timeout:g}s of its first "
-        "byte; raise request_timeout under [limits] in entente.toml (or --request-timeout)"
-    )
-    response, _ = problem_response(
-        "request-timeout", 408, detail, headers=_CLOSE, title="Request timeout"
-    )
-    return response
+    what = f"the request did not arrive whole within {limits.request_timeout:g}s of its first byte"
+    return _refusal("request-timeout", 408, "Request timeout", what, "request_timeout")
 
 
 def too_many_connections(limits: ServerLimits) -> MockResponse:
-    detail = (
+    what = (
         f"more than {limits.max_connections} connections are open and none was idle: this "
-        "one, the longest in the middle of sending a request, was closed to make room; raise "
-        "max_connections under [limits] in entente.toml (or --max-connections)"
+        "one, the longest in the middle of sending a request, was closed to make room"
     )
-    response, _ = problem_response(
-        "too-many-connections", 503, detail, headers=_CLOSE, title="Too many connections"
-    )
-    return response
+    return _refusal("too-many-connections", 503, "Too many connections", what, "max_connections")
