@@ -245,18 +245,44 @@ class OperationComparer:
                 "request body became optional",
                 spec_pointer=after.pointer,
             )
-        new_media = {_media_key(k): v for k, v in after.content.items()}
+        self._content(
+            before.content,
+            after.content,
+            place,
+            Side.REQUEST,
+            (
+                "request-body-media-type-removed",
+                "no longer accepted",
+                "request-body-media-type-added",
+                "now accepted",
+            ),
+        )
+
+    def _content(
+        self,
+        before: dict[str, MediaType],
+        after: dict[str, MediaType],
+        place: Place,
+        side: Side,
+        rules: tuple[str, str, str, str],
+    ) -> None:
+        """A body's media types, old against new (matched without parameters such as
+        ``charset``): each one gone or added is a change, each kept has its schema compared.
+        ``rules``: (rule for a removed type, what it now is, rule for an added one, what it
+        now is)."""
+        removed_rule, removed_said, added_rule, added_said = rules
+        new_media = {_media_key(k): v for k, v in after.items()}
         old_keys = set()
-        for media_type, media in before.content.items():
+        for media_type, media in before.items():
             mkey = _media_key(media_type)
             old_keys.add(mkey)
             here = replace(place, media_type=media_type)
             match = new_media.get(mkey)
             if match is None:
                 self.out.emit(
-                    "request-body-media-type-removed",
+                    removed_rule,
                     here,
-                    f"{media_type} no longer accepted",
+                    f"{media_type} {removed_said}",
                     spec_pointer=media.pointer,
                     gone=True,
                 )
@@ -264,16 +290,16 @@ class OperationComparer:
             self.schema(
                 (media.schema, schema_pointer(self.old_spec, media)),
                 (match.schema, schema_pointer(self.new_spec, match)),
-                Side.REQUEST,
+                side,
                 here,
-                "request-body",
+                "request-body" if side is Side.REQUEST else "response-body",
             )
         for mkey, media in new_media.items():
             if mkey not in old_keys:
                 self.out.emit(
-                    "request-body-media-type-added",
+                    added_rule,
                     replace(place, media_type=media.media_type),
-                    f"{media.media_type} now accepted",
+                    f"{media.media_type} {added_said}",
                     spec_pointer=media.pointer,
                 )
 
@@ -296,37 +322,18 @@ class OperationComparer:
                 )
                 continue
             self._headers(before.headers, after.headers, here)
-            new_media = {_media_key(k): v for k, v in after.content.items()}
-            old_keys = set()
-            for media_type, media in before.content.items():
-                mkey = _media_key(media_type)
-                old_keys.add(mkey)
-                at = replace(here, media_type=media_type)
-                match = new_media.get(mkey)
-                if match is None:
-                    self.out.emit(
-                        "response-media-type-removed",
-                        at,
-                        f"{media_type} no longer produced",
-                        spec_pointer=media.pointer,
-                        gone=True,
-                    )
-                    continue
-                self.schema(
-                    (media.schema, schema_pointer(self.old_spec, media)),
-                    (match.schema, schema_pointer(self.new_spec, match)),
-                    Side.RESPONSE,
-                    at,
-                    "response-body",
-                )
-            for mkey, media in new_media.items():
-                if mkey not in old_keys:
-                    self.out.emit(
-                        "response-media-type-added",
-                        replace(here, media_type=media.media_type),
-                        f"{media.media_type} may now be produced",
-                        spec_pointer=media.pointer,
-                    )
+            self._content(
+                before.content,
+                after.content,
+                here,
+                Side.RESPONSE,
+                (
+                    "response-media-type-removed",
+                    "no longer produced",
+                    "response-media-type-added",
+                    "may now be produced",
+                ),
+            )
         for status, after in new.responses.items():
             if status not in old.responses:
                 success = status.startswith("2")
