@@ -14,7 +14,7 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
 
-from entente_daemon.model import Event, EventKind
+from entente_daemon.model import Event, EventKind, Interaction
 
 #: A time as the payloads have always carried it: ``datetime.isoformat()``.
 IsoTime = Annotated[datetime, PlainSerializer(lambda t: t.isoformat(), return_type=str)]
@@ -58,6 +58,32 @@ class InteractionRecorded(Payload):
     last_seen: IsoTime | None = None
     count: int = 1
     total: int | None = None
+
+    @classmethod
+    def of(cls, interaction: Interaction, *, id: str, new: bool, total: int) -> Self:  # noqa: A002
+        """The event for ``interaction`` stored under ``id``. Besides who and what, a live
+        view's row needs the answer's source, how long it took, when it was made
+        (``last_seen`` when it stands for several) and how many times (for a repeat, ``new:
+        false``, how many to add to the stored one's count; ``total``: the stored count after
+        it, which a view can apply more than once without harm)."""
+        return cls(
+            id=id,
+            new=new,
+            consumer=interaction.consumer,
+            provider=interaction.provider,
+            operation_id=interaction.operation_id,
+            method=interaction.request.method,
+            path=interaction.request.path,
+            status=interaction.response.status,
+            test_id=interaction.test_id,
+            run_id=interaction.run_id,
+            source=interaction.match.source,
+            duration_ms=interaction.duration_ms,
+            timestamp=interaction.timestamp,
+            last_seen=interaction.last_seen,
+            count=interaction.count,
+            total=total,
+        )
 
 
 class InteractionsChanged(Payload):

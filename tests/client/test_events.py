@@ -56,7 +56,6 @@ from entente_daemon.client.events import (
     parse_payload,
 )
 from entente_daemon.daemon.services.kinds import ALERT_KINDS
-from entente_daemon.daemon.services.store_writer import Recorded, _interaction_payload
 from entente_daemon.model import Event, EventKind
 from entente_tui.alerts_text import (
     alert_summary,
@@ -213,7 +212,7 @@ def test_every_kind_round_trips_through_the_wire_frame(sample: Payload) -> None:
 
 def test_the_interaction_payload_keeps_its_field_names_and_formats() -> None:
     interaction = made(1, duration_ms=2.0, timestamp=WHEN, count=2)
-    payload = _interaction_payload(interaction, Recorded("i1", new=False, count=5)).to_payload()
+    payload = InteractionRecorded.of(interaction, id="i1", new=False, total=5).to_payload()
     assert payload == {
         "id": "i1",
         "new": False,

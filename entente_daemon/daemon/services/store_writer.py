@@ -231,7 +231,13 @@ class StoreWriter:
                 try:
                     where = _add_interaction(store, hashed)
                     self.index.add(hashed, where.id)
-                    events.append(payloads.event_of(_interaction_payload(hashed, where)))
+                    events.append(
+                        payloads.event_of(
+                            payloads.InteractionRecorded.of(
+                                hashed, id=where.id, new=where.new, total=where.count
+                            )
+                        )
+                    )
                     recorded[n] = where
                 except (StoreError, ValueError, TypeError, RecursionError) as exc:
                     fail(n, interaction, exc)
@@ -461,33 +467,6 @@ def _add_new_fixtures(store: Store, fixtures: Sequence[Fixture]) -> list[Fixture
         store.fixtures.add(hashed)
         created.append(hashed)
     return created
-
-
-def _interaction_payload(
-    interaction: Interaction, recorded: Recorded
-) -> payloads.InteractionRecorded:
-    return payloads.InteractionRecorded(
-        id=recorded.id,
-        new=recorded.new,
-        consumer=interaction.consumer,
-        provider=interaction.provider,
-        operation_id=interaction.operation_id,
-        method=interaction.request.method,
-        path=interaction.request.path,
-        status=interaction.response.status,
-        test_id=interaction.test_id,
-        run_id=interaction.run_id,
-        # What a live view's row needs besides: the answer's source, how long it took, when
-        # it was made (``last_seen`` when it stands for several) and how many times (for a
-        # repeat, ``new: false``, how many to add to the stored one's count; ``total``: the
-        # stored count after it, which a view can apply more than once without harm).
-        source=interaction.match.source,
-        duration_ms=interaction.duration_ms,
-        timestamp=interaction.timestamp,
-        last_seen=interaction.last_seen,
-        count=interaction.count,
-        total=recorded.count,
-    )
 
 
 def _fixture_payload(fixture: Fixture) -> payloads.FixtureCreated:

@@ -362,7 +362,11 @@ class SyncEngine:
                 stored = _add_interaction(store, interaction)
                 if stored is not None:
                     added.append((stored, stored.id))
-                    events.append(_recorded(stored))
+                    events.append(
+                        payloads.InteractionRecorded.of(
+                            stored, id=stored.id, new=True, total=stored.count
+                        )
+                    )
             count["interactions"] = len(added)
             for fixture in fetched.fixtures:
                 payload = _apply_fixture(store, fixture)
@@ -526,26 +530,6 @@ def _fixture_event(fixture: Fixture, decision: Decision | None) -> payloads.Payl
             {**base, "by": decision.by if decision else None, "note": fixture.notes}
         )
     return payloads.FixtureCreated.model_validate(base)
-
-
-def _recorded(interaction: Interaction) -> payloads.InteractionRecorded:
-    return payloads.InteractionRecorded(
-        id=interaction.id,
-        consumer=interaction.consumer,
-        provider=interaction.provider,
-        operation_id=interaction.operation_id,
-        method=interaction.request.method,
-        path=interaction.request.path,
-        status=interaction.response.status,
-        test_id=interaction.test_id,
-        run_id=interaction.run_id,
-        source=interaction.match.source,
-        duration_ms=interaction.duration_ms,
-        timestamp=interaction.timestamp,
-        last_seen=interaction.last_seen,
-        count=interaction.count,
-        total=interaction.count,
-    )
 
 
 def _deployed(deployment: Deployment) -> payloads.DeploymentRecorded:
